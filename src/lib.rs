@@ -1,0 +1,17 @@
+//! # ripple
+//!
+//! See how a change ripples through your backend systems before you make it.
+//!
+//! The library holds everything but argument parsing: loading pipelines ([`pipeline`]),
+//! mapping expressions ([`expr`]), system schemas ([`schema`]), the system graph
+//! ([`graph`]), propagation of a change ([`propagate`]), validation against every
+//! downstream system ([`validate`]) and output formats ([`report`]). The data flows one
+//! way through those modules, in that order.
+
+pub mod error;
+pub mod expr;
+pub mod schema;
+pub mod span;
+
+pub use error::{Error, ErrorKind, Errors};
+pub use span::{Location, SourceFile, Span};
