@@ -15,3 +15,11 @@ pub mod span;
 
 pub use error::{Error, ErrorKind, Errors};
 pub use span::{Location, SourceFile, Span};
+pub mod change;
+pub mod graph;
+pub mod pipeline;
+pub mod propagate;
+pub mod report;
+pub mod suggest;
+pub mod text;
+pub mod validate;

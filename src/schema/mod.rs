@@ -1,1 +1,255 @@
-//! System schemas (placeholder).
+//! System schemas (SPEC 3.3): JSON Schema documents compiled once, validated many times.
+//!
+//! Draft 2020-12 unless `$schema` says draft-07; `format` is asserted; ripple's own
+//! keywords (`x-maxBytes`, `x-charset`, `x-pii`) are registered as custom keywords; `$ref`s
+//! resolve relative to the schema file and never over the network.
+
+mod keywords;
+mod walk;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use jsonschema::error::ValidationErrorKind;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::error::{Error, ErrorKind};
+use crate::span::SourceFile;
+use crate::text::shorten;
+
+pub use keywords::Charset;
+
+/// A value a schema rejects, in ripple's terms.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SchemaViolation {
+    /// JSON Pointer of the rejected value in the instance (`""` for the root).
+    pub pointer: String,
+    /// The keyword that rejects it (`maxLength`, `x-maxBytes`, `required`, …).
+    pub keyword: String,
+    /// The keyword's value in the schema (for `required`, the missing property's name).
+    pub limit: Value,
+    /// What is wrong, with long values shortened.
+    pub message: String,
+    /// Where the keyword sits in the schema.
+    pub schema_path: String,
+}
+
+/// A compiled system schema and the raw documents it was built from.
+#[derive(Debug)]
+pub struct SystemSchema {
+    path: PathBuf,
+    /// The absolute path, against which `$ref`s resolve.
+    abs: PathBuf,
+    raw: Value,
+    /// Documents reachable through `$ref`, by canonical path, for walking subschemas.
+    docs: HashMap<PathBuf, Value>,
+    validator: jsonschema::Validator,
+}
+
+impl SystemSchema {
+    /// Reads, parses and compiles the schema at `path`.
+    ///
+    /// # Errors
+    /// Unreadable file, invalid JSON (located), an invalid schema or a `$ref` that does not
+    /// resolve locally.
+    pub fn load(path: &Path) -> Result<Self, Error> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, &e))?;
+        let file = SourceFile::new(path, text);
+        let raw: Value =
+            serde_json::from_str(&file.text).map_err(|e| crate::change::json_error(&file, &e))?;
+        Self::from_value(path, raw)
+    }
+
+    /// Compiles an already parsed schema document that lives at `path`.
+    ///
+    /// # Errors
+    /// As [`SystemSchema::load`], without the parsing.
+    pub fn from_value(path: &Path, raw: Value) -> Result<Self, Error> {
+        let absolute =
+            walk::normalize(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()));
+        let base = url::Url::from_file_path(&absolute)
+            .map(|u| u.to_string())
+            .unwrap_or_else(|()| format!("file://{}", absolute.display()));
+        let mut docs = HashMap::new();
+        walk::load_refs(&absolute, &raw, &mut docs)
+            .map_err(|m| Error::new(ErrorKind::Schema, m).in_file(path))?;
+        let validator = jsonschema::options()
+            .with_base_uri(base)
+            .should_validate_formats(true)
+            .with_pattern_options(jsonschema::PatternOptions::regex())
+            .with_keyword("x-maxBytes", keywords::max_bytes)
+            .with_keyword("x-charset", keywords::charset)
+            .with_keyword("x-pii", keywords::pii)
+            .build(&raw)
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Schema,
+                    format!("invalid JSON Schema: {}", shorten(&e.to_string())),
+                )
+                .in_file(path)
+                .label(format!("at {}", display_pointer(e.schema_path().as_str())))
+            })?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            abs: absolute,
+            raw,
+            docs,
+            validator,
+        })
+    }
+
+    /// The schema file.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema document.
+    #[must_use]
+    pub fn raw(&self) -> &Value {
+        &self.raw
+    }
+
+    /// Whether `instance` satisfies the schema.
+    #[must_use]
+    pub fn is_valid(&self, instance: &Value) -> bool {
+        self.validator.is_valid(instance)
+    }
+
+    /// Every violation, sorted by pointer then keyword.
+    #[must_use]
+    pub fn validate(&self, instance: &Value) -> Vec<SchemaViolation> {
+        if self.validator.is_valid(instance) {
+            return Vec::new();
+        }
+        let mut out: Vec<SchemaViolation> = self
+            .validator
+            .iter_errors(instance)
+            .map(|e| violation(&self.raw, &e))
+            .collect();
+        out.sort_by(|a, b| (&a.pointer, &a.keyword).cmp(&(&b.pointer, &b.keyword)));
+        out.dedup_by(|a, b| a.pointer == b.pointer && a.keyword == b.keyword && a.limit == b.limit);
+        out
+    }
+
+    /// The subschemas that apply to the field at `pointer` (through `properties`,
+    /// `patternProperties`, `additionalProperties`, `items`, `$ref` and the applicators).
+    #[must_use]
+    pub fn subschemas(&self, pointer: &str) -> Vec<&Value> {
+        walk::subschemas(self, pointer)
+    }
+
+    /// Whether the schema names the field at `pointer`; `additionalProperties: true` or
+    /// absent does not name anything.
+    #[must_use]
+    pub fn declares(&self, pointer: &str) -> bool {
+        !walk::subschemas(self, pointer).is_empty()
+    }
+
+    /// Whether the field at `pointer`, or one of its ancestors, is `"x-pii": true`.
+    #[must_use]
+    pub fn is_pii(&self, pointer: &str) -> bool {
+        let mut p = pointer;
+        loop {
+            if walk::subschemas(self, p)
+                .iter()
+                .any(|s| s.get("x-pii") == Some(&Value::Bool(true)))
+            {
+                return true;
+            }
+            match p.rfind('/') {
+                Some(i) => p = &p[..i],
+                None => return false,
+            }
+        }
+    }
+}
+
+fn display_pointer(pointer: &str) -> String {
+    if pointer.is_empty() {
+        "the root".to_owned()
+    } else {
+        pointer.to_owned()
+    }
+}
+
+fn quoted(value: &Value) -> String {
+    match value {
+        Value::String(s) => format!("\"{}\"", shorten(s)),
+        other => shorten(&other.to_string()),
+    }
+}
+
+fn violation(raw: &Value, e: &jsonschema::ValidationError<'_>) -> SchemaViolation {
+    let pointer = e.instance_path().as_str().to_owned();
+    let schema_path = e.schema_path().as_str().to_owned();
+    let instance: &Value = e.instance();
+    let keyword_value = || raw.pointer(&schema_path).cloned().unwrap_or(Value::Null);
+    let (keyword, limit, message) = match e.kind() {
+        ValidationErrorKind::MaxLength { limit } => (
+            "maxLength".to_owned(),
+            Value::from(*limit),
+            format!(
+                "{} is longer than {limit} characters ({})",
+                quoted(instance),
+                instance.as_str().map_or(0, |s| s.chars().count())
+            ),
+        ),
+        ValidationErrorKind::MinLength { limit } => (
+            "minLength".to_owned(),
+            Value::from(*limit),
+            format!("{} is shorter than {limit} characters", quoted(instance)),
+        ),
+        ValidationErrorKind::Pattern { pattern } => (
+            "pattern".to_owned(),
+            Value::String(pattern.clone()),
+            format!("{} does not match the pattern {pattern}", quoted(instance)),
+        ),
+        ValidationErrorKind::Format { format } => (
+            "format".to_owned(),
+            Value::String(format.clone()),
+            format!("{} is not a valid {format}", quoted(instance)),
+        ),
+        ValidationErrorKind::Required { property } => {
+            let name = property.as_str().unwrap_or_default().to_owned();
+            (
+                "required".to_owned(),
+                Value::String(name.clone()),
+                format!("required field `{name}` is missing"),
+            )
+        }
+        ValidationErrorKind::Custom { keyword, message } => {
+            (keyword.clone(), keyword_value(), message.clone())
+        }
+        ValidationErrorKind::Maximum { limit }
+        | ValidationErrorKind::Minimum { limit }
+        | ValidationErrorKind::ExclusiveMaximum { limit }
+        | ValidationErrorKind::ExclusiveMinimum { limit } => (
+            e.kind().keyword().to_owned(),
+            limit.clone(),
+            shorten(&e.to_string()),
+        ),
+        kind => (
+            kind.keyword().to_owned(),
+            keyword_value(),
+            shorten(&e.to_string()),
+        ),
+    };
+    let keyword = if keyword.is_empty() {
+        schema_path
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    } else {
+        keyword
+    };
+    SchemaViolation {
+        pointer,
+        keyword,
+        limit,
+        message,
+        schema_path,
+    }
+}

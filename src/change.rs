@@ -1,0 +1,214 @@
+//! Change requests (SPEC 3.4): what support staff type in, from a file, stdin or `--set`.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::error::{Error, ErrorKind};
+use crate::expr::FieldPath;
+use crate::schema::SystemSchema;
+use crate::span::{Location, SourceFile, Span};
+use crate::suggest;
+
+/// A change to one record, entering the graph at an entry system.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeRequest {
+    /// The entry system; optional when the pipeline has one.
+    #[serde(default)]
+    pub entry: Option<String>,
+    /// The record's key in the entry system (`{key}` in endpoint URLs).
+    #[serde(default)]
+    pub key: Option<String>,
+    /// Who asked for the change.
+    #[serde(default)]
+    pub requested_by: Option<String>,
+    /// A caller-chosen id, used as the idempotency key when submitting.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// The changed fields of the entry record.
+    #[serde(default = "empty_object")]
+    pub record: Value,
+}
+
+fn empty_object() -> Value {
+    Value::Object(Map::new())
+}
+
+impl ChangeRequest {
+    /// Parses a change request from JSON text read from `path` (`<stdin>` for standard input).
+    ///
+    /// # Errors
+    /// Malformed JSON (with line and column), unknown keys, or a `record` that is not an
+    /// object.
+    pub fn parse(path: &Path, text: String) -> Result<Self, Error> {
+        let file = SourceFile::new(path, text);
+        let change: Self = serde_json::from_str(&file.text).map_err(|e| json_error(&file, &e))?;
+        if !change.record.is_object() {
+            return Err(
+                Error::new(ErrorKind::Change, "`record` must be a JSON object")
+                    .in_file(path)
+                    .help(r#"e.g. "record": { "username": "matti" }"#),
+            );
+        }
+        Ok(change)
+    }
+
+    /// Reads and parses the change request at `path`, or standard input for `-`.
+    ///
+    /// # Errors
+    /// As [`ChangeRequest::parse`], or when the file cannot be read.
+    pub fn read(path: &Path) -> Result<Self, Error> {
+        if path.as_os_str() == "-" {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                .map_err(|e| Error::io(Path::new("<stdin>"), &e))?;
+            return Self::parse(Path::new("<stdin>"), text);
+        }
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, &e))?;
+        Self::parse(path, text)
+    }
+
+    /// Applies one `--set path=value`: the value is JSON when it parses as JSON, a string
+    /// otherwise; nested paths create objects.
+    ///
+    /// # Errors
+    /// A missing `=`, a bad path, or a path that runs through a non-object.
+    pub fn set(&mut self, assignment: &str) -> Result<(), Error> {
+        let usage = || {
+            Error::new(ErrorKind::Usage, format!("bad `--set {assignment}`"))
+                .help("write `--set field=value`, e.g. `--set address.street=\"Hämeenkatu 1\"`")
+        };
+        let (path, raw) = assignment.split_once('=').ok_or_else(usage)?;
+        let field = FieldPath::parse(path.trim()).map_err(|e| usage().label(e.message))?;
+        if field.segments().is_empty() {
+            return Err(usage());
+        }
+        let value = serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_owned()));
+        field
+            .set(&mut self.record, value)
+            .map_err(|e| usage().label(e))
+    }
+
+    /// Rejects fields the entry schema does not declare: a typo must never pass as
+    /// "nothing flows".
+    ///
+    /// # Errors
+    /// The first undeclared field, with the closest declared name.
+    pub fn check_fields(&self, entry: &str, schema: &SystemSchema) -> Result<(), Error> {
+        check_object(&self.record, "", entry, schema)
+    }
+}
+
+fn check_object(
+    value: &Value,
+    pointer: &str,
+    entry: &str,
+    schema: &SystemSchema,
+) -> Result<(), Error> {
+    let Value::Object(map) = value else {
+        return Ok(());
+    };
+    if !pointer.is_empty() && !restricts_names(schema, pointer) {
+        return Ok(());
+    }
+    for (name, child) in map {
+        let child_ptr = format!("{pointer}/{}", name.replace('~', "~0").replace('/', "~1"));
+        if !schema.declares(&child_ptr) {
+            let siblings = declared_names(schema, pointer);
+            let dotted =
+                FieldPath::parse(&child_ptr).map_or_else(|_| name.clone(), |f| f.to_string());
+            return Err(Error::new(
+                ErrorKind::Change,
+                format!("the change sets `{dotted}`, which `{entry}` does not declare"),
+            )
+            .help(suggest::help(
+                name,
+                siblings.iter().map(String::as_str),
+                "fields here",
+            )));
+        }
+        check_object(child, &child_ptr, entry, schema)?;
+    }
+    Ok(())
+}
+
+/// Whether the schema names the properties of the object at `pointer` (if it does not, any
+/// property is allowed and nothing can be a typo).
+fn restricts_names(schema: &SystemSchema, pointer: &str) -> bool {
+    schema.subschemas(pointer).iter().any(|s| {
+        s.get("properties").is_some()
+            || s.get("patternProperties").is_some()
+            || s.get("additionalProperties")
+                .is_some_and(|a| !a.is_boolean() || a == &Value::Bool(false))
+    })
+}
+
+fn declared_names(schema: &SystemSchema, pointer: &str) -> Vec<String> {
+    schema
+        .subschemas(pointer)
+        .iter()
+        .filter_map(|s| s.get("properties").and_then(Value::as_object))
+        .flat_map(|p| p.keys().cloned())
+        .collect()
+}
+
+/// Turns a serde_json error into a located error.
+pub(crate) fn json_error(file: &Arc<SourceFile>, err: &serde_json::Error) -> Error {
+    let offset = offset_of(&file.text, err.line(), err.column());
+    let message = err.to_string();
+    let message = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(&message)
+        .to_owned();
+    Error::new(ErrorKind::Json, format!("invalid JSON: {message}")).at(Location::new(
+        file,
+        Span::from_offsets(&file.text, offset, offset),
+    ))
+}
+
+/// Byte offset of a 1-based line and 1-based column (in characters).
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    text.get(start..)
+        .and_then(|rest| rest.char_indices().nth(column.saturating_sub(1)))
+        .map_or(text.len(), |(i, _)| start + i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_reads_json_or_string() -> Result<(), Error> {
+        let mut c = ChangeRequest {
+            record: empty_object(),
+            ..ChangeRequest::default()
+        };
+        c.set("cost_center=12000")?;
+        c.set("address.street=Hämeenkatu 1")?;
+        c.set("name=\"quoted\"")?;
+        assert_eq!(
+            c.record,
+            serde_json::json!({"cost_center": 12000, "address": {"street": "Hämeenkatu 1"}, "name": "quoted"})
+        );
+        assert!(c.set("novalue").is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn json_errors_are_located() {
+        let err = ChangeRequest::parse(Path::new("c.json"), "{\n  \"record\": {,}\n}".into()).err();
+        let at = err
+            .and_then(|e| e.location)
+            .map(|l| (l.span.line, l.span.column));
+        assert_eq!(at, Some((2, 14)));
+    }
+}

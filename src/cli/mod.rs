@@ -1,0 +1,118 @@
+//! Argument parsing and exit codes; everything else lives in the library.
+
+mod validate;
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use ripple::report::{self, Options};
+use ripple::{Error, Errors};
+
+/// See how a change ripples through your systems before you make it.
+#[derive(Debug, Parser)]
+#[command(name = "ripple", version, about, long_about = None, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// Print only the verdict.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    /// Log what ripple does to stderr (-v info, -vv debug, -vvv trace).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    /// When to use colours (NO_COLOR is honoured with `auto`).
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto)]
+    color: ColorWhen,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check one change request against every downstream system.
+    Validate(validate::Args),
+}
+
+/// What a command found, mapped onto the exit codes of SPEC 4.
+pub(crate) enum Outcome {
+    /// Nothing found: exit 0.
+    Clean,
+    /// Findings: exit 1.
+    Findings,
+}
+
+pub(crate) fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    init_tracing(cli.verbose);
+    let stdout_color = use_color(cli.color, std::io::stdout().is_terminal());
+    let stderr_color = use_color(cli.color, std::io::stderr().is_terminal());
+    let opts = Options {
+        color: stdout_color,
+        quiet: cli.quiet,
+        show_values: false,
+    };
+    let result = match cli.command {
+        Command::Validate(args) => validate::run(args, opts),
+    };
+    match result {
+        Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        Ok(Outcome::Findings) => ExitCode::from(1),
+        Err(errors) => {
+            let text = report::diagnostic::render(&errors.0, stderr_color);
+            let _ = std::io::stderr().write_all(text.as_bytes());
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn use_color(when: ColorWhen, terminal: bool) -> bool {
+    match when {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    }
+}
+
+fn init_tracing(verbose: u8) {
+    let level = match verbose {
+        0 => return,
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("ripple={level}")));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+/// Writes command output to stdout; a closed pipe (`ripple … | head`) is not an error.
+pub(crate) fn emit(text: &str) -> Result<(), Errors> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => {
+            Err(Error::new(ripple::ErrorKind::Io, format!("cannot write output: {e}")).into())
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! The system graph: systems as nodes, flows as edges (petgraph).
+//!
+//! Propagation walks it along simple paths; `check` asks it what is reachable; `graph`
+//! draws it.
+
+use petgraph::Direction;
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::Bfs;
+
+use crate::pipeline::{FlowId, Pipeline, SystemId};
+
+/// The systems and flows of a pipeline as a directed multigraph.
+#[derive(Debug)]
+pub struct SystemGraph {
+    graph: DiGraph<SystemId, FlowId>,
+}
+
+impl SystemGraph {
+    /// Builds the graph; node `i` is system `i`, edges carry flow ids.
+    #[must_use]
+    pub fn new(pipeline: &Pipeline) -> Self {
+        let mut graph = DiGraph::with_capacity(pipeline.systems.len(), pipeline.flows.len());
+        for id in 0..pipeline.systems.len() {
+            graph.add_node(id);
+        }
+        for (id, flow) in pipeline.flows.iter().enumerate() {
+            graph.add_edge(NodeIndex::new(flow.from), NodeIndex::new(flow.to), id);
+        }
+        Self { graph }
+    }
+
+    /// Flows leaving `system`, in declaration order.
+    #[must_use]
+    pub fn outgoing(&self, system: SystemId) -> Vec<FlowId> {
+        let mut flows: Vec<FlowId> = self
+            .graph
+            .edges_directed(NodeIndex::new(system), Direction::Outgoing)
+            .map(|e| *e.weight())
+            .collect();
+        flows.sort_unstable();
+        flows
+    }
+
+    /// Flows entering `system`, in declaration order.
+    #[must_use]
+    pub fn incoming(&self, system: SystemId) -> Vec<FlowId> {
+        let mut flows: Vec<FlowId> = self
+            .graph
+            .edges_directed(NodeIndex::new(system), Direction::Incoming)
+            .map(|e| *e.weight())
+            .collect();
+        flows.sort_unstable();
+        flows
+    }
+
+    /// Which systems can be reached from any of `starts` (the starts included).
+    #[must_use]
+    pub fn reachable(&self, starts: impl IntoIterator<Item = SystemId>) -> Vec<bool> {
+        let mut seen = vec![false; self.graph.node_count()];
+        for start in starts {
+            let mut bfs = Bfs::new(&self.graph, NodeIndex::new(start));
+            while let Some(n) = bfs.next(&self.graph) {
+                seen[n.index()] = true;
+            }
+        }
+        seen
+    }
+
+    /// The underlying petgraph graph, for rendering and algorithms.
+    #[must_use]
+    pub fn inner(&self) -> &DiGraph<SystemId, FlowId> {
+        &self.graph
+    }
+}

@@ -1,0 +1,478 @@
+//! Reading a pipeline file into a checked [`Pipeline`].
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::yaml::{self, SpanIndex};
+use super::{
+    Endpoint, ErrorPattern, FORMAT_VERSION, Flow, Mapping, PIPELINE_SCHEMA, Pipeline, System,
+};
+use crate::error::{Error, ErrorKind, Errors};
+use crate::expr::{self, FieldPath};
+use crate::schema::SystemSchema;
+use crate::span::{Location, SourceFile, Span};
+use crate::suggest;
+
+#[derive(Deserialize)]
+struct RawPipeline {
+    name: String,
+    description: Option<String>,
+    systems: IndexMap<String, RawSystem>,
+    #[serde(default)]
+    flows: Vec<RawFlow>,
+}
+
+#[derive(Deserialize)]
+struct RawSystem {
+    name: String,
+    owner: Option<String>,
+    schema: String,
+    #[serde(default)]
+    entry: bool,
+    endpoint: Option<Endpoint>,
+    #[serde(default)]
+    errors: Vec<RawErrorPattern>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawErrorPattern {
+    Pattern {
+        pattern: String,
+        field: Option<String>,
+    },
+    Preset {
+        preset: String,
+        #[serde(default)]
+        columns: IndexMap<String, String>,
+    },
+}
+
+#[derive(Deserialize)]
+struct RawFlow {
+    from: String,
+    to: String,
+    schedule: Option<String>,
+    map: IndexMap<String, String>,
+}
+
+/// Loads the pipeline at `path` (or standard input for `-`).
+///
+/// # Errors
+/// Every problem found, each located in its file: unreadable or malformed files, a
+/// pipeline that breaks the file format, unknown systems, bad schemas, bad mappings.
+pub fn load(path: &Path) -> Result<Pipeline, Errors> {
+    let (display, text, base) = if path.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .map_err(|e| Error::io(Path::new("<stdin>"), &e))?;
+        (PathBuf::from("<stdin>"), text, PathBuf::from("."))
+    } else {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, &e))?;
+        let base = path
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        (path.to_path_buf(), text, base)
+    };
+    load_str(&display, text, &base, &mut SchemaCache::default())
+}
+
+/// Schemas already compiled, by resolved path, so systems sharing a schema compile it once.
+#[derive(Default)]
+pub struct SchemaCache(HashMap<PathBuf, Arc<SystemSchema>>);
+
+/// Loads a pipeline from `text`, resolving schema paths against `base`.
+///
+/// # Errors
+/// As [`load`].
+pub fn load_str(
+    path: &Path,
+    text: String,
+    base: &Path,
+    cache: &mut SchemaCache,
+) -> Result<Pipeline, Errors> {
+    let file = SourceFile::new(path, text);
+    let (value, spans) = yaml::parse(&file)?;
+    let at = |span: Span| Location::new(&file, span);
+
+    check_version(&value, &spans).map_err(|e| e.at(at(spans.value("/version"))))?;
+    check_format(&file, &value, &spans)?;
+    let raw: RawPipeline = serde_json::from_value(value).map_err(|e| {
+        Error::new(ErrorKind::Format, format!("malformed pipeline: {e}")).at(at(Span::default()))
+    })?;
+
+    let mut errors = Errors::default();
+    let mut systems = Vec::with_capacity(raw.systems.len());
+    for (id, sys) in &raw.systems {
+        let ptr = format!("/systems/{}", escape(id));
+        match system(&file, &spans, &ptr, id, sys, base, cache) {
+            Ok(s) => systems.push(s),
+            Err(mut e) => errors.0.append(&mut e.0),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if !systems.iter().any(|s| s.entry) {
+        errors.push(
+            Error::new(ErrorKind::Format, "no system is marked `entry: true`")
+                .at(at(spans.key("/systems")))
+                .help("mark the system where changes are typed in with `entry: true`"),
+        );
+    }
+
+    let ids: Vec<&str> = raw.systems.keys().map(String::as_str).collect();
+    let mut flows = Vec::with_capacity(raw.flows.len());
+    for (i, raw_flow) in raw.flows.iter().enumerate() {
+        let ptr = format!("/flows/{i}");
+        let find = |name: &str, key: &str| {
+            systems.iter().position(|s| s.id == name).ok_or_else(|| {
+                Error::new(ErrorKind::UnknownSystem, format!("unknown system `{name}`"))
+                    .at(at(spans.value(&format!("{ptr}/{key}"))))
+                    .label("not declared under `systems`")
+                    .help(suggest::help(name, ids.iter().copied(), "systems"))
+            })
+        };
+        let (from, to) = match (find(&raw_flow.from, "from"), find(&raw_flow.to, "to")) {
+            (Ok(f), Ok(t)) => (f, t),
+            (f, t) => {
+                errors.0.extend(f.err());
+                errors.0.extend(t.err());
+                continue;
+            }
+        };
+        if from == to {
+            errors.push(
+                Error::new(
+                    ErrorKind::Format,
+                    format!("flow from `{}` to itself", raw_flow.from),
+                )
+                .at(at(spans.value(&format!("{ptr}/to")))),
+            );
+            continue;
+        }
+        let mappings = raw_flow
+            .map
+            .iter()
+            .filter_map(|(target, source)| {
+                let mptr = format!("{ptr}/map/{}", escape(target));
+                mapping(
+                    &file,
+                    &spans,
+                    &mptr,
+                    target,
+                    source,
+                    &systems[from],
+                    &mut errors,
+                )
+            })
+            .collect();
+        flows.push(Flow {
+            from,
+            to,
+            schedule: raw_flow.schedule.clone(),
+            mappings,
+            span: spans.value(&format!("{ptr}/from")),
+        });
+    }
+
+    errors.into_result(Pipeline {
+        file: Arc::clone(&file),
+        name: raw.name,
+        description: raw.description,
+        systems,
+        flows,
+    })
+}
+
+fn escape(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+fn check_version(value: &Value, _spans: &SpanIndex) -> Result<(), Error> {
+    match value.get("version") {
+        Some(v) if v.as_u64() == Some(FORMAT_VERSION) => Ok(()),
+        Some(v) => Err(Error::new(
+            ErrorKind::Version,
+            format!("unsupported pipeline format version {v}"),
+        )
+        .label("this ripple reads version 1")
+        .help("set `version: 1`; see schemas/pipeline.schema.json for the format")),
+        None if value.is_object() => Err(Error::new(
+            ErrorKind::Version,
+            "the pipeline does not say its format version",
+        )
+        .help("add `version: 1` at the top of the file")),
+        None => Err(Error::new(
+            ErrorKind::Format,
+            "a pipeline file must be a YAML mapping with `version`, `name`, `systems` and `flows`",
+        )),
+    }
+}
+
+fn pipeline_validator() -> Option<&'static (jsonschema::Validator, Value)> {
+    static VALIDATOR: OnceLock<Option<(jsonschema::Validator, Value)>> = OnceLock::new();
+    VALIDATOR
+        .get_or_init(|| {
+            let schema: Value = serde_json::from_str(PIPELINE_SCHEMA).ok()?;
+            let validator = jsonschema::options()
+                .should_validate_formats(true)
+                .build(&schema)
+                .ok()?;
+            Some((validator, schema))
+        })
+        .as_ref()
+}
+
+/// Checks the file against `schemas/pipeline.schema.json`, one located error per problem.
+fn check_format(file: &Arc<SourceFile>, value: &Value, spans: &SpanIndex) -> Result<(), Errors> {
+    let Some((validator, schema)) = pipeline_validator() else {
+        return Err(Error::new(
+            ErrorKind::Format,
+            "ripple's own pipeline schema does not compile",
+        )
+        .into());
+    };
+    let mut errors = Errors::default();
+    for err in validator.iter_errors(value).take(20) {
+        let ptr = err.instance_path().as_str().to_owned();
+        let error = match err.kind() {
+            jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } => {
+                let key = unexpected.first().cloned().unwrap_or_default();
+                let known = allowed_keys(schema, err.schema_path().as_str());
+                let key_ptr = format!("{ptr}/{}", escape(&key));
+                Error::new(ErrorKind::Format, format!("unknown key `{key}`"))
+                    .at(Location::new(file, spans.key(&key_ptr)))
+                    .help(suggest::help(
+                        &key,
+                        known.iter().map(String::as_str),
+                        "keys here",
+                    ))
+            }
+            _ => {
+                let place = if ptr.is_empty() {
+                    "the pipeline".to_owned()
+                } else {
+                    format!("`{}`", dotted(&ptr))
+                };
+                Error::new(
+                    ErrorKind::Format,
+                    format!("{place}: {}", short_message(&err.to_string())),
+                )
+                .at(Location::new(file, spans.value(&ptr)))
+            }
+        };
+        errors.push(error);
+    }
+    errors.into_result(())
+}
+
+fn allowed_keys(schema: &Value, schema_path: &str) -> Vec<String> {
+    let parent = schema_path.rsplit_once('/').map_or("", |(p, _)| p);
+    schema
+        .pointer(parent)
+        .and_then(|s| s.get("properties"))
+        .and_then(Value::as_object)
+        .map(|props| props.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+fn dotted(pointer: &str) -> String {
+    pointer
+        .trim_start_matches('/')
+        .split('/')
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+fn short_message(message: &str) -> String {
+    const MAX: usize = 200;
+    if message.chars().count() <= MAX {
+        return message.to_owned();
+    }
+    let cut: String = message.chars().take(MAX).collect();
+    format!("{cut}…")
+}
+
+#[allow(clippy::too_many_arguments)]
+fn system(
+    file: &Arc<SourceFile>,
+    spans: &SpanIndex,
+    ptr: &str,
+    id: &str,
+    raw: &RawSystem,
+    base: &Path,
+    cache: &mut SchemaCache,
+) -> Result<System, Errors> {
+    let at = |p: &str| Location::new(file, spans.value(p));
+    let mut errors = Errors::default();
+    let schema_path = base.join(&raw.schema);
+    let schema = if let Some(s) = cache.0.get(&schema_path) {
+        Some(Arc::clone(s))
+    } else {
+        match SystemSchema::load(&schema_path) {
+            Ok(s) => {
+                let s = Arc::new(s);
+                cache.0.insert(schema_path.clone(), Arc::clone(&s));
+                Some(s)
+            }
+            Err(e) => {
+                errors.push(e);
+                errors.push(
+                    Error::new(
+                        ErrorKind::Schema,
+                        format!("system `{id}` has no usable schema"),
+                    )
+                    .at(at(&format!("{ptr}/schema")))
+                    .label(format!("resolved to {}", schema_path.display())),
+                );
+                None
+            }
+        }
+    };
+    let mut patterns = Vec::new();
+    for (i, p) in raw.errors.iter().enumerate() {
+        let pptr = format!("{ptr}/errors/{i}");
+        match p {
+            RawErrorPattern::Pattern { pattern, field } => match regex::Regex::new(pattern) {
+                Ok(regex) => patterns.push(ErrorPattern::Pattern {
+                    regex,
+                    field: field.clone(),
+                    span: spans.value(&format!("{pptr}/pattern")),
+                }),
+                Err(e) => errors.push(
+                    Error::new(ErrorKind::Regex, "invalid regular expression in `errors`")
+                        .at(at(&format!("{pptr}/pattern")))
+                        .label(first_line(&e.to_string()))
+                        .help("patterns use Rust regex syntax with named groups: (?P<field>…), (?P<value>…), (?P<key>…)"),
+                ),
+            },
+            RawErrorPattern::Preset { preset, columns } => patterns.push(ErrorPattern::Preset {
+                preset: preset.clone(),
+                columns: columns.clone(),
+                span: spans.value(&format!("{pptr}/preset")),
+            }),
+        }
+    }
+    match schema {
+        Some(schema) if errors.is_empty() => Ok(System {
+            id: id.to_owned(),
+            name: raw.name.clone(),
+            owner: raw.owner.clone(),
+            entry: raw.entry,
+            schema,
+            schema_path,
+            endpoint: raw.endpoint.clone(),
+            errors: patterns,
+            span: spans.key(ptr),
+        }),
+        _ => Err(errors),
+    }
+}
+
+fn first_line(text: &str) -> String {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .last()
+        .unwrap_or(text)
+        .trim()
+        .to_owned()
+}
+
+fn mapping(
+    file: &Arc<SourceFile>,
+    spans: &SpanIndex,
+    ptr: &str,
+    target: &str,
+    source: &str,
+    from: &System,
+    errors: &mut Errors,
+) -> Option<Mapping> {
+    let span = spans.value(ptr);
+    let target_span = spans.key(ptr);
+    let target_path = match FieldPath::parse(target) {
+        Ok(t) if !t.has_index() && !t.segments().is_empty() => t,
+        Ok(_) => {
+            errors.push(
+                Error::new(ErrorKind::Syntax, format!("target `{target}` must be a dotted path"))
+                    .at(Location::new(file, target_span))
+                    .help("target keys name object fields, e.g. `address.street`; indexes are not allowed"),
+            );
+            return None;
+        }
+        Err(e) => {
+            errors.push(
+                Error::new(
+                    e.kind,
+                    format!("bad target field `{target}`: {}", e.message),
+                )
+                .at(Location::new(file, target_span)),
+            );
+            return None;
+        }
+    };
+    let text_offset = file
+        .text
+        .get(span.start..)
+        .and_then(|rest| rest.find(source))
+        .filter(|i| *i <= 1)
+        .map(|i| span.start + i);
+    let locate = |range: std::ops::Range<usize>| match text_offset {
+        Some(o) => Span::from_offsets(&file.text, o + range.start, o + range.end.max(range.start)),
+        None => span,
+    };
+    let expr = match expr::parse(source) {
+        Ok(expr) => expr,
+        Err(e) => {
+            let mut err = Error::new(e.kind, e.message).at(Location::new(file, locate(e.span)));
+            if let Some(help) = e.help {
+                err = err.help(help);
+            }
+            errors.push(err);
+            return None;
+        }
+    };
+    let mut ok = true;
+    for (field, range) in expr.fields() {
+        if !from.schema.declares(&field.pointer()) {
+            ok = false;
+            let declared = top_level_fields(&from.schema);
+            errors.push(
+                Error::new(
+                    ErrorKind::UnknownField,
+                    format!("`{field}` is not a field of `{}`", from.id),
+                )
+                .at(Location::new(file, locate(range)))
+                .label(format!("not declared in {}", from.schema_path.display()))
+                .help(suggest::help(
+                    &field.to_string(),
+                    declared.iter().map(String::as_str),
+                    "fields",
+                )),
+            );
+        }
+    }
+    ok.then(|| Mapping {
+        target: target_path,
+        expr,
+        source: source.to_owned(),
+        target_span,
+        span,
+        text_offset,
+    })
+}
+
+fn top_level_fields(schema: &SystemSchema) -> Vec<String> {
+    schema
+        .raw()
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default()
+}

@@ -1,0 +1,184 @@
+//! Pipelines: the declared graph of systems and the flows between them (SPEC 3.1).
+//!
+//! [`load`] reads a pipeline file, checks it against `schemas/pipeline.schema.json`, loads
+//! every system's schema once and parses every mapping, collecting all problems with their
+//! file:line:column. The result is an immutable [`Pipeline`] that every command reasons on.
+
+mod load;
+pub mod yaml;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+
+use crate::expr::{Expr, FieldPath};
+use crate::schema::SystemSchema;
+use crate::span::{Location, SourceFile, Span};
+
+pub use load::{load, load_str};
+
+/// Index of a system in [`Pipeline::systems`].
+pub type SystemId = usize;
+/// Index of a flow in [`Pipeline::flows`].
+pub type FlowId = usize;
+
+/// The pipeline file format version this ripple understands.
+pub const FORMAT_VERSION: u64 = 1;
+
+/// The JSON Schema of the pipeline file format, shipped in `schemas/` for editors too.
+pub const PIPELINE_SCHEMA: &str = include_str!("../../schemas/pipeline.schema.json");
+
+/// A loaded, checked pipeline.
+#[derive(Debug)]
+pub struct Pipeline {
+    /// The pipeline file, kept for diagnostics.
+    pub file: Arc<SourceFile>,
+    /// The pipeline's `name`.
+    pub name: String,
+    /// The pipeline's `description`.
+    pub description: Option<String>,
+    /// Systems in declaration order.
+    pub systems: Vec<System>,
+    /// Flows in declaration order.
+    pub flows: Vec<Flow>,
+}
+
+impl Pipeline {
+    /// The system with id `id`.
+    #[must_use]
+    pub fn system_id(&self, id: &str) -> Option<SystemId> {
+        self.systems.iter().position(|s| s.id == id)
+    }
+
+    /// The entry systems (`entry: true`), in declaration order.
+    pub fn entries(&self) -> impl Iterator<Item = SystemId> + '_ {
+        self.systems
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.entry)
+            .map(|(i, _)| i)
+    }
+
+    /// A location in the pipeline file.
+    #[must_use]
+    pub fn location(&self, span: Span) -> Location {
+        Location::new(&self.file, span)
+    }
+}
+
+/// A backend system holding a copy of the data.
+#[derive(Debug)]
+pub struct System {
+    /// The id used in flows, change requests and output.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Whom to contact about rejections.
+    pub owner: Option<String>,
+    /// Whether changes are typed in here.
+    pub entry: bool,
+    /// The compiled schema of this system's record.
+    pub schema: Arc<SystemSchema>,
+    /// The schema path as resolved from the pipeline file.
+    pub schema_path: PathBuf,
+    /// Where submits and dry runs go.
+    pub endpoint: Option<Endpoint>,
+    /// How this system reports rejected values in its logs.
+    pub errors: Vec<ErrorPattern>,
+    /// The span of the system's id key.
+    pub span: Span,
+}
+
+/// A system's HTTP endpoints (SPEC 4.5).
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Endpoint {
+    /// URL template for submitting a change; `{key}` is the change's key.
+    pub submit: Option<String>,
+    /// HTTP method for submit.
+    #[serde(default = "default_method")]
+    pub method: String,
+    /// URL of the dry-run validation endpoint.
+    pub validate: Option<String>,
+    /// Name of the environment variable holding the bearer token.
+    pub token_env: Option<String>,
+    /// Per-request time-out in milliseconds.
+    pub timeout_ms: Option<u64>,
+}
+
+fn default_method() -> String {
+    "PUT".to_owned()
+}
+
+/// How a system reports rejected values (used by `trace --log`).
+#[derive(Debug, Clone)]
+pub enum ErrorPattern {
+    /// A custom regular expression with named groups `field`, `value`, `key`.
+    Pattern {
+        /// The compiled expression.
+        regex: regex::Regex,
+        /// The field, when the pattern names it outright.
+        field: Option<String>,
+        /// Where the pattern is declared.
+        span: Span,
+    },
+    /// A built-in preset for a common backend.
+    Preset {
+        /// `oracle`, `postgres`, `mysql`, `sqlserver` or `ldap`.
+        preset: String,
+        /// Column name in messages → JSON Pointer in the record.
+        columns: IndexMap<String, String>,
+        /// Where the preset is declared.
+        span: Span,
+    },
+}
+
+/// A directed edge `from → to` with a field mapping.
+#[derive(Debug)]
+pub struct Flow {
+    /// Source system.
+    pub from: SystemId,
+    /// Target system.
+    pub to: SystemId,
+    /// When values travel ("realtime", "nightly 02:00", …).
+    pub schedule: Option<String>,
+    /// Target field ← expression over the source record, in declaration order.
+    pub mappings: Vec<Mapping>,
+    /// The span of the flow entry (its `from` value).
+    pub span: Span,
+}
+
+/// One target field of a flow and the expression that fills it.
+#[derive(Debug)]
+pub struct Mapping {
+    /// The target field in the `to` system's record.
+    pub target: FieldPath,
+    /// The parsed expression.
+    pub expr: Expr,
+    /// The expression as written.
+    pub source: String,
+    /// The span of the target key.
+    pub target_span: Span,
+    /// The span of the expression scalar in the YAML file.
+    pub span: Span,
+    /// Byte offset in the file where the expression text starts, when the scalar holds it
+    /// verbatim (plain or simply quoted), so sub-expressions can be underlined exactly.
+    pub text_offset: Option<usize>,
+}
+
+impl Mapping {
+    /// The span of `range` (byte offsets into [`Mapping::source`]) in the pipeline file,
+    /// or the whole expression when it cannot be located exactly.
+    #[must_use]
+    pub fn sub_span(&self, file: &SourceFile, range: std::ops::Range<usize>) -> Span {
+        match self.text_offset {
+            Some(offset) => Span::from_offsets(
+                &file.text,
+                offset + range.start,
+                offset + range.end.max(range.start),
+            ),
+            None => self.span,
+        }
+    }
+}

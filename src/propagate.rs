@@ -1,0 +1,360 @@
+//! Propagation: applying the mappings along every flow path from the entry system.
+//!
+//! A change enters at its entry system and travels along every simple path (a path never
+//! visits a system twice, so two-way syncs terminate). Each arrival at a system carries the
+//! record that system would receive by that path, and for every field its [`Provenance`]:
+//! the entry fields it came from and the hops it took. Propagation goes on past systems
+//! that would reject, so one run shows every rejection.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::error::{Error, ErrorKind};
+use crate::expr::FieldPath;
+use crate::graph::SystemGraph;
+use crate::pipeline::{Flow, FlowId, Pipeline, SystemId};
+
+/// Most arrivals one propagation may produce before ripple gives up on a graph with too
+/// many paths (each simple path from the entry is one arrival per system on it).
+pub const MAX_ARRIVALS: usize = 100_000;
+
+/// A field of a system's record.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct FieldRef {
+    /// The system id.
+    pub system: String,
+    /// A JSON Pointer into that system's record.
+    pub field: String,
+}
+
+/// One step of a lineage: the field a value landed in and the expression that put it there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Hop {
+    /// The system id.
+    pub system: String,
+    /// A JSON Pointer into that system's record.
+    pub field: String,
+    /// The mapping expression, absent at the origin.
+    pub expr: Option<String>,
+}
+
+/// Where a derived value came from.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Provenance {
+    /// The entry fields it was derived from.
+    pub origin: Vec<FieldRef>,
+    /// The hops from the origins to this field (inputs' hops first).
+    pub lineage: Vec<Hop>,
+}
+
+/// A mapping that could not produce a value (e.g. `number("abc")`).
+#[derive(Debug, Clone)]
+pub struct MappingFailure {
+    /// The target field (JSON Pointer).
+    pub field: String,
+    /// The expression as written.
+    pub expr: String,
+    /// Why it failed.
+    pub message: String,
+    /// Where its inputs came from.
+    pub provenance: Arc<Provenance>,
+}
+
+/// The record one system receives by one path, with provenance for every field.
+#[derive(Debug, Clone, Default)]
+pub struct Record {
+    /// The record as JSON, validated against the system's schema.
+    pub doc: Value,
+    /// Provenance by JSON Pointer.
+    pub provenance: BTreeMap<String, Arc<Provenance>>,
+    /// Fields a mapping was applied to with all its inputs present, but which came out
+    /// missing (a reached field, so `required` applies to it).
+    pub reached_missing: BTreeSet<String>,
+    /// Mappings that failed.
+    pub failures: Vec<MappingFailure>,
+}
+
+impl Record {
+    /// The provenance of the field at `pointer`: its own, its nearest ancestor's, or the
+    /// union of its descendants' (for a whole object copied across).
+    #[must_use]
+    pub fn provenance_of(&self, pointer: &str) -> Arc<Provenance> {
+        let mut p = pointer;
+        loop {
+            if let Some(prov) = self.provenance.get(p) {
+                return Arc::clone(prov);
+            }
+            match p.rfind('/') {
+                Some(i) => p = &p[..i],
+                None => break,
+            }
+        }
+        let prefix = format!("{pointer}/");
+        let mut merged = Provenance::default();
+        for (_, prov) in self
+            .provenance
+            .range(prefix.clone()..)
+            .take_while(|(k, _)| k.starts_with(&prefix))
+        {
+            merge_into(&mut merged, prov);
+        }
+        Arc::new(merged)
+    }
+}
+
+fn merge_into(into: &mut Provenance, from: &Provenance) {
+    for o in &from.origin {
+        if !into.origin.contains(o) {
+            into.origin.push(o.clone());
+        }
+    }
+    for h in &from.lineage {
+        if !into.lineage.contains(h) {
+            into.lineage.push(h.clone());
+        }
+    }
+}
+
+/// A system reached by one path.
+#[derive(Debug, Clone)]
+pub struct Arrival {
+    /// The system reached.
+    pub system: SystemId,
+    /// Systems from the entry to this one, both included.
+    pub path: Vec<SystemId>,
+    /// The flows taken, one fewer than `path`.
+    pub flows: Vec<FlowId>,
+    /// What the system receives.
+    pub record: Record,
+}
+
+/// Two paths giving one field different values.
+#[derive(Debug, Clone)]
+pub struct Conflict {
+    /// The system receiving both.
+    pub system: SystemId,
+    /// The field (JSON Pointer).
+    pub field: String,
+    /// Each distinct value with the index (into [`Propagation::arrivals`]) of an arrival
+    /// bringing it.
+    pub values: Vec<(Value, usize)>,
+}
+
+/// Everything a change does to the graph.
+#[derive(Debug, Clone)]
+pub struct Propagation {
+    /// Arrivals in propagation order (breadth first, flows in declaration order); the first
+    /// is the entry system itself.
+    pub arrivals: Vec<Arrival>,
+    /// Fields that differ between paths into one system.
+    pub conflicts: Vec<Conflict>,
+}
+
+/// Propagates `record` from `entry` along every simple path.
+///
+/// # Errors
+/// When the graph has more than [`MAX_ARRIVALS`] paths from the entry.
+pub fn propagate(
+    pipeline: &Pipeline,
+    graph: &SystemGraph,
+    entry: SystemId,
+    record: &Value,
+) -> Result<Propagation, Error> {
+    let entry_id = &pipeline.systems[entry].id;
+    let mut first = Record {
+        doc: record.clone(),
+        ..Record::default()
+    };
+    seed(entry_id, record, &mut String::new(), &mut first.provenance);
+
+    let mut arrivals = Vec::new();
+    let mut queue = VecDeque::from([Arrival {
+        system: entry,
+        path: vec![entry],
+        flows: Vec::new(),
+        record: first,
+    }]);
+    while let Some(arrival) = queue.pop_front() {
+        for flow_id in graph.outgoing(arrival.system) {
+            let flow = &pipeline.flows[flow_id];
+            if arrival.path.contains(&flow.to) {
+                continue;
+            }
+            let Some(record) = apply(pipeline, flow, &arrival.record) else {
+                continue;
+            };
+            if arrivals.len() + queue.len() >= MAX_ARRIVALS {
+                return Err(Error::new(
+                    ErrorKind::Limit,
+                    format!("more than {MAX_ARRIVALS} flow paths from `{entry_id}`"),
+                )
+                .in_file(&pipeline.file.path)
+                .help("the graph has too many distinct paths to enumerate; split the pipeline"));
+            }
+            let mut path = arrival.path.clone();
+            path.push(flow.to);
+            let mut flows = arrival.flows.clone();
+            flows.push(flow_id);
+            queue.push_back(Arrival {
+                system: flow.to,
+                path,
+                flows,
+                record,
+            });
+        }
+        arrivals.push(arrival);
+    }
+    let conflicts = conflicts(&arrivals);
+    Ok(Propagation {
+        arrivals,
+        conflicts,
+    })
+}
+
+/// Every value of the entry record originates at itself.
+fn seed(
+    system: &str,
+    value: &Value,
+    pointer: &mut String,
+    out: &mut BTreeMap<String, Arc<Provenance>>,
+) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&k.replace('~', "~0").replace('/', "~1"));
+                seed(system, v, pointer, out);
+                pointer.truncate(len);
+            }
+        }
+        _ if pointer.is_empty() => {}
+        _ => {
+            let field = FieldRef {
+                system: system.to_owned(),
+                field: pointer.clone(),
+            };
+            out.insert(
+                pointer.clone(),
+                Arc::new(Provenance {
+                    origin: vec![field.clone()],
+                    lineage: vec![Hop {
+                        system: field.system,
+                        field: field.field,
+                        expr: None,
+                    }],
+                }),
+            );
+        }
+    }
+}
+
+/// Applies a flow's mappings to the source record; `None` when the change carries nothing
+/// this flow maps (the target is not reached by it).
+fn apply(pipeline: &Pipeline, flow: &Flow, source: &Record) -> Option<Record> {
+    let target_id = &pipeline.systems[flow.to].id;
+    let mut out = Record {
+        doc: Value::Object(Map::new()),
+        ..Record::default()
+    };
+    let mut reached = false;
+    for mapping in &flow.mappings {
+        let fields = mapping.expr.fields();
+        let lookup = |f: &FieldPath| f.get(&source.doc);
+        let present = fields
+            .iter()
+            .filter(|(f, _)| f.get(&source.doc).is_some())
+            .count();
+        let pointer = mapping.target.pointer();
+        let provenance = || {
+            let mut prov = Provenance::default();
+            for (f, _) in &fields {
+                if f.get(&source.doc).is_some() {
+                    merge_into(&mut prov, &source.provenance_of(&f.pointer()));
+                }
+            }
+            prov.lineage.push(Hop {
+                system: target_id.clone(),
+                field: pointer.clone(),
+                expr: Some(mapping.source.clone()),
+            });
+            Arc::new(prov)
+        };
+        match mapping.expr.eval(&lookup) {
+            Ok(Some(value)) => {
+                if fields.is_empty() || present > 0 {
+                    reached |= present > 0;
+                } else {
+                    continue;
+                }
+                let prov = provenance();
+                match mapping.target.set(&mut out.doc, value) {
+                    Ok(()) => {
+                        out.provenance.insert(pointer, prov);
+                    }
+                    Err(message) => out.failures.push(MappingFailure {
+                        field: pointer,
+                        expr: mapping.source.clone(),
+                        message,
+                        provenance: prov,
+                    }),
+                }
+            }
+            Ok(None) => {
+                if !fields.is_empty() && present == fields.len() {
+                    reached = true;
+                    out.reached_missing.insert(pointer);
+                }
+            }
+            Err(e) => {
+                if present > 0 {
+                    reached = true;
+                    let prov = provenance();
+                    out.failures.push(MappingFailure {
+                        field: pointer,
+                        expr: mapping.source.clone(),
+                        message: e.message,
+                        provenance: prov,
+                    });
+                }
+            }
+        }
+    }
+    reached.then_some(out)
+}
+
+fn conflicts(arrivals: &[Arrival]) -> Vec<Conflict> {
+    let mut by_system: HashMap<SystemId, Vec<usize>> = HashMap::new();
+    for (i, a) in arrivals.iter().enumerate() {
+        by_system.entry(a.system).or_default().push(i);
+    }
+    let mut out = Vec::new();
+    let mut systems: Vec<_> = by_system.into_iter().filter(|(_, v)| v.len() > 1).collect();
+    systems.sort_unstable_by_key(|(_, v)| v[0]);
+    for (system, indices) in systems {
+        let mut fields: BTreeMap<&str, Vec<(Value, usize)>> = BTreeMap::new();
+        for &i in &indices {
+            for pointer in arrivals[i].record.provenance.keys() {
+                if let Some(v) = arrivals[i].record.doc.pointer(pointer) {
+                    let seen = fields.entry(pointer.as_str()).or_default();
+                    if !seen.iter().any(|(s, _)| s == v) {
+                        seen.push((v.clone(), i));
+                    }
+                }
+            }
+        }
+        for (field, values) in fields {
+            if values.len() > 1 {
+                out.push(Conflict {
+                    system,
+                    field: field.to_owned(),
+                    values,
+                });
+            }
+        }
+    }
+    out
+}

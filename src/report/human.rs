@@ -1,0 +1,263 @@
+//! Human output: what support staff read before they submit a change.
+
+use std::fmt::Write as _;
+
+use anstyle::{AnsiColor, Style};
+
+use super::{Options, display_value};
+use crate::pipeline::{Pipeline, SystemId};
+use crate::validate::{Report, Status, Violation};
+
+/// Styling that is a no-op when colour is off.
+#[derive(Clone, Copy)]
+pub(crate) struct Paint(bool);
+
+impl Paint {
+    pub(crate) fn new(color: bool) -> Self {
+        Self(color)
+    }
+
+    pub(crate) fn paint(self, style: Style, text: &str) -> String {
+        if self.0 {
+            format!("{}{text}{}", style.render(), style.render_reset())
+        } else {
+            text.to_owned()
+        }
+    }
+
+    pub(crate) fn red(self, t: &str) -> String {
+        self.paint(AnsiColor::Red.on_default().bold(), t)
+    }
+
+    pub(crate) fn green(self, t: &str) -> String {
+        self.paint(AnsiColor::Green.on_default().bold(), t)
+    }
+
+    pub(crate) fn dim(self, t: &str) -> String {
+        self.paint(Style::new().dimmed(), t)
+    }
+
+    pub(crate) fn bold(self, t: &str) -> String {
+        self.paint(Style::new().bold(), t)
+    }
+}
+
+fn path_text(pipeline: &Pipeline, path: &[SystemId]) -> String {
+    path.iter()
+        .map(|&s| pipeline.systems[s].id.as_str())
+        .collect::<Vec<_>>()
+        .join(" → ")
+}
+
+/// Renders a validation report: every system in propagation order, then each rejection
+/// with its value, limit, origin, lineage, schedule and owner.
+#[must_use]
+pub fn validate(pipeline: &Pipeline, report: &Report, opts: Options) -> String {
+    let p = Paint::new(opts.color);
+    let mut out = String::new();
+    if !opts.quiet {
+        systems_table(pipeline, report, p, &mut out);
+        for v in &report.violations {
+            violation(pipeline, v, p, &mut out);
+        }
+        for c in &report.conflicts {
+            let s = &pipeline.systems[c.system];
+            let _ = writeln!(
+                out,
+                "\n{} {} receives different values for {} by different paths",
+                p.red("✗"),
+                p.bold(&s.id),
+                p.bold(&c.field)
+            );
+            for (value, path) in &c.values {
+                let _ = writeln!(
+                    out,
+                    "    {:<40} via {}",
+                    display_value(value),
+                    path_text(pipeline, path)
+                );
+            }
+        }
+        out.push('\n');
+    }
+    let rejecting: Vec<&str> = {
+        let mut ids: Vec<&str> = Vec::new();
+        for v in &report.violations {
+            let id = pipeline.systems[v.system].id.as_str();
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        ids
+    };
+    if report.ok() {
+        let reached = report
+            .systems
+            .iter()
+            .filter(|s| s.status == Status::Accepted)
+            .count();
+        let _ = writeln!(
+            out,
+            "{} every reached system accepts this change ({reached} checked)",
+            p.green("✓")
+        );
+    } else if rejecting.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} paths disagree on {} field(s); fix the mappings before submitting",
+            p.red("✗"),
+            report.conflicts.len()
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "{} {} system{} would reject this change: {}",
+            p.red("✗"),
+            rejecting.len(),
+            if rejecting.len() == 1 { "" } else { "s" },
+            rejecting.join(", ")
+        );
+    }
+    out
+}
+
+fn systems_table(pipeline: &Pipeline, report: &Report, p: Paint, out: &mut String) {
+    let id_width = pipeline
+        .systems
+        .iter()
+        .map(|s| s.id.chars().count())
+        .max()
+        .unwrap_or(0);
+    let name_width = pipeline
+        .systems
+        .iter()
+        .map(|s| s.name.chars().count())
+        .max()
+        .unwrap_or(0);
+    for outcome in &report.systems {
+        let s = &pipeline.systems[outcome.system];
+        let status = match outcome.status {
+            Status::Accepted => p.green(&format!("{:<11}", "accepted")),
+            Status::Rejected => p.red(&format!("{:<11}", "rejected")),
+            Status::NotReached => p.dim(&format!("{:<11}", "not reached")),
+        };
+        let mut via = if outcome.path.len() > 1 {
+            let schedule = outcome
+                .flows
+                .last()
+                .and_then(|&f| pipeline.flows[f].schedule.as_deref())
+                .map(|s| format!(" ({s})"))
+                .unwrap_or_default();
+            format!("{}{schedule}", path_text(pipeline, &outcome.path))
+        } else if outcome.status == Status::NotReached {
+            String::new()
+        } else {
+            "entry".to_owned()
+        };
+        if let (Status::Rejected, Some(b)) = (outcome.status, outcome.behind) {
+            let _ = write!(via, "  behind {}", pipeline.systems[b].id);
+        }
+        let _ = writeln!(
+            out,
+            "  {:<id_width$}  {:<name_width$}  {status} {}",
+            s.id,
+            s.name,
+            p.dim(&via)
+        );
+    }
+}
+
+fn violation(pipeline: &Pipeline, v: &Violation, p: Paint, out: &mut String) {
+    let s = &pipeline.systems[v.system];
+    let _ = writeln!(
+        out,
+        "\n{} {} rejects {}{}",
+        p.red("✗"),
+        p.bold(&s.id),
+        p.bold(&v.field),
+        v.behind
+            .map(|b| format!(
+                "  (behind an earlier rejection in {})",
+                pipeline.systems[b].id
+            ))
+            .unwrap_or_default()
+    );
+    let _ = writeln!(out, "    {}", v.message);
+    if let Some(value) = &v.value {
+        let extra = match value {
+            serde_json::Value::String(s) => {
+                format!("  ({} characters, {} bytes)", s.chars().count(), s.len())
+            }
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "    {:<9} {}{}",
+            p.dim("value"),
+            display_value(value),
+            p.dim(&extra)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "    {:<9} {} {}",
+        p.dim("limit"),
+        v.keyword,
+        display_value(&v.limit)
+    );
+    let origin: Vec<String> = v
+        .provenance
+        .origin
+        .iter()
+        .map(|o| format!("{}:{}", o.system, o.field))
+        .collect();
+    if !origin.is_empty() {
+        let _ = writeln!(out, "    {:<9} {}", p.dim("origin"), origin.join(", "));
+    }
+    for (i, hop) in v.provenance.lineage.iter().enumerate() {
+        let label = if i == 0 { "lineage" } else { "" };
+        let expr = hop
+            .expr
+            .as_deref()
+            .map(|e| format!(" = {e}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "    {:<9} {}:{}{}",
+            p.dim(label),
+            hop.system,
+            hop.field,
+            p.dim(&expr)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "    {:<9} {}",
+        p.dim("path"),
+        path_text(pipeline, &v.path)
+    );
+    let schedules: Vec<String> = v
+        .flows
+        .iter()
+        .map(|&f| {
+            let flow = &pipeline.flows[f];
+            format!(
+                "{} → {} {}",
+                pipeline.systems[flow.from].id,
+                pipeline.systems[flow.to].id,
+                flow.schedule.as_deref().unwrap_or("(no schedule)")
+            )
+        })
+        .collect();
+    if !schedules.is_empty() {
+        let _ = writeln!(
+            out,
+            "    {:<9} {}",
+            p.dim("surfaces"),
+            schedules.join(", then ")
+        );
+    }
+    if let Some(owner) = &s.owner {
+        let _ = writeln!(out, "    {:<9} {} ({})", p.dim("contact"), owner, s.name);
+    }
+}

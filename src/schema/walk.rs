@@ -1,0 +1,224 @@
+//! Finding the subschemas that govern a field, for "is this field declared?", `x-pii`
+//! lookups and (later) static reasoning. Follows `$ref` within the document and into
+//! sibling files, which are read once at load.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::SystemSchema;
+
+/// How deep `$ref` chains and applicators are followed before giving up (cycles).
+const MAX_DEPTH: usize = 32;
+
+/// Reads every file a `$ref` in `doc` (recursively) points to.
+pub(super) fn load_refs(
+    path: &Path,
+    doc: &Value,
+    docs: &mut HashMap<PathBuf, Value>,
+) -> Result<(), String> {
+    let mut refs = Vec::new();
+    collect_refs(doc, &mut refs, 0);
+    for r in refs {
+        let file_part = r.split('#').next().unwrap_or_default();
+        if file_part.is_empty() {
+            continue;
+        }
+        if file_part.contains("://") && !file_part.starts_with("file://") {
+            return Err(format!(
+                "`$ref: {r}` points to the network; ripple never fetches schemas from the network — copy it next to the schema and refer to it by a relative path"
+            ));
+        }
+        let target = resolve(path, file_part);
+        if docs.contains_key(&target) || target == path {
+            continue;
+        }
+        let text = std::fs::read_to_string(&target).map_err(|e| {
+            format!(
+                "`$ref: {r}` does not resolve: cannot read {}: {e}",
+                target.display()
+            )
+        })?;
+        let value: Value = serde_json::from_str(&text).map_err(|e| {
+            format!(
+                "`$ref: {r}` does not resolve: {} is not valid JSON: {e}",
+                target.display()
+            )
+        })?;
+        docs.insert(target.clone(), value.clone());
+        load_refs(&target, &value, docs)?;
+    }
+    Ok(())
+}
+
+fn collect_refs(v: &Value, out: &mut Vec<String>, depth: usize) {
+    if depth > 128 {
+        return;
+    }
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map {
+                match (k.as_str(), child) {
+                    ("$ref", Value::String(r)) => out.push(r.clone()),
+                    ("enum" | "const" | "examples" | "default", _) => {}
+                    _ => collect_refs(child, out, depth + 1),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| collect_refs(i, out, depth + 1)),
+        _ => {}
+    }
+}
+
+fn resolve(from: &Path, file_part: &str) -> PathBuf {
+    let rel = file_part.strip_prefix("file://").unwrap_or(file_part);
+    let joined = from
+        .parent()
+        .map_or_else(|| PathBuf::from(rel), |d| d.join(rel));
+    normalize(&joined)
+}
+
+pub(super) fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+type Node<'a> = (&'a Path, &'a Value);
+
+/// The schemas (with `$ref`s and applicators expanded) that apply at `pointer`.
+pub(super) fn subschemas<'a>(schema: &'a SystemSchema, pointer: &str) -> Vec<&'a Value> {
+    let root_path = schema.abs.as_path();
+    let mut current: Vec<Node<'a>> = Vec::new();
+    expand(schema, (root_path, &schema.raw), &mut current, 0);
+    for segment in pointer.split('/').skip(1) {
+        let segment = segment.replace("~1", "/").replace("~0", "~");
+        let mut next = Vec::new();
+        for &(path, node) in &current {
+            for child in children(node, &segment) {
+                expand(schema, (path, child), &mut next, 0);
+            }
+        }
+        if next.is_empty() {
+            return Vec::new();
+        }
+        current = next;
+    }
+    current.into_iter().map(|(_, v)| v).collect()
+}
+
+fn children<'a>(node: &'a Value, segment: &str) -> Vec<&'a Value> {
+    let mut out = Vec::new();
+    if let Some(p) = node.get("properties").and_then(|p| p.get(segment)) {
+        out.push(p);
+    }
+    if let Some(Value::Object(patterns)) = node.get("patternProperties") {
+        for (pattern, sub) in patterns {
+            if regex::Regex::new(pattern).is_ok_and(|r| r.is_match(segment)) {
+                out.push(sub);
+            }
+        }
+    }
+    if out.is_empty() {
+        if let Some(add @ Value::Object(_)) = node.get("additionalProperties") {
+            out.push(add);
+        }
+    }
+    if let Ok(index) = segment.parse::<usize>() {
+        if let Some(p) = node.get("prefixItems").and_then(|p| p.get(index)) {
+            out.push(p);
+        } else if let Some(items @ Value::Object(_)) = node.get("items") {
+            out.push(items);
+        } else if let Some(Value::Array(items)) = node.get("items") {
+            // draft-07 tuple form
+            if let Some(p) = items.get(index) {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+fn expand<'a>(schema: &'a SystemSchema, node: Node<'a>, out: &mut Vec<Node<'a>>, depth: usize) {
+    let (path, value) = node;
+    if depth > MAX_DEPTH || !value.is_object() {
+        return;
+    }
+    if out.iter().any(|(_, v)| std::ptr::eq(*v, value)) {
+        return;
+    }
+    out.push(node);
+    if let Some(Value::String(r)) = value.get("$ref") {
+        if let Some(target) = follow(schema, path, r) {
+            expand(schema, target, out, depth + 1);
+        }
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        if let Some(Value::Array(items)) = value.get(key) {
+            for item in items {
+                expand(schema, (path, item), out, depth + 1);
+            }
+        }
+    }
+    for key in ["then", "else"] {
+        if let Some(sub) = value.get(key) {
+            expand(schema, (path, sub), out, depth + 1);
+        }
+    }
+}
+
+fn follow<'a>(schema: &'a SystemSchema, from: &'a Path, reference: &str) -> Option<Node<'a>> {
+    let (file_part, fragment) = reference.split_once('#').unwrap_or((reference, ""));
+    let (doc_path, doc): (&'a Path, &'a Value) = if file_part.is_empty() {
+        if from == schema.abs.as_path() {
+            (from, &schema.raw)
+        } else {
+            let (p, d) = schema.docs.get_key_value(from)?;
+            (p.as_path(), d)
+        }
+    } else {
+        let target = resolve(from, file_part);
+        let (p, d) = schema.docs.get_key_value(&target)?;
+        (p.as_path(), d)
+    };
+    let fragment = percent_decode(fragment);
+    let value = if fragment.is_empty() {
+        doc
+    } else {
+        doc.pointer(&fragment)?
+    };
+    Some((doc_path, value))
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

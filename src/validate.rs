@@ -1,0 +1,297 @@
+//! Validation: the verdict of every system on one change request (SPEC 4.1).
+//!
+//! Propagates the change, validates each arrival's record against its system's compiled
+//! schema, and turns schema errors into [`Violation`]s that say where the value came from.
+//! A `required` field is only enforced when the change reaches it: a change carries only
+//! the fields it changes.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::change::ChangeRequest;
+use crate::error::{Error, ErrorKind};
+use crate::graph::SystemGraph;
+use crate::pipeline::{FlowId, Pipeline, SystemId};
+use crate::propagate::{self, Propagation, Provenance};
+use crate::suggest;
+
+/// A system's verdict on one path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// The derived record satisfies the schema.
+    Accepted,
+    /// At least one violation.
+    Rejected,
+    /// The change does not reach this system.
+    NotReached,
+}
+
+/// One system on one path.
+#[derive(Debug, Clone)]
+pub struct SystemOutcome {
+    /// The system.
+    pub system: SystemId,
+    /// Its verdict.
+    pub status: Status,
+    /// Systems from the entry to this one (empty when not reached).
+    pub path: Vec<SystemId>,
+    /// Flows taken.
+    pub flows: Vec<FlowId>,
+    /// The first system earlier on the path that already rejects, if any.
+    pub behind: Option<SystemId>,
+}
+
+/// A value a system's schema rejects.
+#[derive(Debug, Clone)]
+pub struct Violation {
+    /// The rejecting system.
+    pub system: SystemId,
+    /// JSON Pointer into the system's record.
+    pub field: String,
+    /// The schema keyword (`maxLength`, `x-maxBytes`, …), or `mapping` when the mapping
+    /// itself failed.
+    pub keyword: String,
+    /// The keyword's value in the schema.
+    pub limit: Value,
+    /// The rejected value (absent for a missing required field).
+    pub value: Option<Value>,
+    /// What is wrong, in a sentence.
+    pub message: String,
+    /// Entry fields and hops the value came from.
+    pub provenance: Arc<Provenance>,
+    /// Systems from the entry to the rejecting one.
+    pub path: Vec<SystemId>,
+    /// Flows taken.
+    pub flows: Vec<FlowId>,
+    /// The first system earlier on the path that already rejects, if any.
+    pub behind: Option<SystemId>,
+    /// Whether the value is personal data (`x-pii`) and must be masked in machine output.
+    pub pii: bool,
+}
+
+/// Two paths bringing different values into one field.
+#[derive(Debug, Clone)]
+pub struct ConflictFinding {
+    /// The system.
+    pub system: SystemId,
+    /// The field.
+    pub field: String,
+    /// Each value with the path that brings it.
+    pub values: Vec<(Value, Vec<SystemId>)>,
+}
+
+/// The verdict of every system on a change.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The entry system.
+    pub entry: SystemId,
+    /// Every system in propagation order: one row per path that reaches it, then the
+    /// systems not reached.
+    pub systems: Vec<SystemOutcome>,
+    /// Every rejection.
+    pub violations: Vec<Violation>,
+    /// Fields differing between paths.
+    pub conflicts: Vec<ConflictFinding>,
+}
+
+impl Report {
+    /// Whether every system accepts and no paths disagree.
+    #[must_use]
+    pub fn ok(&self) -> bool {
+        self.violations.is_empty() && self.conflicts.is_empty()
+    }
+}
+
+/// Finds the entry system of `change`.
+///
+/// # Errors
+/// An unknown or non-entry system, or no `entry` when the pipeline has several.
+pub fn resolve_entry(pipeline: &Pipeline, change: &ChangeRequest) -> Result<SystemId, Error> {
+    let entries: Vec<SystemId> = pipeline.entries().collect();
+    match &change.entry {
+        Some(name) => {
+            let id = pipeline.system_id(name).ok_or_else(|| {
+                Error::new(
+                    ErrorKind::UnknownSystem,
+                    format!("unknown entry system `{name}`"),
+                )
+                .help(suggest::help(
+                    name,
+                    entries.iter().map(|&e| pipeline.systems[e].id.as_str()),
+                    "entry systems",
+                ))
+            })?;
+            if pipeline.systems[id].entry {
+                Ok(id)
+            } else {
+                Err(Error::new(
+                    ErrorKind::UnknownSystem,
+                    format!("`{name}` is not an entry system"),
+                )
+                .help(suggest::help(
+                    "",
+                    entries.iter().map(|&e| pipeline.systems[e].id.as_str()),
+                    "entry systems",
+                )))
+            }
+        }
+        None => match entries.as_slice() {
+            [only] => Ok(*only),
+            _ => Err(Error::new(
+                ErrorKind::Change,
+                "the change does not say its `entry` system",
+            )
+            .help(suggest::help(
+                "",
+                entries.iter().map(|&e| pipeline.systems[e].id.as_str()),
+                "entry systems",
+            ))),
+        },
+    }
+}
+
+/// Validates `change` against every system it reaches.
+///
+/// # Errors
+/// An unknown entry, a field the entry schema does not declare, or too many paths.
+pub fn validate(
+    pipeline: &Pipeline,
+    graph: &SystemGraph,
+    change: &ChangeRequest,
+) -> Result<Report, Error> {
+    let entry = resolve_entry(pipeline, change)?;
+    let entry_system = &pipeline.systems[entry];
+    change.check_fields(&entry_system.id, &entry_system.schema)?;
+    let propagation = propagate::propagate(pipeline, graph, entry, &change.record)?;
+    Ok(judge(pipeline, entry, &propagation))
+}
+
+/// Validates every arrival of a propagation.
+#[must_use]
+pub fn judge(pipeline: &Pipeline, entry: SystemId, propagation: &Propagation) -> Report {
+    let mut systems = Vec::with_capacity(pipeline.systems.len());
+    let mut violations = Vec::new();
+    let mut rejected_paths: HashMap<&[SystemId], bool> = HashMap::new();
+    let mut reached = vec![false; pipeline.systems.len()];
+
+    for arrival in &propagation.arrivals {
+        reached[arrival.system] = true;
+        let system = &pipeline.systems[arrival.system];
+        let behind = (1..arrival.path.len())
+            .find(|&n| {
+                rejected_paths
+                    .get(&arrival.path[..n])
+                    .copied()
+                    .unwrap_or(false)
+            })
+            .map(|n| arrival.path[n - 1]);
+        let record = &arrival.record;
+        let mut found = Vec::new();
+        for v in system.schema.validate(&record.doc) {
+            let field = if v.keyword == "required" {
+                let name = v.limit.as_str().unwrap_or_default();
+                let field = format!(
+                    "{}/{}",
+                    v.pointer,
+                    name.replace('~', "~0").replace('/', "~1")
+                );
+                if !record.reached_missing.contains(&field) {
+                    continue;
+                }
+                field
+            } else {
+                v.pointer.clone()
+            };
+            let provenance = record.provenance_of(&field);
+            let pii = is_pii(pipeline, arrival.system, &field, &provenance);
+            found.push(Violation {
+                system: arrival.system,
+                value: record.doc.pointer(&field).cloned(),
+                field,
+                keyword: v.keyword,
+                limit: v.limit,
+                message: v.message,
+                provenance,
+                path: arrival.path.clone(),
+                flows: arrival.flows.clone(),
+                behind,
+                pii,
+            });
+        }
+        for failure in &record.failures {
+            let pii = is_pii(
+                pipeline,
+                arrival.system,
+                &failure.field,
+                &failure.provenance,
+            );
+            found.push(Violation {
+                system: arrival.system,
+                field: failure.field.clone(),
+                keyword: "mapping".to_owned(),
+                limit: Value::String(failure.expr.clone()),
+                value: None,
+                message: failure.message.clone(),
+                provenance: Arc::clone(&failure.provenance),
+                path: arrival.path.clone(),
+                flows: arrival.flows.clone(),
+                behind,
+                pii,
+            });
+        }
+        let status = if found.is_empty() {
+            Status::Accepted
+        } else {
+            Status::Rejected
+        };
+        rejected_paths.insert(&arrival.path, status == Status::Rejected);
+        systems.push(SystemOutcome {
+            system: arrival.system,
+            status,
+            path: arrival.path.clone(),
+            flows: arrival.flows.clone(),
+            behind,
+        });
+        violations.append(&mut found);
+    }
+    for (id, _) in reached.iter().enumerate().filter(|(_, r)| !**r) {
+        systems.push(SystemOutcome {
+            system: id,
+            status: Status::NotReached,
+            path: Vec::new(),
+            flows: Vec::new(),
+            behind: None,
+        });
+    }
+    let conflicts = propagation
+        .conflicts
+        .iter()
+        .map(|c| ConflictFinding {
+            system: c.system,
+            field: c.field.clone(),
+            values: c
+                .values
+                .iter()
+                .map(|(v, i)| (v.clone(), propagation.arrivals[*i].path.clone()))
+                .collect(),
+        })
+        .collect();
+    Report {
+        entry,
+        systems,
+        violations,
+        conflicts,
+    }
+}
+
+fn is_pii(pipeline: &Pipeline, system: SystemId, field: &str, provenance: &Provenance) -> bool {
+    pipeline.systems[system].schema.is_pii(field)
+        || provenance.origin.iter().any(|o| {
+            pipeline
+                .system_id(&o.system)
+                .is_some_and(|s| pipeline.systems[s].schema.is_pii(&o.field))
+        })
+}
