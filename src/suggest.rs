@@ -10,7 +10,7 @@ where
     candidates
         .into_iter()
         .map(|c| (strsim::damerau_levenshtein(name, c), c))
-        .filter(|(d, _)| *d <= limit)
+        .filter(|(d, _)| *d <= limit && *d < name.chars().count())
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }

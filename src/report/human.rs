@@ -57,8 +57,17 @@ pub fn validate(pipeline: &Pipeline, report: &Report, opts: Options) -> String {
     let mut out = String::new();
     if !opts.quiet {
         systems_table(pipeline, report, p, &mut out);
-        for v in &report.violations {
-            violation(pipeline, v, p, &mut out);
+        let mut rest = report.violations.as_slice();
+        while let Some(first) = rest.first() {
+            let n = rest
+                .iter()
+                .take_while(|v| {
+                    v.system == first.system && v.field == first.field && v.path == first.path
+                })
+                .count();
+            let group: Vec<&Violation> = rest[..n].iter().collect();
+            violation_group(pipeline, &group, p, &mut out);
+            rest = &rest[n..];
         }
         for c in &report.conflicts {
             let s = &pipeline.systems[c.system];
@@ -157,17 +166,18 @@ fn systems_table(pipeline: &Pipeline, report: &Report, p: Paint, out: &mut Strin
         if let (Status::Rejected, Some(b)) = (outcome.status, outcome.behind) {
             let _ = write!(via, "  behind {}", pipeline.systems[b].id);
         }
-        let _ = writeln!(
-            out,
+        let line = format!(
             "  {:<id_width$}  {:<name_width$}  {status} {}",
             s.id,
             s.name,
             p.dim(&via)
         );
+        let _ = writeln!(out, "{}", line.trim_end());
     }
 }
 
-fn violation(pipeline: &Pipeline, v: &Violation, p: Paint, out: &mut String) {
+fn violation_group(pipeline: &Pipeline, group: &[&Violation], p: Paint, out: &mut String) {
+    let Some(v) = group.first() else { return };
     let s = &pipeline.systems[v.system];
     let _ = writeln!(
         out,
@@ -182,7 +192,6 @@ fn violation(pipeline: &Pipeline, v: &Violation, p: Paint, out: &mut String) {
             ))
             .unwrap_or_default()
     );
-    let _ = writeln!(out, "    {}", v.message);
     if let Some(value) = &v.value {
         let extra = match value {
             serde_json::Value::String(s) => {
@@ -198,13 +207,16 @@ fn violation(pipeline: &Pipeline, v: &Violation, p: Paint, out: &mut String) {
             p.dim(&extra)
         );
     }
-    let _ = writeln!(
-        out,
-        "    {:<9} {} {}",
-        p.dim("limit"),
-        v.keyword,
-        display_value(&v.limit)
-    );
+    for v in group {
+        let _ = writeln!(
+            out,
+            "    {:<9} {} {}: {}",
+            p.dim("problem"),
+            v.keyword,
+            display_value(&v.limit),
+            v.message
+        );
+    }
     let origin: Vec<String> = v
         .provenance
         .origin
@@ -216,6 +228,7 @@ fn violation(pipeline: &Pipeline, v: &Violation, p: Paint, out: &mut String) {
     }
     for (i, hop) in v.provenance.lineage.iter().enumerate() {
         let label = if i == 0 { "lineage" } else { "" };
+        let arrow = if hop.expr.is_some() { "→ " } else { "" };
         let expr = hop
             .expr
             .as_deref()
@@ -223,29 +236,23 @@ fn violation(pipeline: &Pipeline, v: &Violation, p: Paint, out: &mut String) {
             .unwrap_or_default();
         let _ = writeln!(
             out,
-            "    {:<9} {}:{}{}",
+            "    {:<9} {arrow}{}:{}{}",
             p.dim(label),
             hop.system,
             hop.field,
             p.dim(&expr)
         );
     }
-    let _ = writeln!(
-        out,
-        "    {:<9} {}",
-        p.dim("path"),
-        path_text(pipeline, &v.path)
-    );
     let schedules: Vec<String> = v
         .flows
         .iter()
         .map(|&f| {
             let flow = &pipeline.flows[f];
             format!(
-                "{} → {} {}",
+                "{} ({} → {})",
+                flow.schedule.as_deref().unwrap_or("unscheduled"),
                 pipeline.systems[flow.from].id,
-                pipeline.systems[flow.to].id,
-                flow.schedule.as_deref().unwrap_or("(no schedule)")
+                pipeline.systems[flow.to].id
             )
         })
         .collect();
