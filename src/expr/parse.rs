@@ -132,8 +132,8 @@ impl Parser<'_> {
             "null" => Some(ExprKind::Null),
             _ => None,
         };
-        if let Some(kind) = literal {
-            if !matches!(
+        if let Some(kind) = literal
+            && !matches!(
                 self.text[start + name_len..].chars().next(),
                 Some('.' | '[')
             ) {
@@ -143,7 +143,6 @@ impl Parser<'_> {
                     span: start..self.pos,
                 });
             }
-        }
         let (path, end) = parse_dotted(self.text, start)?;
         self.pos = end;
         Ok(Expr {

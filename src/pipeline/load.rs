@@ -377,9 +377,7 @@ fn system(
 }
 
 fn first_line(text: &str) -> String {
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .last()
+    text.lines().rfind(|l| !l.trim().is_empty())
         .unwrap_or(text)
         .trim()
         .to_owned()

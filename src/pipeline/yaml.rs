@@ -169,14 +169,13 @@ impl<'f> Builder<'f> {
                     }
                 }
                 Event::Scalar(text, style, anchor, tag) => {
-                    if let Some(tag) = tag {
-                        if !tag.is_yaml_core_schema() {
+                    if let Some(tag) = tag
+                        && !tag.is_yaml_core_schema() {
                             return Err(self.error(
                                 span,
                                 format!("YAML tag `{}{}` is not supported", tag.handle, tag.suffix),
                             ));
                         }
-                    }
                     let is_key = matches!(self.stack.last(), Some(Frame::Map { key: None, .. }));
                     if is_key {
                         self.push_key(text, span)?;
@@ -333,11 +332,10 @@ fn scalar(text: &str, style: ScalarStyle) -> Value {
     if let Some(n) = integer(text) {
         return Value::Number(n);
     }
-    if looks_like_float(text) {
-        if let Some(n) = text.parse::<f64>().ok().and_then(Number::from_f64) {
+    if looks_like_float(text)
+        && let Some(n) = text.parse::<f64>().ok().and_then(Number::from_f64) {
             return Value::Number(n);
         }
-    }
     Value::String(text.to_owned())
 }
 
