@@ -136,13 +136,14 @@ impl Parser<'_> {
             && !matches!(
                 self.text[start + name_len..].chars().next(),
                 Some('.' | '[')
-            ) {
-                self.pos = start + name_len;
-                return Ok(Expr {
-                    kind,
-                    span: start..self.pos,
-                });
-            }
+            )
+        {
+            self.pos = start + name_len;
+            return Ok(Expr {
+                kind,
+                span: start..self.pos,
+            });
+        }
         let (path, end) = parse_dotted(self.text, start)?;
         self.pos = end;
         Ok(Expr {

@@ -377,7 +377,8 @@ fn system(
 }
 
 fn first_line(text: &str) -> String {
-    text.lines().rfind(|l| !l.trim().is_empty())
+    text.lines()
+        .rfind(|l| !l.trim().is_empty())
         .unwrap_or(text)
         .trim()
         .to_owned()

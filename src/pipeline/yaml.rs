@@ -170,12 +170,13 @@ impl<'f> Builder<'f> {
                 }
                 Event::Scalar(text, style, anchor, tag) => {
                     if let Some(tag) = tag
-                        && !tag.is_yaml_core_schema() {
-                            return Err(self.error(
-                                span,
-                                format!("YAML tag `{}{}` is not supported", tag.handle, tag.suffix),
-                            ));
-                        }
+                        && !tag.is_yaml_core_schema()
+                    {
+                        return Err(self.error(
+                            span,
+                            format!("YAML tag `{}{}` is not supported", tag.handle, tag.suffix),
+                        ));
+                    }
                     let is_key = matches!(self.stack.last(), Some(Frame::Map { key: None, .. }));
                     if is_key {
                         self.push_key(text, span)?;
@@ -333,9 +334,10 @@ fn scalar(text: &str, style: ScalarStyle) -> Value {
         return Value::Number(n);
     }
     if looks_like_float(text)
-        && let Some(n) = text.parse::<f64>().ok().and_then(Number::from_f64) {
-            return Value::Number(n);
-        }
+        && let Some(n) = text.parse::<f64>().ok().and_then(Number::from_f64)
+    {
+        return Value::Number(n);
+    }
     Value::String(text.to_owned())
 }
 

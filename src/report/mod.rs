@@ -65,9 +65,10 @@ pub fn mask_message(message: &str, value: Option<&Value>, pii: bool, opts: Optio
             out = out.replace(&short, MASK);
             // Schema messages may quote a prefix of a long value.
             if let Some(prefix) = s.get(..s.char_indices().nth(20).map_or(s.len(), |(i, _)| i))
-                && prefix.chars().count() >= 3 {
-                    out = out.replace(prefix, MASK);
-                }
+                && prefix.chars().count() >= 3
+            {
+                out = out.replace(prefix, MASK);
+            }
             out
         }
         _ => message.to_owned(),

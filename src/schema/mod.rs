@@ -253,3 +253,120 @@ fn violation(raw: &Value, e: &jsonschema::ValidationError<'_>) -> SchemaViolatio
         schema_path,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn load(name: &str) -> SystemSchema {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/schemas")
+            .join(name);
+        SystemSchema::load(&path).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn keywords(schema: &SystemSchema, instance: &Value) -> Vec<(String, String)> {
+        schema
+            .validate(instance)
+            .into_iter()
+            .map(|v| (v.pointer, v.keyword))
+            .collect()
+    }
+
+    #[test]
+    fn formats_are_asserted() {
+        let s = load("person.json");
+        assert_eq!(
+            keywords(&s, &json!({"email": "nope@"})),
+            [("/email".into(), "format".into())]
+        );
+        assert_eq!(
+            keywords(&s, &json!({"born": "2024-02-30"})),
+            [("/born".into(), "format".into())]
+        );
+        assert!(s.is_valid(&json!({"email": "a@example.com", "born": "2024-02-29"})));
+    }
+
+    #[test]
+    fn max_bytes_counts_utf8_bytes() {
+        let s = load("person.json");
+        assert!(s.is_valid(&json!({"login": "abcdef"})));
+        let v = s.validate(&json!({"login": "mättö"}));
+        assert_eq!(v.len(), 1);
+        assert_eq!(
+            (v[0].keyword.as_str(), &v[0].limit),
+            ("x-maxBytes", &json!(6))
+        );
+        assert!(v[0].message.contains("7 bytes"), "{}", v[0].message);
+    }
+
+    #[test]
+    fn charsets() {
+        let s = load("person.json");
+        assert!(s.is_valid(&json!({"name": "Jääskeläinen", "nick": "€uro"})));
+        assert_eq!(
+            keywords(&s, &json!({"name": "Łukasz"})),
+            [("/name".into(), "x-charset".into())]
+        );
+        assert_eq!(
+            keywords(&s, &json!({"nick": "😀"})),
+            [("/nick".into(), "x-charset".into())]
+        );
+    }
+
+    #[test]
+    fn relative_refs_resolve_and_limits_come_through() {
+        let s = load("person.json");
+        let v = s.validate(&json!({"uid": "abcdefghij"}));
+        assert_eq!(
+            (v[0].keyword.as_str(), &v[0].limit),
+            ("maxLength", &json!(8))
+        );
+        assert!(s.is_pii("/uid"));
+        assert!(!s.is_pii("/email"));
+    }
+
+    #[test]
+    fn declares_follows_refs_allof_items_and_patterns() {
+        let s = load("person.json");
+        for p in ["/uid", "/extra", "/tags/0", "/x_anything"] {
+            assert!(s.declares(p), "{p}");
+        }
+        for p in ["/nope", "/uid/deeper", "/y_thing"] {
+            assert!(!s.declares(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn draft7_schemas_work() {
+        let s = load("draft7.json");
+        assert!(s.is_valid(&json!({"country": "FI"})));
+        assert_eq!(
+            keywords(&s, &json!({"country": "fin"})),
+            [("/country".into(), "pattern".into())]
+        );
+    }
+
+    #[test]
+    fn a_bad_keyword_value_is_a_schema_error() {
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schemas/bad-keyword.json");
+        let err = SystemSchema::load(&path).err();
+        assert!(
+            err.is_some_and(|e| e.kind == ErrorKind::Schema && e.message.contains("x-maxBytes"))
+        );
+    }
+
+    #[test]
+    fn required_names_the_missing_field() {
+        let s = SystemSchema::from_value(Path::new("inline.json"), json!({"required": ["a"]}))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let v = s.validate(&json!({}));
+        assert_eq!(
+            (v[0].keyword.as_str(), &v[0].limit),
+            ("required", &json!("a"))
+        );
+    }
+}

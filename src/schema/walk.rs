@@ -131,9 +131,10 @@ fn children<'a>(node: &'a Value, segment: &str) -> Vec<&'a Value> {
         }
     }
     if out.is_empty()
-        && let Some(add @ Value::Object(_)) = node.get("additionalProperties") {
-            out.push(add);
-        }
+        && let Some(add @ Value::Object(_)) = node.get("additionalProperties")
+    {
+        out.push(add);
+    }
     if let Ok(index) = segment.parse::<usize>() {
         if let Some(p) = node.get("prefixItems").and_then(|p| p.get(index)) {
             out.push(p);
@@ -159,9 +160,10 @@ fn expand<'a>(schema: &'a SystemSchema, node: Node<'a>, out: &mut Vec<Node<'a>>,
     }
     out.push(node);
     if let Some(Value::String(r)) = value.get("$ref")
-        && let Some(target) = follow(schema, path, r) {
-            expand(schema, target, out, depth + 1);
-        }
+        && let Some(target) = follow(schema, path, r)
+    {
+        expand(schema, target, out, depth + 1);
+    }
     for key in ["allOf", "anyOf", "oneOf"] {
         if let Some(Value::Array(items)) = value.get(key) {
             for item in items {

@@ -172,3 +172,111 @@ fn color_always_uses_ansi_and_never_does_not() {
     let (_, out, _) = run(&["validate", &basic(), &change, "--color", "never"]);
     assert!(!out.contains("\u{1b}["), "{out}");
 }
+
+#[test]
+fn paths_that_disagree_are_a_finding() {
+    let p = fixture("conflict/pipelines/conflict.yaml");
+    let (code, out, err) = run(&[
+        "validate",
+        &p,
+        "--set",
+        "username=Matti",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    let v = json(&out);
+    assert_eq!(v["ok"], false);
+    let c = &v["conflicts"][0];
+    assert_eq!(c["system"], "dir");
+    assert_eq!(c["field"], "/uid");
+    assert_eq!(c["values"][0]["value"], "matti");
+    assert_eq!(c["values"][0]["path"], serde_json::json!(["web", "dir"]));
+    assert_eq!(c["values"][1]["value"], "Matti");
+    assert_eq!(
+        c["values"][1]["path"],
+        serde_json::json!(["web", "pay", "dir"])
+    );
+    // Lower-case input: both paths agree.
+    let (code, _, _) = run(&[
+        "validate",
+        &p,
+        "--set",
+        "username=matti",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn pipeline_from_stdin_resolves_schemas_from_the_working_directory() {
+    let text =
+        std::fs::read_to_string(super::root().join("tests/fixtures/basic/pipelines/basic.yaml"))
+            .unwrap()
+            .replace("../schemas/", "tests/fixtures/basic/schemas/");
+    let out = ripple()
+        .args(["validate", "-", "--set", "username=matti"])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn example_changes_give_the_documented_verdicts() {
+    let pipeline = "pipelines/customer-identity.yaml";
+    for (change, code, rejecting) in [
+        ("accepted", 0, &[][..]),
+        ("partial-address", 0, &[][..]),
+        ("rejected-directory", 1, &["ad", "payroll"][..]),
+        ("rejected-payroll-bytes", 1, &["payroll"][..]),
+        ("rejected-statement", 1, &["statement"][..]),
+        ("rejected-payment", 1, &["payment"][..]),
+        ("rejected-entry", 1, &["web", "crm", "ad"][..]),
+    ] {
+        let path = format!("pipelines/changes/{change}.json");
+        let (got, out, err) = run(&["validate", pipeline, &path, "--format", "json"]);
+        assert_eq!(got, code, "{change}: {out}{err}");
+        let v = json(&out);
+        let mut systems: Vec<String> = v["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["system"].as_str().unwrap().to_owned())
+            .collect();
+        systems.dedup();
+        assert_eq!(systems, rejecting, "{change}");
+    }
+    // Payroll rejects by bytes only: the login fits in 12 characters.
+    let (_, out, _) = run(&[
+        "validate",
+        pipeline,
+        "pipelines/changes/rejected-payroll-bytes.json",
+        "--format",
+        "json",
+    ]);
+    let v = json(&out);
+    assert_eq!(v["violations"][0]["keyword"], "x-maxBytes");
+    assert_eq!(v["violations"][0]["value"], "uMÄKELÄINEN");
+    assert_eq!(
+        v["violations"][0]["path"],
+        serde_json::json!(["web", "crm", "payroll"])
+    );
+}
+
+#[test]
+fn example_statement_rejection_human() {
+    let (code, out, _) = run(&[
+        "validate",
+        "pipelines/customer-identity.yaml",
+        "pipelines/changes/rejected-statement.json",
+    ]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("example_statement_human", out);
+}
