@@ -115,7 +115,11 @@ fn check_object(
         return Ok(());
     }
     for (name, child) in map {
-        let child_ptr = format!("{pointer}/{}", name.replace('~', "~0").replace('/', "~1"));
+        let child_ptr = if name.contains(['~', '/']) {
+            format!("{pointer}/{}", name.replace('~', "~0").replace('/', "~1"))
+        } else {
+            format!("{pointer}/{name}")
+        };
         if !schema.declares(&child_ptr) {
             let siblings = declared_names(schema, pointer);
             let dotted =

@@ -13,6 +13,8 @@ use crate::pipeline::{FlowId, Pipeline, SystemId};
 #[derive(Debug)]
 pub struct SystemGraph {
     graph: DiGraph<SystemId, FlowId>,
+    /// Outgoing flows per system in declaration order, precomputed for the hot path.
+    outgoing: Vec<Vec<FlowId>>,
 }
 
 impl SystemGraph {
@@ -26,19 +28,17 @@ impl SystemGraph {
         for (id, flow) in pipeline.flows.iter().enumerate() {
             graph.add_edge(NodeIndex::new(flow.from), NodeIndex::new(flow.to), id);
         }
-        Self { graph }
+        let mut outgoing = vec![Vec::new(); pipeline.systems.len()];
+        for (id, flow) in pipeline.flows.iter().enumerate() {
+            outgoing[flow.from].push(id);
+        }
+        Self { graph, outgoing }
     }
 
     /// Flows leaving `system`, in declaration order.
     #[must_use]
-    pub fn outgoing(&self, system: SystemId) -> Vec<FlowId> {
-        let mut flows: Vec<FlowId> = self
-            .graph
-            .edges_directed(NodeIndex::new(system), Direction::Outgoing)
-            .map(|e| *e.weight())
-            .collect();
-        flows.sort_unstable();
-        flows
+    pub fn outgoing(&self, system: SystemId) -> &[FlowId] {
+        self.outgoing.get(system).map_or(&[], Vec::as_slice)
     }
 
     /// Flows entering `system`, in declaration order.

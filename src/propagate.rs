@@ -6,7 +6,7 @@
 //! the entry fields it came from and the hops it took. Propagation goes on past systems
 //! that would reject, so one run shows every rejection.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -25,20 +25,20 @@ pub const MAX_ARRIVALS: usize = 100_000;
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct FieldRef {
     /// The system id.
-    pub system: String,
+    pub system: Arc<str>,
     /// A JSON Pointer into that system's record.
-    pub field: String,
+    pub field: Arc<str>,
 }
 
 /// One step of a lineage: the field a value landed in and the expression that put it there.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Hop {
     /// The system id.
-    pub system: String,
+    pub system: Arc<str>,
     /// A JSON Pointer into that system's record.
-    pub field: String,
+    pub field: Arc<str>,
     /// The mapping expression, absent at the origin.
-    pub expr: Option<String>,
+    pub expr: Option<Arc<str>>,
 }
 
 /// Where a derived value came from.
@@ -56,7 +56,7 @@ pub struct MappingFailure {
     /// The target field (JSON Pointer).
     pub field: String,
     /// The expression as written.
-    pub expr: String,
+    pub expr: Arc<str>,
     /// Why it failed.
     pub message: String,
     /// Where its inputs came from.
@@ -127,6 +127,8 @@ pub struct Arrival {
     pub path: Vec<SystemId>,
     /// The flows taken, one fewer than `path`.
     pub flows: Vec<FlowId>,
+    /// Index (in [`Propagation::arrivals`]) of the arrival this one continues.
+    pub parent: Option<usize>,
     /// What the system receives.
     pub record: Record,
 }
@@ -164,26 +166,38 @@ pub fn propagate(
     record: &Value,
 ) -> Result<Propagation, Error> {
     let entry_id = &pipeline.systems[entry].id;
+    let ids: Vec<Arc<str>> = pipeline
+        .systems
+        .iter()
+        .map(|s| Arc::from(s.id.as_str()))
+        .collect();
     let mut first = Record {
         doc: record.clone(),
         ..Record::default()
     };
-    seed(entry_id, record, &mut String::new(), &mut first.provenance);
+    seed(
+        &ids[entry],
+        record,
+        &mut String::new(),
+        &mut first.provenance,
+    );
 
     let mut arrivals = Vec::new();
     let mut queue = VecDeque::from([Arrival {
         system: entry,
         path: vec![entry],
         flows: Vec::new(),
+        parent: None,
         record: first,
     }]);
     while let Some(arrival) = queue.pop_front() {
-        for flow_id in graph.outgoing(arrival.system) {
+        let index = arrivals.len();
+        for &flow_id in graph.outgoing(arrival.system) {
             let flow = &pipeline.flows[flow_id];
             if arrival.path.contains(&flow.to) {
                 continue;
             }
-            let Some(record) = apply(pipeline, flow, &arrival.record) else {
+            let Some(record) = apply(&ids[flow.to], flow, &arrival.record) else {
                 continue;
             };
             if arrivals.len() + queue.len() >= MAX_ARRIVALS {
@@ -202,6 +216,7 @@ pub fn propagate(
                 system: flow.to,
                 path,
                 flows,
+                parent: Some(index),
                 record,
             });
         }
@@ -216,7 +231,7 @@ pub fn propagate(
 
 /// Every value of the entry record originates at itself.
 fn seed(
-    system: &str,
+    system: &Arc<str>,
     value: &Value,
     pointer: &mut String,
     out: &mut BTreeMap<String, Arc<Provenance>>,
@@ -226,7 +241,11 @@ fn seed(
             for (k, v) in map {
                 let len = pointer.len();
                 pointer.push('/');
-                pointer.push_str(&k.replace('~', "~0").replace('/', "~1"));
+                if k.contains(['~', '/']) {
+                    pointer.push_str(&k.replace('~', "~0").replace('/', "~1"));
+                } else {
+                    pointer.push_str(k);
+                }
                 seed(system, v, pointer, out);
                 pointer.truncate(len);
             }
@@ -234,8 +253,8 @@ fn seed(
         _ if pointer.is_empty() => {}
         _ => {
             let field = FieldRef {
-                system: system.to_owned(),
-                field: pointer.clone(),
+                system: Arc::clone(system),
+                field: Arc::from(pointer.as_str()),
             };
             out.insert(
                 pointer.clone(),
@@ -254,32 +273,31 @@ fn seed(
 
 /// Applies a flow's mappings to the source record; `None` when the change carries nothing
 /// this flow maps (the target is not reached by it).
-fn apply(pipeline: &Pipeline, flow: &Flow, source: &Record) -> Option<Record> {
-    let target_id = &pipeline.systems[flow.to].id;
+fn apply(target_id: &Arc<str>, flow: &Flow, source: &Record) -> Option<Record> {
     let mut out = Record {
         doc: Value::Object(Map::new()),
         ..Record::default()
     };
     let mut reached = false;
     for mapping in &flow.mappings {
-        let fields = mapping.expr.fields();
+        let fields = &mapping.inputs;
         let lookup = |f: &FieldPath| f.get(&source.doc);
         let present = fields
             .iter()
             .filter(|(f, _)| f.get(&source.doc).is_some())
             .count();
-        let pointer = mapping.target.pointer();
+        let pointer = mapping.target_pointer.to_string();
         let provenance = || {
             let mut prov = Provenance::default();
-            for (f, _) in &fields {
+            for (f, p) in fields {
                 if f.get(&source.doc).is_some() {
-                    merge_into(&mut prov, &source.provenance_of(&f.pointer()));
+                    merge_into(&mut prov, &source.provenance_of(p));
                 }
             }
             prov.lineage.push(Hop {
-                system: target_id.clone(),
-                field: pointer.clone(),
-                expr: Some(mapping.source.clone()),
+                system: Arc::clone(target_id),
+                field: Arc::clone(&mapping.target_pointer),
+                expr: Some(Arc::clone(&mapping.source)),
             });
             Arc::new(prov)
         };
@@ -297,7 +315,7 @@ fn apply(pipeline: &Pipeline, flow: &Flow, source: &Record) -> Option<Record> {
                     }
                     Err(message) => out.failures.push(MappingFailure {
                         field: pointer,
-                        expr: mapping.source.clone(),
+                        expr: Arc::clone(&mapping.source),
                         message,
                         provenance: prov,
                     }),
@@ -315,7 +333,7 @@ fn apply(pipeline: &Pipeline, flow: &Flow, source: &Record) -> Option<Record> {
                     let prov = provenance();
                     out.failures.push(MappingFailure {
                         field: pointer,
-                        expr: mapping.source.clone(),
+                        expr: Arc::clone(&mapping.source),
                         message: e.message,
                         provenance: prov,
                     });
@@ -327,12 +345,17 @@ fn apply(pipeline: &Pipeline, flow: &Flow, source: &Record) -> Option<Record> {
 }
 
 fn conflicts(arrivals: &[Arrival]) -> Vec<Conflict> {
-    let mut by_system: HashMap<SystemId, Vec<usize>> = HashMap::new();
+    let count = arrivals.iter().map(|a| a.system + 1).max().unwrap_or(0);
+    let mut by_system: Vec<Vec<usize>> = vec![Vec::new(); count];
     for (i, a) in arrivals.iter().enumerate() {
-        by_system.entry(a.system).or_default().push(i);
+        by_system[a.system].push(i);
     }
     let mut out = Vec::new();
-    let mut systems: Vec<_> = by_system.into_iter().filter(|(_, v)| v.len() > 1).collect();
+    let mut systems: Vec<(SystemId, Vec<usize>)> = by_system
+        .into_iter()
+        .enumerate()
+        .filter(|(_, v)| v.len() > 1)
+        .collect();
     systems.sort_unstable_by_key(|(_, v)| v[0]);
     for (system, indices) in systems {
         let mut fields: BTreeMap<&str, Vec<(Value, usize)>> = BTreeMap::new();

@@ -5,7 +5,6 @@
 //! A `required` field is only enforced when the change reaches it: a change carries only
 //! the fields it changes.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -174,20 +173,13 @@ pub fn validate(
 pub fn judge(pipeline: &Pipeline, entry: SystemId, propagation: &Propagation) -> Report {
     let mut systems = Vec::with_capacity(pipeline.systems.len());
     let mut violations = Vec::new();
-    let mut rejected_paths: HashMap<&[SystemId], bool> = HashMap::new();
+    let mut rejected = vec![false; propagation.arrivals.len()];
     let mut reached = vec![false; pipeline.systems.len()];
 
-    for arrival in &propagation.arrivals {
+    for (index, arrival) in propagation.arrivals.iter().enumerate() {
         reached[arrival.system] = true;
         let system = &pipeline.systems[arrival.system];
-        let behind = (1..arrival.path.len())
-            .find(|&n| {
-                rejected_paths
-                    .get(&arrival.path[..n])
-                    .copied()
-                    .unwrap_or(false)
-            })
-            .map(|n| arrival.path[n - 1]);
+        let behind = earliest_rejection(propagation, &rejected, arrival.parent);
         let record = &arrival.record;
         let mut found = Vec::new();
         for v in system.schema.validate(&record.doc) {
@@ -232,7 +224,7 @@ pub fn judge(pipeline: &Pipeline, entry: SystemId, propagation: &Propagation) ->
                 system: arrival.system,
                 field: failure.field.clone(),
                 keyword: "mapping".to_owned(),
-                limit: Value::String(failure.expr.clone()),
+                limit: Value::String(failure.expr.to_string()),
                 value: None,
                 message: failure.message.clone(),
                 provenance: Arc::clone(&failure.provenance),
@@ -247,7 +239,7 @@ pub fn judge(pipeline: &Pipeline, entry: SystemId, propagation: &Propagation) ->
         } else {
             Status::Rejected
         };
-        rejected_paths.insert(&arrival.path, status == Status::Rejected);
+        rejected[index] = status == Status::Rejected;
         systems.push(SystemOutcome {
             system: arrival.system,
             status,
@@ -285,6 +277,22 @@ pub fn judge(pipeline: &Pipeline, entry: SystemId, propagation: &Propagation) ->
         violations,
         conflicts,
     }
+}
+
+/// The first system on the path before `parent` (inclusive) that rejected.
+fn earliest_rejection(
+    propagation: &Propagation,
+    rejected: &[bool],
+    mut parent: Option<usize>,
+) -> Option<SystemId> {
+    let mut found = None;
+    while let Some(i) = parent {
+        if rejected[i] {
+            found = Some(propagation.arrivals[i].system);
+        }
+        parent = propagation.arrivals[i].parent;
+    }
+    found
 }
 
 fn is_pii(pipeline: &Pipeline, system: SystemId, field: &str, provenance: &Provenance) -> bool {

@@ -457,10 +457,17 @@ fn mapping(
             );
         }
     }
+    let inputs = expr
+        .fields()
+        .into_iter()
+        .map(|(f, _)| (f.clone(), f.pointer()))
+        .collect();
     ok.then(|| Mapping {
+        target_pointer: Arc::from(target_path.pointer()),
         target: target_path,
+        inputs,
         expr,
-        source: source.to_owned(),
+        source: Arc::from(source),
         target_span,
         span,
         text_offset,

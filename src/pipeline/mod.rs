@@ -154,10 +154,14 @@ pub struct Flow {
 pub struct Mapping {
     /// The target field in the `to` system's record.
     pub target: FieldPath,
+    /// The target field as a JSON Pointer.
+    pub target_pointer: Arc<str>,
     /// The parsed expression.
     pub expr: Expr,
+    /// The source fields the expression reads, with their JSON Pointers.
+    pub inputs: Vec<(FieldPath, String)>,
     /// The expression as written.
-    pub source: String,
+    pub source: Arc<str>,
     /// The span of the target key.
     pub target_span: Span,
     /// The span of the expression scalar in the YAML file.

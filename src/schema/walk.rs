@@ -103,7 +103,11 @@ pub(super) fn subschemas<'a>(schema: &'a SystemSchema, pointer: &str) -> Vec<&'a
     let mut current: Vec<Node<'a>> = Vec::new();
     expand(schema, (root_path, &schema.raw), &mut current, 0);
     for segment in pointer.split('/').skip(1) {
-        let segment = segment.replace("~1", "/").replace("~0", "~");
+        let segment: std::borrow::Cow<'_, str> = if segment.contains('~') {
+            segment.replace("~1", "/").replace("~0", "~").into()
+        } else {
+            segment.into()
+        };
         let mut next = Vec::new();
         for &(path, node) in &current {
             for child in children(node, &segment) {
