@@ -16,6 +16,7 @@ pub mod span;
 pub use error::{Error, ErrorKind, Errors};
 pub use span::{Location, SourceFile, Span};
 pub mod change;
+pub mod check;
 pub mod graph;
 pub mod pipeline;
 pub mod propagate;

@@ -1,5 +1,7 @@
 //! Argument parsing and exit codes; everything else lives in the library.
 
+mod check;
+mod explain;
 mod validate;
 
 use std::io::{IsTerminal, Write};
@@ -37,6 +39,10 @@ enum ColorWhen {
 enum Command {
     /// Check one change request against every downstream system.
     Validate(validate::Args),
+    /// Prove every place where a value accepted upstream is rejected downstream.
+    Check(check::Args),
+    /// Explain a diagnostic code of `check`.
+    Explain(explain::Args),
 }
 
 /// What a command found, mapped onto the exit codes of SPEC 4.
@@ -66,6 +72,8 @@ pub(crate) fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Validate(args) => validate::run(args, opts),
+        Command::Check(args) => check::run(args, opts),
+        Command::Explain(args) => explain::run(args),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

@@ -5,6 +5,7 @@ use codespan_reporting::diagnostic::{Diagnostic, Label};
 use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, Config};
 
+use crate::check::{Finding, Severity};
 use crate::error::Error;
 
 /// Renders `errors` for a terminal, with colour when `color`.
@@ -56,6 +57,75 @@ fn render_one(error: &Error, color: bool, out: &mut Vec<u8>) {
     if result.is_err() {
         out.extend_from_slice(format!("error: {error}\n").as_bytes());
     }
+}
+
+/// Renders a `check` finding like a compiler diagnostic: `error[R301]: …`, the excerpt
+/// with the mapping underlined, then path, witness and help.
+#[must_use]
+pub fn render_finding(f: &Finding, color: bool) -> String {
+    let mut files = SimpleFiles::new();
+    let mut d = match f.severity {
+        Severity::Error => Diagnostic::error(),
+        Severity::Warning => Diagnostic::warning(),
+        Severity::Note => Diagnostic::note(),
+    }
+    .with_code(f.code.code())
+    .with_message(&f.message);
+    if let Some(location) = &f.location {
+        let id = files.add(
+            location.path().display().to_string(),
+            location.file.text.as_str(),
+        );
+        let mut label = Label::primary(id, location.span.start..location.span.end);
+        if let Some(text) = &f.label {
+            label = label.with_message(text);
+        }
+        d = d.with_labels(vec![label]);
+    }
+    let mut notes = Vec::new();
+    if f.location.is_none() {
+        notes.push(format!("in {}", f.file.display()));
+        if let Some(label) = &f.label {
+            notes.push(label.clone());
+        }
+    }
+    if !f.path.is_empty() {
+        notes.push(format!("path: {}", f.path.join(" → ")));
+    }
+    if !f.origin.is_empty() {
+        let o: Vec<String> = f
+            .origin
+            .iter()
+            .map(|o| format!("{}:{}", o.system, o.field))
+            .collect();
+        notes.push(format!("origin: {}", o.join(", ")));
+    }
+    if let Some(w) = &f.witness {
+        notes.push(format!("witness: {}", crate::text::shorten(&w.to_string())));
+    }
+    if let Some(v) = &f.value {
+        notes.push(format!(
+            "{} receives: {}",
+            f.system.as_deref().unwrap_or("target"),
+            super::display_value(v)
+        ));
+    }
+    if let Some(help) = &f.help {
+        notes.push(format!("help: {help}"));
+    }
+    d = d.with_notes(notes);
+    let mut out = Vec::new();
+    let config = Config::default();
+    let result = if color {
+        let mut writer = term::termcolor::Ansi::new(&mut out);
+        term::emit_to_write_style(&mut writer, &config, &files, &d)
+    } else {
+        term::emit_to_io_write(&mut out, &config, &files, &d)
+    };
+    if result.is_err() {
+        return format!("{}[{}]: {}\n", f.severity_name(), f.code.code(), f.message);
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

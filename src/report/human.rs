@@ -268,3 +268,35 @@ fn violation_group(pipeline: &Pipeline, group: &[&Violation], p: Paint, out: &mu
         let _ = writeln!(out, "    {:<9} {} ({})", p.dim("contact"), owner, s.name);
     }
 }
+
+/// Renders a check report: each finding as a compiler-style diagnostic, then a summary.
+#[must_use]
+pub fn check(report: &crate::check::CheckReport, opts: Options) -> String {
+    use crate::check::Severity;
+    let p = Paint::new(opts.color);
+    let mut out = String::new();
+    if !opts.quiet {
+        for f in &report.findings {
+            out.push_str(&super::diagnostic::render_finding(f, opts.color));
+            out.push('\n');
+        }
+    }
+    let count = |s: Severity| report.findings.iter().filter(|f| f.severity == s).count();
+    let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
+    let files = report.files.len();
+    let checked = report.checked.len();
+    let summary = format!(
+        "{files} pipeline{} checked, {checked} flow field{} analysed: {errors} error{}, {warnings} warning{}",
+        if files == 1 { "" } else { "s" },
+        if checked == 1 { "" } else { "s" },
+        if errors == 1 { "" } else { "s" },
+        if warnings == 1 { "" } else { "s" },
+    );
+    let mark = if errors > 0 {
+        p.red("✗")
+    } else {
+        p.green("✓")
+    };
+    let _ = writeln!(out, "{mark} {summary}");
+    out
+}

@@ -153,3 +153,78 @@ pub fn validate(pipeline: &Pipeline, report: &Report, opts: Options) -> String {
     text.push('\n');
     text
 }
+
+#[derive(Serialize)]
+struct CheckJson<'a> {
+    ok: bool,
+    findings: Vec<FindingJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct FindingJson<'a> {
+    code: &'static str,
+    name: &'static str,
+    severity: crate::check::Severity,
+    message: &'a str,
+    file: String,
+    line: usize,
+    column: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    system: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    keyword: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    limit: Option<&'a Value>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    origin: &'a [FieldRef],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    path: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    witness: Option<&'a Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value: Option<&'a Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<&'a str>,
+}
+
+/// Renders a check report as JSON with the stable keys of SPEC 4.2: `ok`, `findings[]`
+/// {`code`, `severity`, `message`, `file`, `line`, `column`, and for incompatibilities
+/// `system`, `field`, `keyword`, `origin[]`, `path`, `witness`}. The witness is a change
+/// `record` that reproduces the finding with `ripple validate`, so it is never masked.
+#[must_use]
+pub fn check(report: &crate::check::CheckReport) -> String {
+    let out = CheckJson {
+        ok: report.ok(),
+        findings: report
+            .findings
+            .iter()
+            .map(|f| {
+                let (line, column) = f.line_column();
+                FindingJson {
+                    code: f.code.code(),
+                    name: f.code.name(),
+                    severity: f.severity,
+                    message: &f.message,
+                    file: f.file.display().to_string(),
+                    line,
+                    column,
+                    system: f.system.as_deref(),
+                    field: f.field.as_deref(),
+                    keyword: f.keyword.as_deref(),
+                    limit: f.limit.as_ref(),
+                    origin: &f.origin,
+                    path: f.path.iter().map(String::as_str).collect(),
+                    witness: f.witness.as_ref(),
+                    value: f.value.as_ref(),
+                    help: f.help.as_deref(),
+                }
+            })
+            .collect(),
+    };
+    let mut text =
+        serde_json::to_string_pretty(&out).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    text.push('\n');
+    text
+}

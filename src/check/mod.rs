@@ -1,0 +1,322 @@
+//! `ripple check` (SPEC 4.2): static reasoning over pipelines and schemas.
+//!
+//! For every flow path from an entry system and every field the path's last flow fills,
+//! ripple first tries to *prove* the target accepts whatever the path can deliver (an
+//! over-approximation in [`domain`]). What it cannot prove it tries to *refute* with a
+//! concrete change that the entry and every earlier system accept and the target rejects,
+//! found by [`witness`] and verified with the real propagation and validators. A finding is
+//! an error only with such a witness; where neither works it is a warning that says why.
+
+pub mod codes;
+pub mod domain;
+mod witness;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::error::{Error, Errors};
+use crate::graph::SystemGraph;
+use crate::pipeline::{self, FlowId, Pipeline, SystemId};
+use crate::propagate::FieldRef;
+use crate::span::Location;
+pub use codes::{Code, Severity};
+use domain::Abs;
+
+/// Most flow paths enumerated per entry system before ripple says it cannot check more.
+pub const MAX_PATHS: usize = 10_000;
+
+/// One finding of `ripple check`.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// The stable code.
+    pub code: Code,
+    /// Error, warning or note.
+    pub severity: Severity,
+    /// What is wrong.
+    pub message: String,
+    /// The file (a pipeline, or the file of a load error).
+    pub file: PathBuf,
+    /// Where in it, when known (with the text for excerpts).
+    pub location: Option<Location>,
+    /// Text under the underline.
+    pub label: Option<String>,
+    /// What to change.
+    pub help: Option<String>,
+    /// The system the finding is about.
+    pub system: Option<String>,
+    /// The field (JSON Pointer) in that system.
+    pub field: Option<String>,
+    /// The rejecting keyword (incompatibilities).
+    pub keyword: Option<String>,
+    /// The keyword's limit.
+    pub limit: Option<Value>,
+    /// Entry fields the value derives from.
+    pub origin: Vec<FieldRef>,
+    /// System ids from the entry.
+    pub path: Vec<String>,
+    /// An entry `record` reproducing the finding with `ripple validate`.
+    pub witness: Option<Value>,
+    /// The value the target receives for the witness.
+    pub value: Option<Value>,
+}
+
+impl Finding {
+    fn new(code: Code, message: impl Into<String>, file: &Path) -> Self {
+        Self {
+            code,
+            severity: code.severity(),
+            message: message.into(),
+            file: file.to_path_buf(),
+            location: None,
+            label: None,
+            help: None,
+            system: None,
+            field: None,
+            keyword: None,
+            limit: None,
+            origin: Vec::new(),
+            path: Vec::new(),
+            witness: None,
+            value: None,
+        }
+    }
+
+    /// The finding for a load error.
+    #[must_use]
+    pub fn from_error(error: &Error, file: &Path) -> Self {
+        let mut f = Self::new(
+            Code::for_error(error.kind),
+            error.message.clone(),
+            error.file.as_deref().unwrap_or(file),
+        );
+        f.location.clone_from(&error.location);
+        f.label.clone_from(&error.label);
+        f.help.clone_from(&error.help);
+        f
+    }
+
+    /// `error`, `warning` or `note`.
+    #[must_use]
+    pub fn severity_name(&self) -> &'static str {
+        match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        }
+    }
+
+    /// `(line, column)`, 1-based; `(1, 1)` when there is no finer location.
+    #[must_use]
+    pub fn line_column(&self) -> (usize, usize) {
+        self.location
+            .as_ref()
+            .map_or((1, 1), |l| (l.span.line.max(1), l.span.column.max(1)))
+    }
+}
+
+/// What `ripple check` found in a set of files.
+#[derive(Debug, Default)]
+pub struct CheckReport {
+    /// The pipeline files checked.
+    pub files: Vec<PathBuf>,
+    /// Every finding, by file then position.
+    pub findings: Vec<Finding>,
+    /// Every (pipeline, path, field) checked, for JUnit-style reporting: (file, name, finding index).
+    pub checked: Vec<(PathBuf, String, Option<usize>)>,
+}
+
+impl CheckReport {
+    /// Whether no finding is an error.
+    #[must_use]
+    pub fn ok(&self) -> bool {
+        !self.findings.iter().any(|f| f.severity == Severity::Error)
+    }
+}
+
+/// Checks pipeline files and directories (every `*.yaml`/`*.yml` in a directory).
+///
+/// # Errors
+/// A path that does not exist or a directory that cannot be read.
+pub fn check_paths(paths: &[PathBuf]) -> Result<CheckReport, Errors> {
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let entries = std::fs::read_dir(p).map_err(|e| Error::io(p, &e))?;
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|f| f.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else if p.exists() {
+            files.push(p.clone());
+        } else {
+            return Err(Error::io(p, &std::io::Error::from(std::io::ErrorKind::NotFound)).into());
+        }
+    }
+    let mut report = CheckReport::default();
+    for file in &files {
+        match pipeline::load(file) {
+            Ok(p) => check_pipeline(&p, &mut report),
+            Err(errors) => report
+                .findings
+                .extend(errors.0.iter().map(|e| Finding::from_error(e, file))),
+        }
+    }
+    report.files = files;
+    Ok(report)
+}
+
+/// Checks one loaded pipeline, appending to `report`.
+pub fn check_pipeline(pipeline: &Pipeline, report: &mut CheckReport) {
+    let graph = SystemGraph::new(pipeline);
+    let file = pipeline.file.path.clone();
+    let reach = graph.reachable(pipeline.entries());
+    for (id, system) in pipeline.systems.iter().enumerate() {
+        if !reach[id] {
+            let mut f = Finding::new(
+                Code::UnreachableSystem,
+                format!("no flow from an entry system reaches `{}`", system.id),
+                &file,
+            );
+            f.location = Some(pipeline.location(system.span));
+            f.system = Some(system.id.clone());
+            f.help = Some("add a flow into it, or remove it from the pipeline".into());
+            report.findings.push(f);
+        }
+    }
+    structural(pipeline, &graph, report);
+    for entry in pipeline.entries() {
+        let mut paths = Vec::new();
+        let truncated = simple_paths(pipeline, &graph, entry, &mut paths);
+        if truncated {
+            let mut f = Finding::new(
+                Code::Undecided,
+                format!(
+                    "more than {MAX_PATHS} flow paths from `{}`; only the first were checked",
+                    pipeline.systems[entry].id
+                ),
+                &file,
+            );
+            f.location = Some(pipeline.location(pipeline.systems[entry].span));
+            report.findings.push(f);
+        }
+        for (systems, flows) in &paths {
+            for analysis in witness::analyze_path(pipeline, &graph, systems, flows) {
+                let name = format!(
+                    "{} {}",
+                    systems
+                        .iter()
+                        .map(|&s| pipeline.systems[s].id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" → "),
+                    analysis.field
+                );
+                let index = analysis.finding.map(|f| {
+                    report.findings.push(f);
+                    report.findings.len() - 1
+                });
+                report.checked.push((file.clone(), name, index));
+            }
+        }
+    }
+}
+
+/// R202 and R204: fields required but never filled, mappings into undeclared fields.
+fn structural(pipeline: &Pipeline, graph: &SystemGraph, report: &mut CheckReport) {
+    let file = &pipeline.file.path;
+    for flow in &pipeline.flows {
+        let target = &pipeline.systems[flow.to];
+        for m in &flow.mappings {
+            if !target.schema.declares(&m.target_pointer) {
+                let mut f = Finding::new(
+                    Code::UndeclaredTarget,
+                    format!("`{}` is not a field of `{}`", m.target, target.id),
+                    file,
+                );
+                f.location = Some(pipeline.location(m.target_span));
+                f.label = Some(format!("not declared in {}", target.schema_path.display()));
+                f.system = Some(target.id.clone());
+                f.field = Some(m.target_pointer.to_string());
+                report.findings.push(f);
+            }
+        }
+    }
+    for (id, system) in pipeline.systems.iter().enumerate() {
+        let incoming = graph.incoming(id);
+        if system.entry || incoming.is_empty() {
+            continue;
+        }
+        let required = system
+            .schema
+            .raw()
+            .get("required")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for name in required.iter().filter_map(Value::as_str) {
+            let ptr = format!("/{name}");
+            let filled = incoming.iter().any(|&fl| {
+                pipeline.flows[fl].mappings.iter().any(|m| {
+                    *m.target_pointer == *ptr || m.target_pointer.starts_with(&format!("{ptr}/"))
+                })
+            });
+            if !filled {
+                let mut f = Finding::new(
+                    Code::RequiredNotFilled,
+                    format!(
+                        "`{}` requires `{name}`, but no flow into it fills that field",
+                        system.id
+                    ),
+                    file,
+                );
+                f.location = Some(pipeline.location(system.span));
+                f.system = Some(system.id.clone());
+                f.field = Some(ptr);
+                report.findings.push(f);
+            }
+        }
+    }
+}
+
+type PathList = Vec<(Vec<SystemId>, Vec<FlowId>)>;
+
+/// Every simple path of at least one flow from `entry`; true when cut at [`MAX_PATHS`].
+fn simple_paths(
+    pipeline: &Pipeline,
+    graph: &SystemGraph,
+    entry: SystemId,
+    out: &mut PathList,
+) -> bool {
+    let mut stack: Vec<(Vec<SystemId>, Vec<FlowId>)> = vec![(vec![entry], Vec::new())];
+    while let Some((systems, flows)) = stack.pop() {
+        let last = systems.last().copied().unwrap_or(entry);
+        for &fl in graph.outgoing(last).iter().rev() {
+            let to = pipeline.flows[fl].to;
+            if systems.contains(&to) {
+                continue;
+            }
+            if out.len() >= MAX_PATHS {
+                return true;
+            }
+            let mut s = systems.clone();
+            s.push(to);
+            let mut f = flows.clone();
+            f.push(fl);
+            out.push((s.clone(), f.clone()));
+            stack.push((s, f));
+        }
+    }
+    out.sort_by(|a, b| a.1.len().cmp(&b.1.len()).then_with(|| a.1.cmp(&b.1)));
+    false
+}
+
+/// The entry fields (JSON Pointers) a field of a system on a path derives from, and what
+/// it can hold; `None` when the path does not fill it.
+pub(crate) struct Derivation {
+    pub abs: Abs,
+    pub origins: BTreeSet<String>,
+}

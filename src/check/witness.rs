@@ -1,0 +1,536 @@
+//! Per-path analysis: prove a target field safe, or find and verify a witness.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Map, Value};
+
+use super::domain::{self, Abs, Str};
+use super::{Code, Derivation, Finding};
+use crate::expr::{Expr, ExprKind, FieldPath};
+use crate::graph::SystemGraph;
+use crate::pipeline::{FlowId, Mapping, Pipeline, SystemId};
+use crate::propagate::{self, FieldRef};
+use crate::validate::{self, Status, Violation};
+
+/// Most candidate changes tried for one target field.
+const MAX_CANDIDATES: usize = 400;
+
+/// Keywords that do not constrain a leaf value.
+const STRUCTURAL: &[&str] = &[
+    "$schema",
+    "$id",
+    "$ref",
+    "$defs",
+    "definitions",
+    "$comment",
+    "$anchor",
+    "title",
+    "description",
+    "examples",
+    "default",
+    "allOf",
+    "properties",
+    "required",
+    "additionalProperties",
+    "patternProperties",
+    "items",
+    "prefixItems",
+    "x-pii",
+    "readOnly",
+    "writeOnly",
+    "deprecated",
+    "minProperties",
+    "maxProperties",
+    "dependentRequired",
+    "propertyNames",
+];
+
+/// The verdict on one field of one path.
+pub(super) struct Analysis {
+    pub field: String,
+    pub finding: Option<Finding>,
+}
+
+/// Analyses every mapping of the last flow of a path.
+pub(super) fn analyze_path(
+    pipeline: &Pipeline,
+    graph: &SystemGraph,
+    systems: &[SystemId],
+    flows: &[FlowId],
+) -> Vec<Analysis> {
+    let Some(&last) = flows.last() else {
+        return Vec::new();
+    };
+    pipeline.flows[last]
+        .mappings
+        .iter()
+        .map(|m| Analysis {
+            field: m.target_pointer.to_string(),
+            finding: analyze(pipeline, graph, systems, flows, m),
+        })
+        .collect()
+}
+
+fn analyze(
+    pipeline: &Pipeline,
+    graph: &SystemGraph,
+    systems: &[SystemId],
+    flows: &[FlowId],
+    mapping: &Mapping,
+) -> Option<Finding> {
+    let k = systems.len() - 1;
+    let target = &pipeline.systems[systems[k]];
+    let subs = target.schema.subschemas(&mapping.target_pointer);
+    let mut origins = BTreeSet::new();
+    let derived = derive_expr(pipeline, systems, flows, k - 1, &mapping.expr, &mut origins)?;
+    let derivation = Derivation {
+        abs: derived,
+        origins,
+    };
+    let unproven = unproven(&derivation.abs, &subs);
+    if unproven.is_empty() {
+        return None;
+    }
+    let file = &pipeline.file.path;
+    let id = |s: SystemId| pipeline.systems[s].id.clone();
+    let path: Vec<String> = systems.iter().map(|&s| id(s)).collect();
+    let entry = &pipeline.systems[systems[0]];
+    let origin: Vec<FieldRef> = derivation
+        .origins
+        .iter()
+        .map(|o| FieldRef {
+            system: entry.id.as_str().into(),
+            field: o.as_str().into(),
+        })
+        .collect();
+    let found = search(pipeline, graph, systems, flows, mapping, &derivation);
+    let mut f = match found {
+        Some((record, v)) => {
+            let mut f = Finding::new(
+                Code::Incompatible,
+                format!(
+                    "`{}` accepts values that `{}` rejects at {} ({} {})",
+                    entry.id,
+                    target.id,
+                    mapping.target_pointer,
+                    v.keyword,
+                    crate::report::display_value(&v.limit)
+                ),
+                file,
+            );
+            f.keyword = Some(v.keyword.clone());
+            f.limit = Some(v.limit.clone());
+            f.value = v.value.clone();
+            f.label = Some(v.message.clone());
+            f.help = Some(suggest_fix(pipeline, systems, &derivation, &v));
+            f.witness = Some(record);
+            f
+        }
+        None => {
+            let what: Vec<String> = unproven
+                .iter()
+                .map(|(k, v)| format!("{k} {}", crate::report::display_value(v)))
+                .collect();
+            let mut f = Finding::new(
+                Code::Undecided,
+                format!(
+                    "cannot prove that `{}` accepts every value of {} from `{}`: {} not proven, and no counterexample found",
+                    target.id,
+                    mapping.target_pointer,
+                    entry.id,
+                    what.join(", ")
+                ),
+                file,
+            );
+            f.keyword = unproven.first().map(|(k, _)| k.clone());
+            f.limit = unproven.first().map(|(_, v)| v.clone());
+            f.help = Some("state the constraint upstream (in the entry schema or an earlier system) in a form ripple models: maxLength, x-maxBytes, x-charset, or a pattern of one character class".into());
+            f
+        }
+    };
+    f.location = Some(pipeline.location(mapping.span));
+    f.system = Some(target.id.clone());
+    f.field = Some(mapping.target_pointer.to_string());
+    f.origin = origin;
+    f.path = path;
+    Some(f)
+}
+
+/// What the field at `pointer` of `systems[k]` can hold on this path (`None`: not filled).
+fn derive_field(
+    pipeline: &Pipeline,
+    systems: &[SystemId],
+    flows: &[FlowId],
+    k: usize,
+    pointer: &str,
+    origins: &mut BTreeSet<String>,
+) -> Option<Abs> {
+    let system = &pipeline.systems[systems[k]];
+    let subs = system.schema.subschemas(pointer);
+    if k == 0 {
+        origins.insert(pointer.to_owned());
+        return Some(domain::from_schemas(&subs));
+    }
+    let flow = &pipeline.flows[flows[k - 1]];
+    let m = flow
+        .mappings
+        .iter()
+        .find(|m| *m.target_pointer == *pointer)?;
+    let abs = derive_expr(pipeline, systems, flows, k - 1, &m.expr, origins)?;
+    // The value was accepted by this (earlier) system, so its constraints hold.
+    Some(domain::refine(abs, &subs))
+}
+
+fn derive_expr(
+    pipeline: &Pipeline,
+    systems: &[SystemId],
+    flows: &[FlowId],
+    k: usize,
+    expr: &Expr,
+    origins: &mut BTreeSet<String>,
+) -> Option<Abs> {
+    Some(match &expr.kind {
+        ExprKind::Field(f) => derive_field(pipeline, systems, flows, k, &f.pointer(), origins)?,
+        ExprKind::Str(s) => Abs::Str(Str::literal(s)),
+        ExprKind::Number(n) => {
+            let v = n.as_f64();
+            Abs::Num {
+                integer: n.is_i64() || n.is_u64(),
+                min: v,
+                max: v,
+            }
+        }
+        ExprKind::Bool(_) | ExprKind::Null => Abs::Any,
+        ExprKind::Call { func, args, .. } => {
+            let mut abs = Vec::with_capacity(args.len());
+            let mut lits = Vec::with_capacity(args.len());
+            for (i, a) in args.iter().enumerate() {
+                let d = derive_expr(pipeline, systems, flows, k, a, origins);
+                match d {
+                    Some(d) => abs.push(d),
+                    None if *func == crate::expr::Func::Default && i == 0 => abs.push(Abs::Any),
+                    None => return None,
+                }
+                lits.push(literal(a));
+            }
+            if *func == crate::expr::Func::Default {
+                if let (Some(ExprKind::Field(f)), Some(fallback)) =
+                    (args.first().map(|a| &a.kind), abs.get(1))
+                {
+                    // `default(x, v)` with x absent on this path is just v.
+                    let mut scratch = BTreeSet::new();
+                    if derive_field(pipeline, systems, flows, k, &f.pointer(), &mut scratch)
+                        .is_none()
+                    {
+                        return Some(fallback.clone());
+                    }
+                }
+            }
+            domain::apply(*func, &abs, &lits)
+        }
+    })
+}
+
+fn literal(e: &Expr) -> Option<Value> {
+    match &e.kind {
+        ExprKind::Str(s) => Some(Value::String(s.clone())),
+        ExprKind::Number(n) => Some(Value::Number(n.clone())),
+        _ => None,
+    }
+}
+
+/// The target's value constraints that `abs` does not provably satisfy.
+fn unproven(abs: &Abs, subs: &[&serde_json::Value]) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    for sub in subs {
+        let Some(map) = sub.as_object() else { continue };
+        for (k, v) in map {
+            if STRUCTURAL.contains(&k.as_str())
+                || (k.starts_with("x-") && !matches!(k.as_str(), "x-maxBytes" | "x-charset"))
+            {
+                continue;
+            }
+            if !proves(abs, k, v) {
+                out.push((k.clone(), v.clone()));
+            }
+        }
+    }
+    out
+}
+
+fn proves(abs: &Abs, keyword: &str, limit: &Value) -> bool {
+    match (abs, keyword) {
+        (Abs::Str(_), "type") => type_allows(limit, "string"),
+        (Abs::Num { integer, .. }, "type") => {
+            type_allows(limit, "number") || (*integer && type_allows(limit, "integer"))
+        }
+        (Abs::Str(s), "maxLength") => limit
+            .as_u64()
+            .is_some_and(|n| s.max.is_some_and(|m| m <= n)),
+        (Abs::Str(s), "minLength") => limit.as_u64().is_some_and(|n| s.min >= n),
+        (Abs::Str(s), "x-maxBytes") => limit
+            .as_u64()
+            .is_some_and(|n| s.max_bytes().is_some_and(|m| m <= n)),
+        (Abs::Str(s), "x-charset") => limit
+            .as_str()
+            .and_then(domain::charset)
+            .is_some_and(|c| domain::subset(&s.chars, &c)),
+        (Abs::Str(s), "pattern") => {
+            limit
+                .as_str()
+                .and_then(domain::simple_pattern)
+                .is_some_and(|(c, lo, hi)| {
+                    domain::subset(&s.chars, &c)
+                        && s.min >= lo
+                        && hi.is_none_or(|h| s.max.is_some_and(|m| m <= h))
+                })
+        }
+        (Abs::Str(s), "format") => limit
+            .as_str()
+            .is_some_and(|f| s.format.as_deref() == Some(f)),
+        (Abs::Num { min, .. }, "minimum") => {
+            limit.as_f64().is_some_and(|n| min.is_some_and(|m| m >= n))
+        }
+        (Abs::Num { max, .. }, "maximum") => {
+            limit.as_f64().is_some_and(|n| max.is_some_and(|m| m <= n))
+        }
+        (Abs::Num { min, .. }, "exclusiveMinimum") => {
+            limit.as_f64().is_some_and(|n| min.is_some_and(|m| m > n))
+        }
+        (Abs::Num { max, .. }, "exclusiveMaximum") => {
+            limit.as_f64().is_some_and(|n| max.is_some_and(|m| m < n))
+        }
+        _ => false,
+    }
+}
+
+fn type_allows(limit: &Value, name: &str) -> bool {
+    match limit {
+        Value::String(t) => t == name || (name == "integer" && t == "number"),
+        Value::Array(ts) => ts.iter().any(|t| t.as_str() == Some(name)),
+        _ => false,
+    }
+}
+
+/// Characters tried first: ordinary ones, then the ones real systems trip on.
+const SAMPLES: &[char] = &[
+    'a', 'm', 'A', 'Z', '0', '9', ' ', '-', '.', '_', '\'', '/', '!', '@', 'ä', 'ö', 'Ä', 'å', 'ß',
+    'é', 'ÿ', 'ı', 'İ', 'Ł', '€', '中', '😀', '\t',
+];
+
+/// Candidate values for one entry field.
+fn candidates(abs: &Abs, subs: &[&Value]) -> Vec<Value> {
+    let mut out: Vec<Value> = Vec::new();
+    match abs {
+        Abs::Str(s) => {
+            let chars: Vec<char> = SAMPLES
+                .iter()
+                .copied()
+                .filter(|c| domain::contains(&s.chars, *c))
+                .collect();
+            let base = chars.first().copied().unwrap_or('a');
+            let hi = s.max.unwrap_or(300).min(300);
+            let mut lengths = vec![s.min.max(1).min(hi), 8.clamp(s.min, hi.max(s.min)), hi];
+            lengths.dedup();
+            for &len in &lengths {
+                for &c in &chars {
+                    let n = usize::try_from(len).unwrap_or(0);
+                    out.push(Value::String(std::iter::repeat_n(c, n).collect()));
+                    if c != base && n > 0 {
+                        let mut t: String = std::iter::repeat_n(base, n - 1).collect();
+                        t.push(c);
+                        out.push(Value::String(t));
+                    }
+                }
+            }
+            if s.min == 0 {
+                out.push(Value::String(String::new()));
+            }
+        }
+        Abs::Num { integer, min, max } => {
+            let mut nums = vec![0.0, 1.0, -1.0, 1e6, 123_456_789.0];
+            if !integer {
+                nums.push(0.5);
+            }
+            nums.extend(min.iter().chain(max.iter()).copied());
+            for n in nums {
+                out.push(serde_json::Number::from_f64(n).map_or(Value::Null, |x| {
+                    if *integer || n.fract() == 0.0 {
+                        Value::from(n as i64)
+                    } else {
+                        Value::Number(x)
+                    }
+                }));
+            }
+        }
+        Abs::Any => {
+            for s in ["a", "ä", "Ä", "a b", "😀"] {
+                out.push(Value::String(s.into()));
+            }
+            out.push(Value::String("a".repeat(80)));
+            out.push(Value::from(0));
+        }
+    }
+    for sub in subs {
+        if let Some(p) = sub.get("pattern").and_then(Value::as_str) {
+            if let Some(w) = jsonschema_regex::pattern_witness(p) {
+                out.insert(0, Value::String(w));
+            }
+        }
+        if sub.get("format").and_then(Value::as_str) == Some("email") {
+            for e in [
+                "a@example.com",
+                "ä@example.com",
+                "first.last+tag@example.com",
+            ] {
+                out.push(Value::String(e.into()));
+            }
+            out.push(Value::String(format!("{}@example.com", "a".repeat(60))));
+        }
+        for key in ["enum", "const"] {
+            match sub.get(key) {
+                Some(Value::Array(items)) => out.extend(items.iter().cloned()),
+                Some(v) if key == "const" => out.push(v.clone()),
+                _ => {}
+            }
+        }
+    }
+    let mut seen = BTreeSet::new();
+    out.retain(|v| seen.insert(v.to_string()));
+    out
+}
+
+/// Looks for a change the entry and every system before the target accept and the target
+/// rejects at the mapping's field, verified by real propagation and validation.
+fn search(
+    pipeline: &Pipeline,
+    graph: &SystemGraph,
+    systems: &[SystemId],
+    flows: &[FlowId],
+    mapping: &Mapping,
+    derivation: &Derivation,
+) -> Option<(Value, Violation)> {
+    let entry = &pipeline.systems[systems[0]];
+    let fields: Vec<(FieldPath, Vec<Value>)> = derivation
+        .origins
+        .iter()
+        .filter_map(|o| {
+            let subs = entry.schema.subschemas(o);
+            let abs = domain::from_schemas(&subs);
+            Some((FieldPath::parse(o).ok()?, candidates(&abs, &subs)))
+        })
+        .collect();
+    if fields.is_empty() {
+        return None;
+    }
+    let tried = std::cell::Cell::new(0usize);
+    let try_record = |values: &[&Value]| -> Option<(Value, Violation)> {
+        tried.set(tried.get() + 1);
+        let mut record = Value::Object(Map::new());
+        for ((path, _), v) in fields.iter().zip(values) {
+            path.set(&mut record, (*v).clone()).ok()?;
+        }
+        let verdict = verify(pipeline, graph, systems, flows, mapping, &record)?;
+        Some((record, verdict))
+    };
+    // Each field varies while the others keep their first candidate; then all vary together.
+    let firsts: Vec<&Value> = fields
+        .iter()
+        .map(|(_, c)| c.first().unwrap_or(&Value::Null))
+        .collect();
+    for (i, (_, cands)) in fields.iter().enumerate() {
+        for c in cands {
+            if tried.get() >= MAX_CANDIDATES {
+                return None;
+            }
+            let mut values = firsts.clone();
+            values[i] = c;
+            if let Some(found) = try_record(&values) {
+                return Some(found);
+            }
+        }
+    }
+    let longest = fields.iter().map(|(_, c)| c.len()).max().unwrap_or(0);
+    for j in 0..longest {
+        if tried.get() >= MAX_CANDIDATES {
+            return None;
+        }
+        let values: Vec<&Value> = fields
+            .iter()
+            .map(|(_, c)| c.get(j).or(c.last()).unwrap_or(&Value::Null))
+            .collect();
+        if let Some(found) = try_record(&values) {
+            return Some(found);
+        }
+    }
+    None
+}
+
+/// Runs the real propagation and validators on `record`; returns the target's violation at
+/// the mapping's field when the entry and every earlier system on the path accept.
+fn verify(
+    pipeline: &Pipeline,
+    graph: &SystemGraph,
+    systems: &[SystemId],
+    flows: &[FlowId],
+    mapping: &Mapping,
+    record: &Value,
+) -> Option<Violation> {
+    let entry = systems[0];
+    let prop = propagate::propagate(pipeline, graph, entry, record).ok()?;
+    let report = validate::judge(pipeline, entry, &prop);
+    let index = prop.arrivals.iter().position(|a| a.flows == flows)?;
+    let mut parent = prop.arrivals[index].parent;
+    while let Some(i) = parent {
+        if report.systems[i].status != Status::Accepted {
+            return None;
+        }
+        parent = prop.arrivals[i].parent;
+    }
+    let target = systems[systems.len() - 1];
+    let field = &*mapping.target_pointer;
+    report.violations.into_iter().find(|v| {
+        v.system == target
+            && v.path == systems
+            && (v.field == field || v.field.starts_with(&format!("{field}/")))
+    })
+}
+
+/// Which side to change, and to what.
+fn suggest_fix(
+    pipeline: &Pipeline,
+    systems: &[SystemId],
+    derivation: &Derivation,
+    v: &Violation,
+) -> String {
+    let entry = &pipeline.systems[systems[0]];
+    let origins: Vec<&str> = derivation.origins.iter().map(String::as_str).collect();
+    let fix = match v.keyword.as_str() {
+        "maxLength" => format!(
+            "limit {} at `{}` so the derived value stays within {} characters, or truncate() in the mapping",
+            origins.join(", "),
+            entry.id,
+            v.limit
+        ),
+        "x-maxBytes" => format!(
+            "limit {} at `{}` (x-maxBytes or an ASCII-only pattern), or ascii()/truncate() in the mapping: the target counts bytes, {} at most",
+            origins.join(", "),
+            entry.id,
+            v.limit
+        ),
+        "x-charset" | "pattern" => format!(
+            "restrict the characters of {} at `{}`, or transform them in the mapping (ascii(), upper(), replace())",
+            origins.join(", "),
+            entry.id
+        ),
+        _ => format!(
+            "tighten {} at `{}` to what `{}` accepts ({} {})",
+            origins.join(", "),
+            entry.id,
+            pipeline.systems[v.system].id,
+            v.keyword,
+            v.limit
+        ),
+    };
+    format!("{fix}; `ripple constraints` shows the effective constraint")
+}

@@ -1,0 +1,43 @@
+//! `ripple check [PATHS…]`
+
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+use ripple::report::{self, Options};
+use ripple::{Errors, check};
+
+use super::{Outcome, emit};
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Pipeline files or directories (default: `pipelines/`).
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+pub(crate) fn run(args: Args, opts: Options) -> Result<Outcome, Errors> {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from("pipelines")]
+    } else {
+        args.paths
+    };
+    let report = check::check_paths(&paths)?;
+    let text = match args.format {
+        Format::Human => report::human::check(&report, opts),
+        Format::Json => report::json::check(&report),
+    };
+    emit(&text)?;
+    Ok(if report.ok() {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    })
+}
