@@ -82,16 +82,33 @@ pub enum Abs {
     /// Strings.
     Str(Str),
     /// Numbers in an interval.
-    Num {
-        /// Only integers.
-        integer: bool,
-        /// Inclusive lower bound.
-        min: Option<f64>,
-        /// Inclusive upper bound.
-        max: Option<f64>,
-    },
+    Num(Num),
     /// Anything: nothing can be proven about it.
     Any,
+}
+
+/// A set of numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Num {
+    /// Only integers.
+    pub integer: bool,
+    /// Inclusive lower bound.
+    pub min: Option<f64>,
+    /// Inclusive upper bound.
+    pub max: Option<f64>,
+    /// Every value is a multiple of this.
+    pub multiple: Option<f64>,
+}
+
+impl Num {
+    /// Any number (`integer`: any integer).
+    #[must_use]
+    pub fn any(integer: bool) -> Self {
+        Self {
+            integer,
+            ..Self::default()
+        }
+    }
 }
 
 /// A set of strings.
@@ -265,19 +282,11 @@ pub fn from_schemas(subs: &[&Value]) -> Abs {
     let start = if only("string") {
         Abs::Str(Str::any())
     } else if only("integer") {
-        Abs::Num {
-            integer: true,
-            min: None,
-            max: None,
-        }
+        Abs::Num(Num::any(true))
     } else if only("number")
         || (types.iter().all(|t| matches!(*t, "number" | "integer")) && !types.is_empty())
     {
-        Abs::Num {
-            integer: types.iter().all(|t| *t == "integer"),
-            min: None,
-            max: None,
-        }
+        Abs::Num(Num::any(types.iter().all(|t| *t == "integer")))
     } else {
         return Abs::Any;
     };
@@ -326,20 +335,22 @@ pub fn refine(abs: Abs, subs: &[&Value]) -> Abs {
             }
             Abs::Str(s)
         }
-        Abs::Num {
-            integer,
-            mut min,
-            mut max,
-        } => {
+        Abs::Num(mut n) => {
             for sub in subs {
-                if let Some(n) = sub.get("minimum").and_then(Value::as_f64) {
-                    min = Some(min.map_or(n, |m| m.max(n)));
+                if let Some(x) = sub.get("minimum").and_then(Value::as_f64) {
+                    n.min = Some(n.min.map_or(x, |m| m.max(x)));
                 }
-                if let Some(n) = sub.get("maximum").and_then(Value::as_f64) {
-                    max = Some(max.map_or(n, |m| m.min(n)));
+                if let Some(x) = sub.get("maximum").and_then(Value::as_f64) {
+                    n.max = Some(n.max.map_or(x, |m| m.min(x)));
+                }
+                if let Some(x) = sub.get("multipleOf").and_then(Value::as_f64) {
+                    n.multiple = Some(x);
+                }
+                if sub.get("type").and_then(Value::as_str) == Some("integer") {
+                    n.integer = true;
                 }
             }
-            Abs::Num { integer, min, max }
+            Abs::Num(n)
         }
         Abs::Any => Abs::Any,
     }
@@ -356,22 +367,12 @@ pub fn join(a: &Abs, b: &Abs) -> Abs {
             chars: union(&x.chars, &y.chars),
             format: None,
         }),
-        (
-            Abs::Num {
-                integer: i,
-                min: a0,
-                max: a1,
-            },
-            Abs::Num {
-                integer: j,
-                min: b0,
-                max: b1,
-            },
-        ) => Abs::Num {
-            integer: *i && *j,
-            min: a0.zip(*b0).map(|(p, q)| p.min(q)),
-            max: a1.zip(*b1).map(|(p, q)| p.max(q)),
-        },
+        (Abs::Num(x), Abs::Num(y)) => Abs::Num(Num {
+            integer: x.integer && y.integer,
+            min: x.min.zip(y.min).map(|(p, q)| p.min(q)),
+            max: x.max.zip(y.max).map(|(p, q)| p.max(q)),
+            multiple: x.multiple.filter(|m| y.multiple == Some(*m)),
+        }),
         _ => Abs::Any,
     }
 }
@@ -380,13 +381,28 @@ pub fn join(a: &Abs, b: &Abs) -> Abs {
 fn as_text(a: &Abs) -> Str {
     match a {
         Abs::Str(s) => s.clone(),
-        Abs::Num { .. } => Str {
-            min: 1,
-            max: Some(32),
-            bytes: None,
-            chars: chars_of(&[('+', '.'), ('0', '9'), ('E', 'E'), ('e', 'e')]),
-            format: None,
-        },
+        Abs::Num(n) => {
+            // A bounded integer prints with at most as many characters as its widest bound.
+            let digits = |x: f64| x.abs().to_string().len() as u64 + u64::from(x < 0.0);
+            let max = match (n.integer, n.min, n.max) {
+                (true, Some(lo), Some(hi)) if lo.abs() < 1e15 && hi.abs() < 1e15 => {
+                    Some(digits(lo).max(digits(hi)))
+                }
+                _ => Some(32),
+            };
+            let chars = if n.integer && n.min.is_some_and(|m| m >= 0.0) {
+                chars_of(&[('0', '9')])
+            } else {
+                chars_of(&[('+', '.'), ('0', '9'), ('E', 'E'), ('e', 'e')])
+            };
+            Str {
+                min: 1,
+                max,
+                bytes: None,
+                chars,
+                format: None,
+            }
+        }
         Abs::Any => Str::any(),
     }
 }
@@ -560,10 +576,17 @@ pub fn apply(func: Func, args: &[Abs], lits: &[Option<Value>]) -> Abs {
             };
         }
         Func::Number => {
-            return Abs::Num {
-                integer: false,
-                min: None,
-                max: None,
+            // Digits only: a non-negative integer below 10^max.
+            let s = first();
+            let digits_only = subset(&s.chars, &chars_of(&[('0', '9')])) && s.min > 0;
+            return match s.max {
+                Some(m) if digits_only && m < 16 => Abs::Num(Num {
+                    integer: true,
+                    min: Some(0.0),
+                    max: Some(10f64.powi(i32::try_from(m).unwrap_or(15)) - 1.0),
+                    multiple: None,
+                }),
+                _ => Abs::Num(Num::any(false)),
             };
         }
     })

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
-use super::domain::{self, Abs, Str};
+use super::domain::{self, Abs, Num, Str};
 use super::{Code, Derivation, Finding};
 use crate::expr::{Expr, ExprKind, FieldPath};
 use crate::graph::SystemGraph;
@@ -81,13 +81,19 @@ fn analyze(
     let k = systems.len() - 1;
     let target = &pipeline.systems[systems[k]];
     let subs = target.schema.subschemas(&mapping.target_pointer);
-    let mut origins = BTreeSet::new();
-    let derived = derive_expr(pipeline, systems, flows, k - 1, &mapping.expr, &mut origins)?;
+    let mut acc = Acc::default();
+    let derived = derive_expr(pipeline, systems, flows, k - 1, &mapping.expr, &mut acc)?;
     let derivation = Derivation {
         abs: derived,
-        origins,
+        origins: acc.origins,
     };
-    let unproven = unproven(&derivation.abs, &subs);
+    let mut unproven = unproven(&derivation.abs, &subs);
+    if acc.may_fail {
+        unproven.push((
+            "mapping".to_owned(),
+            Value::String(mapping.source.to_string()),
+        ));
+    }
     if unproven.is_empty() {
         return None;
     }
@@ -105,7 +111,8 @@ fn analyze(
         .collect();
     let found = search(pipeline, graph, systems, flows, mapping, &derivation);
     let mut f = match found {
-        Some((record, v)) => {
+        Search::Exhausted => return None,
+        Search::Found(record, v) => {
             let mut f = Finding::new(
                 Code::Incompatible,
                 format!(
@@ -126,7 +133,7 @@ fn analyze(
             f.witness = Some(record);
             f
         }
-        None => {
+        Search::NotFound => {
             let what: Vec<String> = unproven
                 .iter()
                 .map(|(k, v)| format!("{k} {}", crate::report::display_value(v)))
@@ -156,6 +163,15 @@ fn analyze(
     Some(f)
 }
 
+/// What a derivation collects besides the value description.
+#[derive(Default)]
+struct Acc {
+    /// Entry fields (JSON Pointers) the value derives from.
+    origins: BTreeSet<String>,
+    /// A mapping on the way can fail for some inputs (`number("abc")`).
+    may_fail: bool,
+}
+
 /// What the field at `pointer` of `systems[k]` can hold on this path (`None`: not filled).
 fn derive_field(
     pipeline: &Pipeline,
@@ -163,12 +179,12 @@ fn derive_field(
     flows: &[FlowId],
     k: usize,
     pointer: &str,
-    origins: &mut BTreeSet<String>,
+    origins: &mut Acc,
 ) -> Option<Abs> {
     let system = &pipeline.systems[systems[k]];
     let subs = system.schema.subschemas(pointer);
     if k == 0 {
-        origins.insert(pointer.to_owned());
+        origins.origins.insert(pointer.to_owned());
         return Some(domain::from_schemas(&subs));
     }
     let flow = &pipeline.flows[flows[k - 1]];
@@ -187,18 +203,19 @@ fn derive_expr(
     flows: &[FlowId],
     k: usize,
     expr: &Expr,
-    origins: &mut BTreeSet<String>,
+    origins: &mut Acc,
 ) -> Option<Abs> {
     Some(match &expr.kind {
         ExprKind::Field(f) => derive_field(pipeline, systems, flows, k, &f.pointer(), origins)?,
         ExprKind::Str(s) => Abs::Str(Str::literal(s)),
         ExprKind::Number(n) => {
             let v = n.as_f64();
-            Abs::Num {
+            Abs::Num(Num {
                 integer: n.is_i64() || n.is_u64(),
                 min: v,
                 max: v,
-            }
+                multiple: None,
+            })
         }
         ExprKind::Bool(_) | ExprKind::Null => Abs::Any,
         ExprKind::Call { func, args, .. } => {
@@ -218,13 +235,23 @@ fn derive_expr(
                     (args.first().map(|a| &a.kind), abs.get(1))
                 {
                     // `default(x, v)` with x absent on this path is just v.
-                    let mut scratch = BTreeSet::new();
+                    let mut scratch = Acc::default();
                     if derive_field(pipeline, systems, flows, k, &f.pointer(), &mut scratch)
                         .is_none()
                     {
                         return Some(fallback.clone());
                     }
                 }
+            }
+            if *func == crate::expr::Func::Number {
+                let safe = match abs.first() {
+                    Some(Abs::Num(_)) => true,
+                    Some(Abs::Str(s)) => {
+                        s.min > 0 && domain::subset(&s.chars, &domain::chars_of(&[('0', '9')]))
+                    }
+                    _ => false,
+                };
+                origins.may_fail |= !safe;
             }
             domain::apply(*func, &abs, &lits)
         }
@@ -261,8 +288,8 @@ fn unproven(abs: &Abs, subs: &[&serde_json::Value]) -> Vec<(String, Value)> {
 fn proves(abs: &Abs, keyword: &str, limit: &Value) -> bool {
     match (abs, keyword) {
         (Abs::Str(_), "type") => type_allows(limit, "string"),
-        (Abs::Num { integer, .. }, "type") => {
-            type_allows(limit, "number") || (*integer && type_allows(limit, "integer"))
+        (Abs::Num(n), "type") => {
+            type_allows(limit, "number") || (n.integer && type_allows(limit, "integer"))
         }
         (Abs::Str(s), "maxLength") => limit
             .as_u64()
@@ -288,18 +315,23 @@ fn proves(abs: &Abs, keyword: &str, limit: &Value) -> bool {
         (Abs::Str(s), "format") => limit
             .as_str()
             .is_some_and(|f| s.format.as_deref() == Some(f)),
-        (Abs::Num { min, .. }, "minimum") => {
-            limit.as_f64().is_some_and(|n| min.is_some_and(|m| m >= n))
+        (Abs::Num(x), "minimum") => limit
+            .as_f64()
+            .is_some_and(|n| x.min.is_some_and(|m| m >= n)),
+        (Abs::Num(x), "maximum") => limit
+            .as_f64()
+            .is_some_and(|n| x.max.is_some_and(|m| m <= n)),
+        (Abs::Num(x), "exclusiveMinimum") => {
+            limit.as_f64().is_some_and(|n| x.min.is_some_and(|m| m > n))
         }
-        (Abs::Num { max, .. }, "maximum") => {
-            limit.as_f64().is_some_and(|n| max.is_some_and(|m| m <= n))
+        (Abs::Num(x), "exclusiveMaximum") => {
+            limit.as_f64().is_some_and(|n| x.max.is_some_and(|m| m < n))
         }
-        (Abs::Num { min, .. }, "exclusiveMinimum") => {
-            limit.as_f64().is_some_and(|n| min.is_some_and(|m| m > n))
-        }
-        (Abs::Num { max, .. }, "exclusiveMaximum") => {
-            limit.as_f64().is_some_and(|n| max.is_some_and(|m| m < n))
-        }
+        (Abs::Num(x), "multipleOf") => limit.as_f64().is_some_and(|n| {
+            n > 0.0
+                && ((x.integer && (n - 1.0).abs() < f64::EPSILON)
+                    || x.multiple.is_some_and(|k| (k / n).fract() == 0.0))
+        }),
         _ => false,
     }
 }
@@ -347,15 +379,18 @@ fn candidates(abs: &Abs, subs: &[&Value]) -> Vec<Value> {
                 out.push(Value::String(String::new()));
             }
         }
-        Abs::Num { integer, min, max } => {
+        Abs::Num(num) => {
             let mut nums = vec![0.0, 1.0, -1.0, 1e6, 123_456_789.0];
-            if !integer {
+            if !num.integer {
                 nums.push(0.5);
             }
-            nums.extend(min.iter().chain(max.iter()).copied());
+            nums.extend(num.min.iter().chain(num.max.iter()).copied());
+            if let Some(k) = num.multiple {
+                nums.extend([k, 2.0 * k, 3.0 * k, 7.0 * k]);
+            }
             for n in nums {
                 out.push(serde_json::Number::from_f64(n).map_or(Value::Null, |x| {
-                    if *integer || n.fract() == 0.0 {
+                    if num.integer || n.fract() == 0.0 {
                         Value::from(n as i64)
                     } else {
                         Value::Number(x)
@@ -386,6 +421,23 @@ fn candidates(abs: &Abs, subs: &[&Value]) -> Vec<Value> {
                 out.push(Value::String(e.into()));
             }
             out.push(Value::String(format!("{}@example.com", "a".repeat(60))));
+            let want = sub
+                .get("maxLength")
+                .and_then(Value::as_u64)
+                .unwrap_or(254)
+                .min(254);
+            let mut domain_part = String::from("com");
+            while (64 + 1 + domain_part.len() + 64) as u64 <= want {
+                domain_part = format!("{}.{domain_part}", "a".repeat(63));
+            }
+            let local = usize::try_from(want)
+                .unwrap_or(64)
+                .saturating_sub(domain_part.len() + 1)
+                .clamp(1, 64);
+            out.push(Value::String(format!(
+                "{}@{domain_part}",
+                "a".repeat(local)
+            )));
         }
         for key in ["enum", "const"] {
             match sub.get(key) {
@@ -400,6 +452,32 @@ fn candidates(abs: &Abs, subs: &[&Value]) -> Vec<Value> {
     out
 }
 
+/// The finite set of values a field can take (`enum`, `const`, `boolean`), if any.
+fn finite(subs: &[&Value]) -> Option<Vec<Value>> {
+    for sub in subs {
+        if let Some(Value::Array(items)) = sub.get("enum") {
+            return Some(items.clone());
+        }
+        if let Some(v) = sub.get("const") {
+            return Some(vec![v.clone()]);
+        }
+        if sub.get("type").and_then(Value::as_str) == Some("boolean") {
+            return Some(vec![Value::Bool(false), Value::Bool(true)]);
+        }
+    }
+    None
+}
+
+/// What the witness search found.
+pub(super) enum Search {
+    /// A verified witness: the entry record and the target's violation.
+    Found(Value, Violation),
+    /// Every value the origins can take was tried: the target accepts them all.
+    Exhausted,
+    /// Nothing found among the candidates tried.
+    NotFound,
+}
+
 /// Looks for a change the entry and every system before the target accept and the target
 /// rejects at the mapping's field, verified by real propagation and validation.
 fn search(
@@ -409,23 +487,27 @@ fn search(
     flows: &[FlowId],
     mapping: &Mapping,
     derivation: &Derivation,
-) -> Option<(Value, Violation)> {
+) -> Search {
     let entry = &pipeline.systems[systems[0]];
+    let mut all_finite = true;
     let fields: Vec<(FieldPath, Vec<Value>)> = derivation
         .origins
         .iter()
         .filter_map(|o| {
             let subs = entry.schema.subschemas(o);
-            let abs = domain::from_schemas(&subs);
-            Some((FieldPath::parse(o).ok()?, candidates(&abs, &subs)))
+            let values = if let Some(values) = finite(&subs) {
+                values
+            } else {
+                all_finite = false;
+                candidates(&domain::from_schemas(&subs), &subs)
+            };
+            Some((FieldPath::parse(o).ok()?, values))
         })
         .collect();
     if fields.is_empty() {
-        return None;
+        return Search::NotFound;
     }
-    let tried = std::cell::Cell::new(0usize);
     let try_record = |values: &[&Value]| -> Option<(Value, Violation)> {
-        tried.set(tried.get() + 1);
         let mut record = Value::Object(Map::new());
         for ((path, _), v) in fields.iter().zip(values) {
             path.set(&mut record, (*v).clone()).ok()?;
@@ -433,6 +515,36 @@ fn search(
         let verdict = verify(pipeline, graph, systems, flows, mapping, &record)?;
         Some((record, verdict))
     };
+    let product = fields
+        .iter()
+        .try_fold(1usize, |acc, (_, c)| acc.checked_mul(c.len().max(1)));
+    if all_finite && product.is_some_and(|p| p <= MAX_CANDIDATES) {
+        // Small finite domains: try every combination, which proves compatibility too.
+        let mut index = vec![0usize; fields.len()];
+        loop {
+            let values: Vec<&Value> = fields
+                .iter()
+                .zip(&index)
+                .map(|((_, c), &i)| c.get(i).unwrap_or(&Value::Null))
+                .collect();
+            if let Some((record, v)) = try_record(&values) {
+                return Search::Found(record, v);
+            }
+            let mut k = 0;
+            loop {
+                if k == index.len() {
+                    return Search::Exhausted;
+                }
+                index[k] += 1;
+                if index[k] < fields[k].1.len() {
+                    break;
+                }
+                index[k] = 0;
+                k += 1;
+            }
+        }
+    }
+    let mut tried = 0;
     // Each field varies while the others keep their first candidate; then all vary together.
     let firsts: Vec<&Value> = fields
         .iter()
@@ -440,30 +552,32 @@ fn search(
         .collect();
     for (i, (_, cands)) in fields.iter().enumerate() {
         for c in cands {
-            if tried.get() >= MAX_CANDIDATES {
-                return None;
+            if tried >= MAX_CANDIDATES {
+                return Search::NotFound;
             }
+            tried += 1;
             let mut values = firsts.clone();
             values[i] = c;
-            if let Some(found) = try_record(&values) {
-                return Some(found);
+            if let Some((record, v)) = try_record(&values) {
+                return Search::Found(record, v);
             }
         }
     }
     let longest = fields.iter().map(|(_, c)| c.len()).max().unwrap_or(0);
     for j in 0..longest {
-        if tried.get() >= MAX_CANDIDATES {
-            return None;
+        if tried >= MAX_CANDIDATES {
+            break;
         }
+        tried += 1;
         let values: Vec<&Value> = fields
             .iter()
             .map(|(_, c)| c.get(j).or(c.last()).unwrap_or(&Value::Null))
             .collect();
-        if let Some(found) = try_record(&values) {
-            return Some(found);
+        if let Some((record, v)) = try_record(&values) {
+            return Search::Found(record, v);
         }
     }
-    None
+    Search::NotFound
 }
 
 /// Runs the real propagation and validators on `record`; returns the target's violation at
