@@ -229,6 +229,63 @@ pub fn propagate(
     })
 }
 
+/// Propagates `record` from `entry` along one path of flows only: the arrivals at the
+/// entry and at each flow's target, stopping where a flow carries nothing of the change.
+/// What `check` uses to verify a witness on the path it was found for.
+#[must_use]
+pub fn along(
+    pipeline: &Pipeline,
+    entry: SystemId,
+    flows: &[FlowId],
+    record: &Value,
+) -> Propagation {
+    let ids: Vec<Arc<str>> = pipeline
+        .systems
+        .iter()
+        .map(|s| Arc::from(s.id.as_str()))
+        .collect();
+    let mut first = Record {
+        doc: record.clone(),
+        ..Record::default()
+    };
+    seed(
+        &ids[entry],
+        record,
+        &mut String::new(),
+        &mut first.provenance,
+    );
+    let mut arrivals = vec![Arrival {
+        system: entry,
+        path: vec![entry],
+        flows: Vec::new(),
+        parent: None,
+        record: first,
+    }];
+    for &flow_id in flows {
+        let flow = &pipeline.flows[flow_id];
+        let Some(prev) = arrivals.last() else { break };
+        let Some(record) = apply(&ids[flow.to], flow, &prev.record) else {
+            break;
+        };
+        let mut path = prev.path.clone();
+        path.push(flow.to);
+        let mut taken = prev.flows.clone();
+        taken.push(flow_id);
+        let parent = Some(arrivals.len() - 1);
+        arrivals.push(Arrival {
+            system: flow.to,
+            path,
+            flows: taken,
+            parent,
+            record,
+        });
+    }
+    Propagation {
+        arrivals,
+        conflicts: Vec::new(),
+    }
+}
+
 /// Every value of the entry record originates at itself.
 fn seed(
     system: &Arc<str>,

@@ -205,7 +205,7 @@ pub fn check_pipeline(pipeline: &Pipeline, report: &mut CheckReport) {
             report.findings.push(f);
         }
         for (systems, flows) in &paths {
-            for analysis in witness::analyze_path(pipeline, &graph, systems, flows) {
+            for analysis in witness::analyze_path(pipeline, systems, flows) {
                 let name = format!(
                     "{} {}",
                     systems

@@ -7,7 +7,6 @@ use serde_json::{Map, Value};
 use super::domain::{self, Abs, Num, Str};
 use super::{Code, Derivation, Finding};
 use crate::expr::{Expr, ExprKind, FieldPath};
-use crate::graph::SystemGraph;
 use crate::pipeline::{FlowId, Mapping, Pipeline, SystemId};
 use crate::propagate::{self, FieldRef};
 use crate::validate::{self, Status, Violation};
@@ -54,7 +53,6 @@ pub(super) struct Analysis {
 /// Analyses every mapping of the last flow of a path.
 pub(super) fn analyze_path(
     pipeline: &Pipeline,
-    graph: &SystemGraph,
     systems: &[SystemId],
     flows: &[FlowId],
 ) -> Vec<Analysis> {
@@ -66,14 +64,13 @@ pub(super) fn analyze_path(
         .iter()
         .map(|m| Analysis {
             field: m.target_pointer.to_string(),
-            finding: analyze(pipeline, graph, systems, flows, m),
+            finding: analyze(pipeline, systems, flows, m),
         })
         .collect()
 }
 
 fn analyze(
     pipeline: &Pipeline,
-    graph: &SystemGraph,
     systems: &[SystemId],
     flows: &[FlowId],
     mapping: &Mapping,
@@ -109,10 +106,11 @@ fn analyze(
             field: o.as_str().into(),
         })
         .collect();
-    let found = search(pipeline, graph, systems, flows, mapping, &derivation);
+    let found = search(pipeline, systems, flows, mapping, &derivation);
     let mut f = match found {
         Search::Exhausted => return None,
         Search::Found(record, v) => {
+            let (record, v) = shrink(pipeline, systems, flows, mapping, &derivation, record, v);
             let mut f = Finding::new(
                 Code::Incompatible,
                 format!(
@@ -346,8 +344,8 @@ fn type_allows(limit: &Value, name: &str) -> bool {
 
 /// Characters tried first: ordinary ones, then the ones real systems trip on.
 const SAMPLES: &[char] = &[
-    'a', 'm', 'A', 'Z', '0', '9', ' ', '-', '.', '_', '\'', '/', '!', '@', 'ä', 'ö', 'Ä', 'å', 'ß',
-    'é', 'ÿ', 'ı', 'İ', 'Ł', '€', '中', '😀', '\t',
+    'a', 'm', 'A', 'Z', '0', '9', ' ', 'ä', 'ö', 'Ä', 'å', 'ß', 'é', '-', '.', '_', '\'', '/', '!',
+    '@', 'ÿ', 'ı', 'İ', 'Ł', '€', '中', '😀', '\t',
 ];
 
 /// Candidate values for one entry field.
@@ -482,7 +480,6 @@ pub(super) enum Search {
 /// rejects at the mapping's field, verified by real propagation and validation.
 fn search(
     pipeline: &Pipeline,
-    graph: &SystemGraph,
     systems: &[SystemId],
     flows: &[FlowId],
     mapping: &Mapping,
@@ -512,7 +509,7 @@ fn search(
         for ((path, _), v) in fields.iter().zip(values) {
             path.set(&mut record, (*v).clone()).ok()?;
         }
-        let verdict = verify(pipeline, graph, systems, flows, mapping, &record)?;
+        let verdict = verify(pipeline, systems, flows, mapping, &record)?;
         Some((record, verdict))
     };
     let product = fields
@@ -580,26 +577,67 @@ fn search(
     Search::NotFound
 }
 
+/// Makes a witness smaller: each string origin is cut to the shortest prefix that still
+/// reproduces (binary search; length limits are monotone), so people read `aaaaaaaaa`
+/// (9 characters) rather than 300 of them.
+fn shrink(
+    pipeline: &Pipeline,
+    systems: &[SystemId],
+    flows: &[FlowId],
+    mapping: &Mapping,
+    derivation: &Derivation,
+    mut record: Value,
+    mut violation: Violation,
+) -> (Value, Violation) {
+    for origin in &derivation.origins {
+        let Ok(path) = FieldPath::parse(origin) else {
+            continue;
+        };
+        let Some(Value::String(text)) = path.get(&record).cloned() else {
+            continue;
+        };
+        let chars: Vec<char> = text.chars().collect();
+        let (mut lo, mut hi) = (0, chars.len());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            let mut candidate = record.clone();
+            let cut: String = chars[..mid].iter().collect();
+            if path.set(&mut candidate, Value::String(cut)).is_err() {
+                break;
+            }
+            match verify(pipeline, systems, flows, mapping, &candidate) {
+                Some(v) if v.keyword == violation.keyword => {
+                    record = candidate;
+                    violation = v;
+                    hi = mid;
+                }
+                _ => lo = mid + 1,
+            }
+        }
+    }
+    (record, violation)
+}
+
 /// Runs the real propagation and validators on `record`; returns the target's violation at
 /// the mapping's field when the entry and every earlier system on the path accept.
 fn verify(
     pipeline: &Pipeline,
-    graph: &SystemGraph,
     systems: &[SystemId],
     flows: &[FlowId],
     mapping: &Mapping,
     record: &Value,
 ) -> Option<Violation> {
     let entry = systems[0];
-    let prop = propagate::propagate(pipeline, graph, entry, record).ok()?;
+    let prop = propagate::along(pipeline, entry, flows, record);
+    if prop.arrivals.len() != systems.len() {
+        return None;
+    }
     let report = validate::judge(pipeline, entry, &prop);
-    let index = prop.arrivals.iter().position(|a| a.flows == flows)?;
-    let mut parent = prop.arrivals[index].parent;
-    while let Some(i) = parent {
-        if report.systems[i].status != Status::Accepted {
-            return None;
-        }
-        parent = prop.arrivals[i].parent;
+    if report.systems[..systems.len() - 1]
+        .iter()
+        .any(|s| s.status != Status::Accepted)
+    {
+        return None;
     }
     let target = systems[systems.len() - 1];
     let field = &*mapping.target_pointer;
