@@ -110,7 +110,7 @@ fn analyze(
     let mut f = match found {
         Search::Exhausted => return None,
         Search::Found(record, v) => {
-            let (record, v) = shrink(pipeline, systems, flows, mapping, &derivation, record, v);
+            let (record, v) = shrink(pipeline, systems, flows, mapping, &derivation, record, *v);
             let mut f = Finding::new(
                 Code::Incompatible,
                 format!(
@@ -228,17 +228,14 @@ fn derive_expr(
                 }
                 lits.push(literal(a));
             }
-            if *func == crate::expr::Func::Default {
-                if let (Some(ExprKind::Field(f)), Some(fallback)) =
+            if *func == crate::expr::Func::Default
+                && let (Some(ExprKind::Field(f)), Some(fallback)) =
                     (args.first().map(|a| &a.kind), abs.get(1))
-                {
-                    // `default(x, v)` with x absent on this path is just v.
-                    let mut scratch = Acc::default();
-                    if derive_field(pipeline, systems, flows, k, &f.pointer(), &mut scratch)
-                        .is_none()
-                    {
-                        return Some(fallback.clone());
-                    }
+            {
+                // `default(x, v)` with x absent on this path is just v.
+                let mut scratch = Acc::default();
+                if derive_field(pipeline, systems, flows, k, &f.pointer(), &mut scratch).is_none() {
+                    return Some(fallback.clone());
                 }
             }
             if *func == crate::expr::Func::Number {
@@ -405,10 +402,10 @@ fn candidates(abs: &Abs, subs: &[&Value]) -> Vec<Value> {
         }
     }
     for sub in subs {
-        if let Some(p) = sub.get("pattern").and_then(Value::as_str) {
-            if let Some(w) = jsonschema_regex::pattern_witness(p) {
-                out.insert(0, Value::String(w));
-            }
+        if let Some(p) = sub.get("pattern").and_then(Value::as_str)
+            && let Some(w) = jsonschema_regex::pattern_witness(p)
+        {
+            out.insert(0, Value::String(w));
         }
         if sub.get("format").and_then(Value::as_str) == Some("email") {
             for e in [
@@ -469,7 +466,7 @@ fn finite(subs: &[&Value]) -> Option<Vec<Value>> {
 /// What the witness search found.
 pub(super) enum Search {
     /// A verified witness: the entry record and the target's violation.
-    Found(Value, Violation),
+    Found(Value, Box<Violation>),
     /// Every value the origins can take was tried: the target accepts them all.
     Exhausted,
     /// Nothing found among the candidates tried.
@@ -525,7 +522,7 @@ fn search(
                 .map(|((_, c), &i)| c.get(i).unwrap_or(&Value::Null))
                 .collect();
             if let Some((record, v)) = try_record(&values) {
-                return Search::Found(record, v);
+                return Search::Found(record, Box::new(v));
             }
             let mut k = 0;
             loop {
@@ -556,7 +553,7 @@ fn search(
             let mut values = firsts.clone();
             values[i] = c;
             if let Some((record, v)) = try_record(&values) {
-                return Search::Found(record, v);
+                return Search::Found(record, Box::new(v));
             }
         }
     }
@@ -571,7 +568,7 @@ fn search(
             .map(|(_, c)| c.get(j).or(c.last()).unwrap_or(&Value::Null))
             .collect();
         if let Some((record, v)) = try_record(&values) {
-            return Search::Found(record, v);
+            return Search::Found(record, Box::new(v));
         }
     }
     Search::NotFound
@@ -657,7 +654,8 @@ fn suggest_fix(
 ) -> String {
     let entry = &pipeline.systems[systems[0]];
     let origins: Vec<&str> = derivation.origins.iter().map(String::as_str).collect();
-    let fix = match v.keyword.as_str() {
+
+    match v.keyword.as_str() {
         "maxLength" => format!(
             "limit {} at `{}` so the derived value stays within {} characters, or truncate() in the mapping",
             origins.join(", "),
@@ -683,6 +681,5 @@ fn suggest_fix(
             v.keyword,
             v.limit
         ),
-    };
-    format!("{fix}; `ripple constraints` shows the effective constraint")
+    }
 }

@@ -21,6 +21,9 @@ pub(crate) struct Args {
 enum Format {
     Human,
     Json,
+    Sarif,
+    Junit,
+    Github,
 }
 
 pub(crate) fn run(args: Args, opts: Options) -> Result<Outcome, Errors> {
@@ -33,6 +36,9 @@ pub(crate) fn run(args: Args, opts: Options) -> Result<Outcome, Errors> {
     let text = match args.format {
         Format::Human => report::human::check(&report, opts),
         Format::Json => report::json::check(&report),
+        Format::Sarif => report::sarif::check(&report),
+        Format::Junit => report::junit::check(&report),
+        Format::Github => report::github::check(&report),
     };
     emit(&text)?;
     Ok(if report.ok() {

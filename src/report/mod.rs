@@ -5,8 +5,11 @@
 //! is masked in machine-readable output unless the user asks for values.
 
 pub mod diagnostic;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 
 use serde_json::Value;
 

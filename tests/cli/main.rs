@@ -2,6 +2,7 @@
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
 mod bad_input;
+mod check;
 mod validate;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,79 @@
+//! JUnit XML for CI dashboards: one test suite per pipeline file, one test case per checked
+//! flow field (failed when ripple proved an incompatibility), plus one failed case per
+//! finding that is not about a flow field (load and graph errors).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+
+use crate::check::{CheckReport, Finding, Severity};
+
+fn failure(f: &Finding, name: String) -> TestCase {
+    let kind = if f.severity == Severity::Error {
+        NonSuccessKind::Failure
+    } else {
+        NonSuccessKind::Error
+    };
+    let mut status = TestCaseStatus::non_success(kind);
+    status
+        .set_message(f.message.clone())
+        .set_type(format!("{} {}", f.code.code(), f.code.name()));
+    let mut description = Vec::new();
+    let (line, column) = f.line_column();
+    description.push(format!("{}:{line}:{column}", f.file.display()));
+    if !f.path.is_empty() {
+        description.push(format!("path: {}", f.path.join(" → ")));
+    }
+    if let Some(w) = &f.witness {
+        description.push(format!("witness: {w}"));
+    }
+    if let Some(h) = &f.help {
+        description.push(format!("help: {h}"));
+    }
+    status.set_description(description.join("\n"));
+    let mut case = TestCase::new(name, status);
+    case.set_classname(f.file.display().to_string());
+    case
+}
+
+/// Renders a check report as JUnit XML.
+#[must_use]
+pub fn check(report: &CheckReport) -> String {
+    let mut suites: BTreeMap<PathBuf, Vec<TestCase>> = report
+        .files
+        .iter()
+        .map(|f| (f.clone(), Vec::new()))
+        .collect();
+    let mut used = vec![false; report.findings.len()];
+    for (file, name, index) in &report.checked {
+        let case = match index.and_then(|i| report.findings.get(i).map(|f| (i, f))) {
+            Some((i, f)) if f.severity != Severity::Note => {
+                used[i] = true;
+                failure(f, name.clone())
+            }
+            _ => {
+                let mut case = TestCase::new(name.clone(), TestCaseStatus::success());
+                case.set_classname(file.display().to_string());
+                case
+            }
+        };
+        suites.entry(file.clone()).or_default().push(case);
+    }
+    for (i, f) in report.findings.iter().enumerate() {
+        if !used[i] {
+            let name = format!("{} {}", f.code.code(), f.code.name());
+            suites
+                .entry(f.file.clone())
+                .or_default()
+                .push(failure(f, name));
+        }
+    }
+    let mut out = Report::new("ripple check");
+    for (file, cases) in suites {
+        let mut suite = TestSuite::new(file.display().to_string());
+        suite.add_test_cases(cases);
+        out.add_test_suite(suite);
+    }
+    out.to_string().unwrap_or_default()
+}
