@@ -7,25 +7,23 @@
 //! found by [`witness`] and verified with the real propagation and validators. A finding is
 //! an error only with such a witness; where neither works it is a warning that says why.
 
+mod analyze;
 pub mod codes;
+mod dataflow;
 pub mod domain;
+mod prove;
 mod witness;
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
 use crate::error::{Error, Errors};
 use crate::graph::SystemGraph;
-use crate::pipeline::{self, FlowId, Pipeline, SystemId};
+use crate::pipeline::{self, Pipeline};
 use crate::propagate::FieldRef;
 use crate::span::Location;
 pub use codes::{Code, Severity};
-use domain::Abs;
-
-/// Most flow paths enumerated per entry system before ripple says it cannot check more.
-pub const MAX_PATHS: usize = 10_000;
 
 /// One finding of `ripple check`.
 #[derive(Debug, Clone)]
@@ -190,32 +188,19 @@ pub fn check_pipeline(pipeline: &Pipeline, report: &mut CheckReport) {
     }
     structural(pipeline, &graph, report);
     for entry in pipeline.entries() {
-        let mut paths = Vec::new();
-        let truncated = simple_paths(pipeline, &graph, entry, &mut paths);
-        if truncated {
-            let mut f = Finding::new(
-                Code::Undecided,
-                format!(
-                    "more than {MAX_PATHS} flow paths from `{}`; only the first were checked",
-                    pipeline.systems[entry].id
-                ),
-                &file,
-            );
-            f.location = Some(pipeline.location(pipeline.systems[entry].span));
-            report.findings.push(f);
-        }
-        for (systems, flows) in &paths {
-            for analysis in witness::analyze_path(pipeline, systems, flows) {
+        let summary = dataflow::Summary::compute(pipeline, &graph, entry);
+        let from_entry = graph.reachable([entry]);
+        for (fid, flow) in pipeline.flows.iter().enumerate() {
+            if !from_entry[flow.from] || flow.to == entry {
+                continue;
+            }
+            for m in &flow.mappings {
+                let finding = analyze::analyze(pipeline, &graph, &summary, entry, fid, m);
                 let name = format!(
-                    "{} {}",
-                    systems
-                        .iter()
-                        .map(|&s| pipeline.systems[s].id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" → "),
-                    analysis.field
+                    "{} → {} {}",
+                    pipeline.systems[flow.from].id, pipeline.systems[flow.to].id, m.target_pointer
                 );
-                let index = analysis.finding.map(|f| {
+                let index = finding.map(|f| {
                     report.findings.push(f);
                     report.findings.len() - 1
                 });
@@ -282,41 +267,8 @@ fn structural(pipeline: &Pipeline, graph: &SystemGraph, report: &mut CheckReport
     }
 }
 
-type PathList = Vec<(Vec<SystemId>, Vec<FlowId>)>;
-
-/// Every simple path of at least one flow from `entry`; true when cut at [`MAX_PATHS`].
-fn simple_paths(
-    pipeline: &Pipeline,
-    graph: &SystemGraph,
-    entry: SystemId,
-    out: &mut PathList,
-) -> bool {
-    let mut stack: Vec<(Vec<SystemId>, Vec<FlowId>)> = vec![(vec![entry], Vec::new())];
-    while let Some((systems, flows)) = stack.pop() {
-        let last = systems.last().copied().unwrap_or(entry);
-        for &fl in graph.outgoing(last).iter().rev() {
-            let to = pipeline.flows[fl].to;
-            if systems.contains(&to) {
-                continue;
-            }
-            if out.len() >= MAX_PATHS {
-                return true;
-            }
-            let mut s = systems.clone();
-            s.push(to);
-            let mut f = flows.clone();
-            f.push(fl);
-            out.push((s.clone(), f.clone()));
-            stack.push((s, f));
-        }
-    }
-    out.sort_by(|a, b| a.1.len().cmp(&b.1.len()).then_with(|| a.1.cmp(&b.1)));
-    false
-}
-
-/// The entry fields (JSON Pointers) a field of a system on a path derives from, and what
-/// it can hold; `None` when the path does not fill it.
+/// The entry fields (JSON Pointers) a checked value derives from: what the witness search
+/// varies.
 pub(crate) struct Derivation {
-    pub abs: Abs,
-    pub origins: BTreeSet<String>,
+    pub origins: std::collections::BTreeSet<String>,
 }

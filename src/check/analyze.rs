@@ -1,0 +1,252 @@
+//! Per-flow analysis: prove each mapped field safe against the summary of every path, or
+//! find a witness on a concrete path ending with the flow.
+
+use std::collections::VecDeque;
+
+use serde_json::Value;
+
+use super::dataflow::{self, Acc, Summary};
+use super::prove::unproven;
+use super::witness::{Search, search, shrink};
+use super::{Code, Derivation, Finding};
+use crate::graph::SystemGraph;
+use crate::pipeline::{FlowId, Mapping, Pipeline, SystemId};
+use crate::propagate::FieldRef;
+use crate::validate::Violation;
+
+/// Concrete paths tried per flow when looking for a witness.
+const MAX_WITNESS_PATHS: usize = 6;
+/// Partial paths expanded when looking for them.
+const MAX_EXPANSIONS: usize = 20_000;
+
+/// A flow path: systems from the entry, and the flows between them.
+pub(super) struct FlowPath {
+    pub systems: Vec<SystemId>,
+    pub flows: Vec<FlowId>,
+}
+
+/// Up to [`MAX_WITNESS_PATHS`] simple paths from `entry` whose last flow is `flow`,
+/// shortest first, and whether that is all of them.
+pub(super) fn paths_ending_with(
+    pipeline: &Pipeline,
+    graph: &SystemGraph,
+    entry: SystemId,
+    flow: FlowId,
+) -> (Vec<FlowPath>, bool) {
+    let source = pipeline.flows[flow].from;
+    let target = pipeline.flows[flow].to;
+    let mut out = Vec::new();
+    let mut queue = VecDeque::from([FlowPath {
+        systems: vec![entry],
+        flows: Vec::new(),
+    }]);
+    let mut expansions = 0;
+    while let Some(p) = queue.pop_front() {
+        let last = *p.systems.last().unwrap_or(&entry);
+        if last == source && !p.systems.contains(&target) {
+            let mut systems = p.systems.clone();
+            systems.push(target);
+            let mut flows = p.flows.clone();
+            flows.push(flow);
+            out.push(FlowPath { systems, flows });
+            if out.len() >= MAX_WITNESS_PATHS {
+                return (out, false);
+            }
+        }
+        for &next in graph.outgoing(last) {
+            let to = pipeline.flows[next].to;
+            if p.systems.contains(&to) {
+                continue;
+            }
+            expansions += 1;
+            if expansions > MAX_EXPANSIONS {
+                return (out, false);
+            }
+            let mut systems = p.systems.clone();
+            systems.push(to);
+            let mut flows = p.flows.clone();
+            flows.push(next);
+            queue.push_back(FlowPath { systems, flows });
+        }
+    }
+    (out, true)
+}
+
+/// Checks one mapping of one flow from one entry; `None` when proven (or not reached).
+pub(super) fn analyze(
+    pipeline: &Pipeline,
+    graph: &SystemGraph,
+    summary: &Summary,
+    entry: SystemId,
+    flow: FlowId,
+    mapping: &Mapping,
+) -> Option<Finding> {
+    let from = pipeline.flows[flow].from;
+    let target = &pipeline.systems[pipeline.flows[flow].to];
+    let mut acc = Acc::default();
+    let abs = dataflow::eval(
+        &mapping.expr,
+        &mut |p, acc| summary.value(pipeline, from, p, acc),
+        &mut acc,
+    )?;
+    let mut unproven = unproven(&abs, &target.schema.subschemas(&mapping.target_pointer));
+    if acc.may_fail {
+        unproven.push((
+            "mapping".to_owned(),
+            Value::String(mapping.source.to_string()),
+        ));
+    }
+    if unproven.is_empty() {
+        return None;
+    }
+    let derivation = Derivation {
+        origins: acc.origins,
+    };
+    let (paths, complete) = paths_ending_with(pipeline, graph, entry, flow);
+    let mut exhausted = complete && !paths.is_empty();
+    for path in &paths {
+        match search(pipeline, &path.systems, &path.flows, mapping, &derivation) {
+            Search::Found(record, v) => {
+                let (record, v) = shrink(
+                    pipeline,
+                    &path.systems,
+                    &path.flows,
+                    mapping,
+                    &derivation,
+                    record,
+                    *v,
+                );
+                let mut f = finding(
+                    pipeline,
+                    entry,
+                    path,
+                    mapping,
+                    &derivation,
+                    Code::Incompatible,
+                    format!(
+                        "`{}` accepts values that `{}` rejects at {} ({} {})",
+                        pipeline.systems[entry].id,
+                        target.id,
+                        mapping.target_pointer,
+                        v.keyword,
+                        crate::report::display_value(&v.limit)
+                    ),
+                );
+                f.keyword = Some(v.keyword.clone());
+                f.limit = Some(v.limit.clone());
+                f.value = v.value.clone();
+                f.label = Some(v.message.clone());
+                f.help = Some(suggest_fix(pipeline, entry, &derivation, &v));
+                f.witness = Some(record);
+                return Some(f);
+            }
+            Search::Exhausted => {}
+            Search::NotFound => exhausted = false,
+        }
+    }
+    if exhausted {
+        return None;
+    }
+    let what: Vec<String> = unproven
+        .iter()
+        .map(|(k, v)| format!("{k} {}", crate::report::display_value(v)))
+        .collect();
+    let shortest = paths.first().map_or_else(
+        || FlowPath {
+            systems: vec![entry, pipeline.flows[flow].to],
+            flows: vec![flow],
+        },
+        |p| FlowPath {
+            systems: p.systems.clone(),
+            flows: p.flows.clone(),
+        },
+    );
+    let mut f = finding(
+        pipeline,
+        entry,
+        &shortest,
+        mapping,
+        &derivation,
+        Code::Undecided,
+        format!(
+            "cannot prove that `{}` accepts every value of {} from `{}`: {} not proven, and no counterexample found",
+            target.id,
+            mapping.target_pointer,
+            pipeline.systems[entry].id,
+            what.join(", ")
+        ),
+    );
+    f.keyword = unproven.first().map(|(k, _)| k.clone());
+    f.limit = unproven.first().map(|(_, v)| v.clone());
+    f.help = Some("state the constraint upstream (in the entry schema or an earlier system) in a form ripple models: maxLength, x-maxBytes, x-charset, or a pattern of character classes".into());
+    Some(f)
+}
+
+fn finding(
+    pipeline: &Pipeline,
+    entry: SystemId,
+    path: &FlowPath,
+    mapping: &Mapping,
+    derivation: &Derivation,
+    code: Code,
+    message: String,
+) -> Finding {
+    let target = path.systems.last().copied().unwrap_or(entry);
+    let mut f = Finding::new(code, message, &pipeline.file.path);
+    f.location = Some(pipeline.location(mapping.span));
+    f.system = Some(pipeline.systems[target].id.clone());
+    f.field = Some(mapping.target_pointer.to_string());
+    f.origin = derivation
+        .origins
+        .iter()
+        .map(|o| FieldRef {
+            system: pipeline.systems[entry].id.as_str().into(),
+            field: o.as_str().into(),
+        })
+        .collect();
+    f.path = path
+        .systems
+        .iter()
+        .map(|&s| pipeline.systems[s].id.clone())
+        .collect();
+    f
+}
+
+/// Which side to change, and to what.
+fn suggest_fix(
+    pipeline: &Pipeline,
+    entry: SystemId,
+    derivation: &Derivation,
+    v: &Violation,
+) -> String {
+    let entry = &pipeline.systems[entry];
+    let origins: Vec<&str> = derivation.origins.iter().map(String::as_str).collect();
+
+    match v.keyword.as_str() {
+        "maxLength" => format!(
+            "limit {} at `{}` so the derived value stays within {} characters, or truncate() in the mapping",
+            origins.join(", "),
+            entry.id,
+            v.limit
+        ),
+        "x-maxBytes" => format!(
+            "limit {} at `{}` (x-maxBytes or an ASCII-only pattern), or ascii()/truncate() in the mapping: the target counts bytes, {} at most",
+            origins.join(", "),
+            entry.id,
+            v.limit
+        ),
+        "x-charset" | "pattern" => format!(
+            "restrict the characters of {} at `{}`, or transform them in the mapping (ascii(), upper(), replace())",
+            origins.join(", "),
+            entry.id
+        ),
+        _ => format!(
+            "tighten {} at `{}` to what `{}` accepts ({} {})",
+            origins.join(", "),
+            entry.id,
+            pipeline.systems[v.system].id,
+            v.keyword,
+            v.limit
+        ),
+    }
+}
