@@ -197,7 +197,7 @@ pub fn propagate(
             if arrival.path.contains(&flow.to) {
                 continue;
             }
-            let Some(record) = apply(&ids[flow.to], flow, &arrival.record) else {
+            let Some(record) = apply(&ids[flow.to], flow, &arrival.record, true) else {
                 continue;
             };
             if arrivals.len() + queue.len() >= MAX_ARRIVALS {
@@ -231,13 +231,15 @@ pub fn propagate(
 
 /// Propagates `record` from `entry` along one path of flows only: the arrivals at the
 /// entry and at each flow's target, stopping where a flow carries nothing of the change.
-/// What `check` uses to verify a witness on the path it was found for.
+/// What `check` uses to verify a witness on the path it was found for; without
+/// `with_provenance` no origins or lineage are tracked (they are the costly part).
 #[must_use]
 pub fn along(
     pipeline: &Pipeline,
     entry: SystemId,
     flows: &[FlowId],
     record: &Value,
+    with_provenance: bool,
 ) -> Propagation {
     let ids: Vec<Arc<str>> = pipeline
         .systems
@@ -248,12 +250,14 @@ pub fn along(
         doc: record.clone(),
         ..Record::default()
     };
-    seed(
-        &ids[entry],
-        record,
-        &mut String::new(),
-        &mut first.provenance,
-    );
+    if with_provenance {
+        seed(
+            &ids[entry],
+            record,
+            &mut String::new(),
+            &mut first.provenance,
+        );
+    }
     let mut arrivals = vec![Arrival {
         system: entry,
         path: vec![entry],
@@ -264,7 +268,7 @@ pub fn along(
     for &flow_id in flows {
         let flow = &pipeline.flows[flow_id];
         let Some(prev) = arrivals.last() else { break };
-        let Some(record) = apply(&ids[flow.to], flow, &prev.record) else {
+        let Some(record) = apply(&ids[flow.to], flow, &prev.record, with_provenance) else {
             break;
         };
         let mut path = prev.path.clone();
@@ -284,6 +288,39 @@ pub fn along(
         arrivals,
         conflicts: Vec::new(),
     }
+}
+
+/// The record with which a change starts at its entry system, provenance optional.
+#[must_use]
+pub fn entry_record(
+    pipeline: &Pipeline,
+    entry: SystemId,
+    record: &Value,
+    with_provenance: bool,
+) -> Record {
+    let mut first = Record {
+        doc: record.clone(),
+        ..Record::default()
+    };
+    if with_provenance {
+        let id: Arc<str> = Arc::from(pipeline.systems[entry].id.as_str());
+        seed(&id, record, &mut String::new(), &mut first.provenance);
+    }
+    first
+}
+
+/// Applies one flow to the record its source received; `None` when the record carries
+/// nothing the flow maps.
+#[must_use]
+pub fn step(
+    pipeline: &Pipeline,
+    flow: FlowId,
+    source: &Record,
+    with_provenance: bool,
+) -> Option<Record> {
+    let flow = &pipeline.flows[flow];
+    let id: Arc<str> = Arc::from(pipeline.systems[flow.to].id.as_str());
+    apply(&id, flow, source, with_provenance)
 }
 
 /// Every value of the entry record originates at itself.
@@ -330,7 +367,13 @@ fn seed(
 
 /// Applies a flow's mappings to the source record; `None` when the change carries nothing
 /// this flow maps (the target is not reached by it).
-fn apply(target_id: &Arc<str>, flow: &Flow, source: &Record) -> Option<Record> {
+fn apply(
+    target_id: &Arc<str>,
+    flow: &Flow,
+    source: &Record,
+    with_provenance: bool,
+) -> Option<Record> {
+    let none = Arc::new(Provenance::default());
     let mut out = Record {
         doc: Value::Object(Map::new()),
         ..Record::default()
@@ -345,6 +388,9 @@ fn apply(target_id: &Arc<str>, flow: &Flow, source: &Record) -> Option<Record> {
             .count();
         let pointer = mapping.target_pointer.to_string();
         let provenance = || {
+            if !with_provenance {
+                return Arc::clone(&none);
+            }
             let mut prov = Provenance::default();
             for (f, p) in fields {
                 if f.get(&source.doc).is_some() {

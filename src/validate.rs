@@ -13,7 +13,8 @@ use crate::change::ChangeRequest;
 use crate::error::{Error, ErrorKind};
 use crate::graph::SystemGraph;
 use crate::pipeline::{FlowId, Pipeline, SystemId};
-use crate::propagate::{self, Propagation, Provenance};
+use crate::propagate::{self, Propagation, Provenance, Record};
+use crate::schema::{SchemaViolation, SystemSchema};
 use crate::suggest;
 
 /// A system's verdict on one path.
@@ -182,21 +183,7 @@ pub fn judge(pipeline: &Pipeline, entry: SystemId, propagation: &Propagation) ->
         let behind = earliest_rejection(propagation, &rejected, arrival.parent);
         let record = &arrival.record;
         let mut found = Vec::new();
-        for v in system.schema.validate(&record.doc) {
-            let field = if v.keyword == "required" {
-                let name = v.limit.as_str().unwrap_or_default();
-                let field = format!(
-                    "{}/{}",
-                    v.pointer,
-                    name.replace('~', "~0").replace('/', "~1")
-                );
-                if !record.reached_missing.contains(&field) {
-                    continue;
-                }
-                field
-            } else {
-                v.pointer.clone()
-            };
+        for (field, v) in record_violations(&system.schema, record) {
             let provenance = record.provenance_of(&field);
             let pii = is_pii(pipeline, arrival.system, &field, &provenance);
             found.push(Violation {
@@ -277,6 +264,36 @@ pub fn judge(pipeline: &Pipeline, entry: SystemId, propagation: &Propagation) ->
         violations,
         conflicts,
     }
+}
+
+/// The schema's violations of a derived record, each with the field it is about; a
+/// `required` field counts only when the change reached it (a change carries only the
+/// fields it changes).
+#[must_use]
+pub fn record_violations(schema: &SystemSchema, record: &Record) -> Vec<(String, SchemaViolation)> {
+    if schema.is_valid(&record.doc) {
+        return Vec::new();
+    }
+    schema
+        .validate(&record.doc)
+        .into_iter()
+        .filter_map(|v| {
+            if v.keyword == "required" {
+                let name = v.limit.as_str().unwrap_or_default();
+                let field = format!(
+                    "{}/{}",
+                    v.pointer,
+                    name.replace('~', "~0").replace('/', "~1")
+                );
+                record
+                    .reached_missing
+                    .contains(&field)
+                    .then_some((field, v))
+            } else {
+                Some((v.pointer.clone(), v))
+            }
+        })
+        .collect()
 }
 
 /// The first system on the path before `parent` (inclusive) that rejected.

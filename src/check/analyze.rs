@@ -15,7 +15,7 @@ use crate::propagate::FieldRef;
 use crate::validate::Violation;
 
 /// Concrete paths tried per flow when looking for a witness.
-const MAX_WITNESS_PATHS: usize = 6;
+const MAX_WITNESS_PATHS: usize = 4;
 /// Partial paths expanded when looking for them.
 const MAX_EXPANSIONS: usize = 20_000;
 
@@ -74,6 +74,7 @@ pub(super) fn paths_ending_with(
 
 /// Checks one mapping of one flow from one entry; `None` when proven (or not reached).
 pub(super) fn analyze(
+    budget: &std::cell::Cell<usize>,
     pipeline: &Pipeline,
     graph: &SystemGraph,
     summary: &Summary,
@@ -104,8 +105,33 @@ pub(super) fn analyze(
     };
     let (paths, complete) = paths_ending_with(pipeline, graph, entry, flow);
     let mut exhausted = complete && !paths.is_empty();
+    let subs = target.schema.subschemas(&mapping.target_pointer);
     for path in &paths {
-        match search(pipeline, &path.systems, &path.flows, mapping, &derivation) {
+        // First try to prove it on this path alone: the summary joins every path.
+        let mut path_acc = Acc::default();
+        let k = path.systems.len() - 2;
+        if let Some(abs) = dataflow::eval_on_path(
+            pipeline,
+            &path.systems,
+            &path.flows,
+            k,
+            &mapping.expr,
+            &mut path_acc,
+        ) {
+            if !path_acc.may_fail && unproven_on(&abs, &subs) {
+                continue;
+            }
+        } else {
+            continue;
+        }
+        match search(
+            budget,
+            pipeline,
+            &path.systems,
+            &path.flows,
+            mapping,
+            &derivation,
+        ) {
             Search::Found(record, v) => {
                 let (record, v) = shrink(
                     pipeline,
@@ -176,10 +202,19 @@ pub(super) fn analyze(
             what.join(", ")
         ),
     );
+    if budget.get() == 0 {
+        f.message
+            .push_str(" (the witness search budget for this pipeline ran out)");
+    }
     f.keyword = unproven.first().map(|(k, _)| k.clone());
     f.limit = unproven.first().map(|(_, v)| v.clone());
     f.help = Some("state the constraint upstream (in the entry schema or an earlier system) in a form ripple models: maxLength, x-maxBytes, x-charset, or a pattern of character classes".into());
     Some(f)
+}
+
+/// Whether every constraint is proven for `abs`.
+fn unproven_on(abs: &crate::check::domain::Abs, subs: &[&Value]) -> bool {
+    unproven(abs, subs).is_empty()
 }
 
 fn finding(

@@ -165,12 +165,234 @@ impl Summary {
         }
         Some(Abs::Any)
     }
+}
 
-    /// What arrives at `system`'s field before the system judges it.
-    #[cfg(test)]
-    pub(crate) fn arrived(&self, system: SystemId, pointer: &str) -> Option<&Abs> {
-        self.arrived[system].get(pointer).map(|h| &h.abs)
+/// What `expr`, evaluated at `systems[k]` of one concrete path, can produce: precise for
+/// that path (each field is what this path's mappings make of the entry's values, narrowed
+/// by every system on the way). Memoised per (position, field), so fan-in stays linear.
+pub(crate) fn eval_on_path(
+    pipeline: &Pipeline,
+    systems: &[SystemId],
+    flows: &[crate::pipeline::FlowId],
+    k: usize,
+    expr: &Expr,
+    acc: &mut Acc,
+) -> Option<Abs> {
+    let mut memo: HashMap<(usize, String), Option<(Abs, Acc)>> = HashMap::new();
+    let demands = demands(pipeline, systems, flows, k);
+    let ctx = PathCtx {
+        pipeline,
+        systems,
+        flows,
+        demands: &demands,
+    };
+    eval(
+        expr,
+        &mut |p, acc| field_on_path(&ctx, k, p, acc, &mut memo),
+        acc,
+    )
+}
+
+/// What an entry field can hold on a path, given that every system before the target
+/// accepts: its schema narrowed by the path's demands. Witness candidates start here.
+pub(crate) fn origin_on_path(
+    pipeline: &Pipeline,
+    systems: &[SystemId],
+    flows: &[crate::pipeline::FlowId],
+    pointer: &str,
+) -> Abs {
+    let demands = demands(pipeline, systems, flows, systems.len().saturating_sub(2));
+    let ctx = PathCtx {
+        pipeline,
+        systems,
+        flows,
+        demands: &demands,
+    };
+    let mut memo = HashMap::new();
+    field_on_path(&ctx, 0, pointer, &mut Acc::default(), &mut memo).unwrap_or(Abs::Any)
+}
+
+struct PathCtx<'a> {
+    pipeline: &'a Pipeline,
+    systems: &'a [SystemId],
+    flows: &'a [crate::pipeline::FlowId],
+    demands: &'a HashMap<String, Demand>,
+}
+
+/// What the systems on a path demand of an entry field: a value that passes them all has
+/// at most `max` characters, all in `chars`.
+#[derive(Debug, Clone, Default)]
+struct Demand {
+    max: Option<u64>,
+    chars: Option<domain::Chars>,
+}
+
+/// Runs the accepting systems' limits backwards through length-preserving mappings
+/// (copies, `upper`, `lower`, `pad_left`, `string`, `default`, `concat` with literals) to
+/// the entry fields: the relational part the per-field description lacks. Only mappings
+/// with a single field input count, so the demand holds whenever that field is present.
+fn demands(
+    pipeline: &Pipeline,
+    systems: &[SystemId],
+    flows: &[crate::pipeline::FlowId],
+    last_accepting: usize,
+) -> HashMap<String, Demand> {
+    let mut out: HashMap<String, Demand> = HashMap::new();
+    for k in 1..=last_accepting.min(flows.len()) {
+        let system = &pipeline.systems[systems[k]];
+        for m in &pipeline.flows[flows[k - 1]].mappings {
+            if m.inputs.len() != 1 {
+                continue;
+            }
+            let subs = system.schema.subschemas(&m.target_pointer);
+            let max = subs
+                .iter()
+                .filter_map(|s| s.get("maxLength").and_then(Value::as_u64))
+                .min();
+            let chars = match &m.expr.kind {
+                ExprKind::Field(_) => subs
+                    .iter()
+                    .filter_map(|s| {
+                        s.get("x-charset")
+                            .and_then(Value::as_str)
+                            .and_then(domain::charset)
+                    })
+                    .next(),
+                _ => None,
+            };
+            let Some((max, field)) = back(&m.expr, max) else {
+                continue;
+            };
+            propagate_back(pipeline, flows,
+                k - 1,
+                &field.pointer(),
+                Demand { max, chars },
+                &mut out,
+            );
+        }
     }
+    out
+}
+
+/// The single field an expression reads and the length bound a limit of `max` on the
+/// result puts on it, for length-preserving expressions.
+fn back(expr: &Expr, max: Option<u64>) -> Option<(Option<u64>, crate::expr::FieldPath)> {
+    match &expr.kind {
+        ExprKind::Field(f) => Some((max, f.clone())),
+        ExprKind::Call { func, args, .. } => match func {
+            Func::Upper | Func::Lower | Func::PadLeft | Func::String | Func::Default => {
+                back(args.first()?, max)
+            }
+            Func::Concat => {
+                let literal: u64 = args
+                    .iter()
+                    .filter_map(|a| match &a.kind {
+                        ExprKind::Str(s) => Some(s.chars().count() as u64),
+                        _ => None,
+                    })
+                    .sum();
+                let field = args.iter().find(|a| !matches!(a.kind, ExprKind::Str(_)))?;
+                back(field, max.map(|m| m.saturating_sub(literal)))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn propagate_back(
+    pipeline: &Pipeline,
+    flows: &[crate::pipeline::FlowId],
+    k: usize,
+    pointer: &str,
+    demand: Demand,
+    out: &mut HashMap<String, Demand>,
+) {
+    if k == 0 {
+        let slot = out.entry(pointer.to_owned()).or_default();
+        if let Some(m) = demand.max {
+            slot.max = Some(slot.max.map_or(m, |x| x.min(m)));
+        }
+        if let Some(c) = demand.chars {
+            slot.chars = Some(match slot.chars.take() {
+                Some(mut x) => {
+                    x.intersect(&c);
+                    x
+                }
+                None => c,
+            });
+        }
+        return;
+    }
+    let Some(m) = pipeline.flows[flows[k - 1]]
+        .mappings
+        .iter()
+        .find(|m| *m.target_pointer == *pointer)
+    else {
+        return;
+    };
+    let keep_chars = matches!(m.expr.kind, ExprKind::Field(_));
+    if let Some((max, field)) = back(&m.expr, demand.max) {
+        let chars = if keep_chars { demand.chars } else { None };
+        propagate_back(pipeline, flows,
+            k - 1,
+            &field.pointer(),
+            Demand { max, chars },
+            out,
+        );
+    }
+}
+
+type Memo = HashMap<(usize, String), Option<(Abs, Acc)>>;
+
+fn field_on_path(
+    ctx: &PathCtx<'_>,
+    k: usize,
+    pointer: &str,
+    acc: &mut Acc,
+    memo: &mut Memo,
+) -> Option<Abs> {
+    let key = (k, pointer.to_owned());
+    if let Some(hit) = memo.get(&key) {
+        let (abs, a) = hit.as_ref()?;
+        acc.origins.extend(a.origins.iter().cloned());
+        acc.may_fail |= a.may_fail;
+        return Some(abs.clone());
+    }
+    let system = &ctx.pipeline.systems[ctx.systems[k]];
+    let result = if k == 0 {
+        let mut a = Acc::default();
+        a.origins.insert(pointer.to_owned());
+        let mut abs = domain::from_schemas(&system.schema.subschemas(pointer));
+        if let (Abs::Str(s), Some(d)) = (&mut abs, ctx.demands.get(pointer)) {
+            if let Some(m) = d.max {
+                s.max = Some(s.max.map_or(m, |x| x.min(m)));
+            }
+            if let Some(c) = &d.chars {
+                s.chars.intersect(c);
+            }
+        }
+        Some((abs, a))
+    } else {
+        let flow = &ctx.pipeline.flows[ctx.flows[k - 1]];
+        flow.mappings
+            .iter()
+            .find(|m| *m.target_pointer == *pointer)
+            .and_then(|m| {
+                let mut a = Acc::default();
+                let abs = eval(
+                    &m.expr,
+                    &mut |p, acc| field_on_path(ctx, k - 1, p, acc, memo),
+                    &mut a,
+                )?;
+                Some((domain::refine(abs, &system.schema.subschemas(pointer)), a))
+            })
+    };
+    memo.insert(key, result.clone());
+    let (abs, a) = result?;
+    acc.origins.extend(a.origins);
+    acc.may_fail |= a.may_fail;
+    Some(abs)
 }
 
 fn widen(abs: Abs) -> Abs {

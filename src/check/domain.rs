@@ -59,6 +59,15 @@ pub fn contains(set: &Chars, c: char) -> bool {
     set.ranges().iter().any(|r| r.start() <= c && c <= r.end())
 }
 
+/// How many characters `set` holds.
+#[must_use]
+pub fn count(set: &Chars) -> u64 {
+    set.ranges()
+        .iter()
+        .map(|r| u64::from(r.end()) - u64::from(r.start()) + 1)
+        .sum()
+}
+
 /// Most UTF-8 bytes one character of `set` takes.
 #[must_use]
 pub fn width(set: &Chars) -> u64 {
@@ -445,7 +454,13 @@ pub fn apply(func: Func, args: &[Abs], lits: &[Option<Value>]) -> Abs {
                 // Non-ASCII letters map to their other case, to ASCII letters (ß → SS,
                 // ſ → S, K → k) and combining marks; a character can become three.
                 let mut other = intersect(&s.chars, &chars_of(&[('\u{80}', char::MAX)]));
-                other.case_fold_simple();
+                // Folding a huge class costs more than it tells: keep it exact for small
+                // sets (Latin-1 letters), and take every non-ASCII character otherwise.
+                if count(&other) <= 4096 {
+                    other.case_fold_simple();
+                } else {
+                    other = chars_of(&[('\u{80}', char::MAX)]);
+                }
                 chars.union(&other);
                 chars.union(&chars_of(&[
                     to,

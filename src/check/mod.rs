@@ -25,6 +25,11 @@ use crate::propagate::FieldRef;
 use crate::span::Location;
 pub use codes::{Code, Severity};
 
+/// Candidate changes verified per pipeline before ripple stops searching for witnesses
+/// (what is left unproven then is reported as undecided, saying so). Keeps `check` bounded
+/// on large graphs whose limits the abstract domain cannot relate.
+pub const WITNESS_BUDGET: usize = 100_000;
+
 /// One finding of `ripple check`.
 #[derive(Debug, Clone)]
 pub struct Finding {
@@ -187,6 +192,7 @@ pub fn check_pipeline(pipeline: &Pipeline, report: &mut CheckReport) {
         }
     }
     structural(pipeline, &graph, report);
+    let budget = std::cell::Cell::new(WITNESS_BUDGET);
     for entry in pipeline.entries() {
         let summary = dataflow::Summary::compute(pipeline, &graph, entry);
         let from_entry = graph.reachable([entry]);
@@ -195,7 +201,7 @@ pub fn check_pipeline(pipeline: &Pipeline, report: &mut CheckReport) {
                 continue;
             }
             for m in &flow.mappings {
-                let finding = analyze::analyze(pipeline, &graph, &summary, entry, fid, m);
+                let finding = analyze::analyze(&budget, pipeline, &graph, &summary, entry, fid, m);
                 let name = format!(
                     "{} → {} {}",
                     pipeline.systems[flow.from].id, pipeline.systems[flow.to].id, m.target_pointer

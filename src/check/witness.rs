@@ -10,7 +10,7 @@ use super::domain::{self, Abs};
 use crate::expr::FieldPath;
 use crate::pipeline::{FlowId, Mapping, Pipeline, SystemId};
 use crate::propagate;
-use crate::validate::{self, Status, Violation};
+use crate::validate::{self, Violation};
 
 /// Most candidate changes tried for one target field.
 const MAX_CANDIDATES: usize = 400;
@@ -33,7 +33,8 @@ fn candidates(abs: &Abs, subs: &[&Value]) -> Vec<Value> {
                 .collect();
             let base = chars.first().copied().unwrap_or('a');
             let hi = s.max.unwrap_or(300).min(300);
-            let mut lengths = vec![s.min.max(1).min(hi), 8.clamp(s.min, hi.max(s.min)), hi];
+            // Longest first: length limits break there, and `shrink` cuts a witness down.
+            let mut lengths = vec![hi, 8.clamp(s.min, hi.max(s.min)), s.min.max(1).min(hi)];
             lengths.dedup();
             for &len in &lengths {
                 for &c in &chars {
@@ -152,6 +153,7 @@ pub(super) enum Search {
 /// Looks for a change the entry and every system before the target accept and the target
 /// rejects at the mapping's field, verified by real propagation and validation.
 pub(super) fn search(
+    budget: &std::cell::Cell<usize>,
     pipeline: &Pipeline,
     systems: &[SystemId],
     flows: &[FlowId],
@@ -169,7 +171,10 @@ pub(super) fn search(
                 values
             } else {
                 all_finite = false;
-                candidates(&domain::from_schemas(&subs), &subs)
+                candidates(
+                    &super::dataflow::origin_on_path(pipeline, systems, flows, o),
+                    &subs,
+                )
             };
             Some((FieldPath::parse(o).ok()?, values))
         })
@@ -178,6 +183,7 @@ pub(super) fn search(
         return Search::NotFound;
     }
     let try_record = |values: &[&Value]| -> Option<(Value, Violation)> {
+        budget.set(budget.get().checked_sub(1)?);
         let mut record = Value::Object(Map::new());
         for ((path, _), v) in fields.iter().zip(values) {
             path.set(&mut record, (*v).clone()).ok()?;
@@ -215,36 +221,42 @@ pub(super) fn search(
         }
     }
     let mut tried = 0;
-    // Each field varies while the others keep their first candidate; then all vary together.
-    let firsts: Vec<&Value> = fields
-        .iter()
-        .map(|(_, c)| c.first().unwrap_or(&Value::Null))
-        .collect();
-    for (i, (_, cands)) in fields.iter().enumerate() {
-        for c in cands {
-            if tried >= MAX_CANDIDATES {
-                return Search::NotFound;
-            }
+    // All fields together first (the j-th candidate of each: same character, same length
+    // class, which is what overflows a concat), a few rounds only.
+    let longest = fields.iter().map(|(_, c)| c.len()).max().unwrap_or(0);
+    if fields.len() > 1 {
+        for j in 0..longest.min(24) {
             tried += 1;
-            let mut values = firsts.clone();
-            values[i] = c;
+            let values: Vec<&Value> = fields
+                .iter()
+                .map(|(_, c)| c.get(j).or(c.last()).unwrap_or(&Value::Null))
+                .collect();
             if let Some((record, v)) = try_record(&values) {
                 return Search::Found(record, Box::new(v));
             }
         }
     }
-    let longest = fields.iter().map(|(_, c)| c.len()).max().unwrap_or(0);
+    // Then each field alone, round-robin, the others at their shortest candidate.
+    let shortest: Vec<&Value> = fields
+        .iter()
+        .map(|(_, c)| {
+            c.iter()
+                .min_by_key(|v| v.as_str().map_or(0, |s| s.chars().count()))
+                .unwrap_or(&Value::Null)
+        })
+        .collect();
     for j in 0..longest {
-        if tried >= MAX_CANDIDATES {
-            break;
-        }
-        tried += 1;
-        let values: Vec<&Value> = fields
-            .iter()
-            .map(|(_, c)| c.get(j).or(c.last()).unwrap_or(&Value::Null))
-            .collect();
-        if let Some((record, v)) = try_record(&values) {
-            return Search::Found(record, Box::new(v));
+        for (i, (_, cands)) in fields.iter().enumerate() {
+            let Some(c) = cands.get(j) else { continue };
+            if tried >= MAX_CANDIDATES {
+                return Search::NotFound;
+            }
+            tried += 1;
+            let mut values = shortest.clone();
+            values[i] = c;
+            if let Some((record, v)) = try_record(&values) {
+                return Search::Found(record, Box::new(v));
+            }
         }
     }
     Search::NotFound
@@ -291,8 +303,9 @@ pub(super) fn shrink(
     (record, violation)
 }
 
-/// Runs the real propagation and validators on `record`; returns the target's violation at
-/// the mapping's field when the entry and every earlier system on the path accept.
+/// Runs the real mappings and validators along the path on `record`; returns the target's
+/// violation at the mapping's field when the entry and every earlier system accept. Stops
+/// at the first earlier system that rejects, which is what most candidates do.
 fn verify(
     pipeline: &Pipeline,
     systems: &[SystemId],
@@ -301,22 +314,56 @@ fn verify(
     record: &Value,
 ) -> Option<Violation> {
     let entry = systems[0];
-    let prop = propagate::along(pipeline, entry, flows, record);
-    if prop.arrivals.len() != systems.len() {
+    let mut current = propagate::entry_record(pipeline, entry, record, false);
+    if !validate::record_violations(&pipeline.systems[entry].schema, &current).is_empty() {
         return None;
     }
-    let report = validate::judge(pipeline, entry, &prop);
-    if report.systems[..systems.len() - 1]
-        .iter()
-        .any(|s| s.status != Status::Accepted)
-    {
-        return None;
+    let (last, before) = flows.split_last()?;
+    for (k, &flow) in before.iter().enumerate() {
+        current = propagate::step(pipeline, flow, &current, false)?;
+        if !validate::record_violations(&pipeline.systems[systems[k + 1]].schema, &current)
+            .is_empty()
+        {
+            return None;
+        }
     }
-    let target = systems[systems.len() - 1];
+    let target = *systems.last()?;
+    let arrived = propagate::step(pipeline, *last, &current, false)?;
     let field = &*mapping.target_pointer;
-    report.violations.into_iter().find(|v| {
-        v.system == target
-            && v.path == systems
-            && (v.field == field || v.field.starts_with(&format!("{field}/")))
-    })
+    let failure = arrived
+        .failures
+        .iter()
+        .find(|f| f.field == field)
+        .map(|f| Violation {
+            system: target,
+            field: f.field.clone(),
+            keyword: "mapping".to_owned(),
+            limit: Value::String(f.expr.to_string()),
+            value: None,
+            message: f.message.clone(),
+            provenance: std::sync::Arc::clone(&f.provenance),
+            path: systems.to_vec(),
+            flows: flows.to_vec(),
+            behind: None,
+            pii: false,
+        });
+    if failure.is_some() {
+        return failure;
+    }
+    validate::record_violations(&pipeline.systems[target].schema, &arrived)
+        .into_iter()
+        .find(|(f, _)| f == field || f.starts_with(&format!("{field}/")))
+        .map(|(f, v)| Violation {
+            system: target,
+            value: arrived.doc.pointer(&f).cloned(),
+            field: f,
+            keyword: v.keyword,
+            limit: v.limit,
+            message: v.message,
+            provenance: std::sync::Arc::default(),
+            path: systems.to_vec(),
+            flows: flows.to_vec(),
+            behind: None,
+            pii: false,
+        })
 }
