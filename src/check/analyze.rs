@@ -73,6 +73,7 @@ pub(super) fn paths_ending_with(
 }
 
 /// Checks one mapping of one flow from one entry; `None` when proven (or not reached).
+#[allow(clippy::too_many_arguments)]
 pub(super) fn analyze(
     budget: &std::cell::Cell<usize>,
     pipeline: &Pipeline,
@@ -81,6 +82,7 @@ pub(super) fn analyze(
     entry: SystemId,
     flow: FlowId,
     mapping: &Mapping,
+    paths: &std::cell::OnceCell<(Vec<FlowPath>, bool)>,
 ) -> Option<Finding> {
     let from = pipeline.flows[flow].from;
     let target = &pipeline.systems[pipeline.flows[flow].to];
@@ -103,10 +105,10 @@ pub(super) fn analyze(
     let derivation = Derivation {
         origins: acc.origins,
     };
-    let (paths, complete) = paths_ending_with(pipeline, graph, entry, flow);
-    let mut exhausted = complete && !paths.is_empty();
+    let (paths, complete) = paths.get_or_init(|| paths_ending_with(pipeline, graph, entry, flow));
+    let mut exhausted = *complete && !paths.is_empty();
     let subs = target.schema.subschemas(&mapping.target_pointer);
-    for path in &paths {
+    for path in paths {
         // First try to prove it on this path alone: the summary joins every path.
         let mut path_acc = Acc::default();
         let k = path.systems.len() - 2;

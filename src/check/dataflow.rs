@@ -263,7 +263,9 @@ fn demands(
             let Some((max, field)) = back(&m.expr, max) else {
                 continue;
             };
-            propagate_back(pipeline, flows,
+            propagate_back(
+                pipeline,
+                flows,
                 k - 1,
                 &field.pointer(),
                 Demand { max, chars },
@@ -334,7 +336,9 @@ fn propagate_back(
     let keep_chars = matches!(m.expr.kind, ExprKind::Field(_));
     if let Some((max, field)) = back(&m.expr, demand.max) {
         let chars = if keep_chars { demand.chars } else { None };
-        propagate_back(pipeline, flows,
+        propagate_back(
+            pipeline,
+            flows,
             k - 1,
             &field.pointer(),
             Demand { max, chars },

@@ -200,8 +200,10 @@ pub fn check_pipeline(pipeline: &Pipeline, report: &mut CheckReport) {
             if !from_entry[flow.from] || flow.to == entry {
                 continue;
             }
+            let paths = std::cell::OnceCell::new();
             for m in &flow.mappings {
-                let finding = analyze::analyze(&budget, pipeline, &graph, &summary, entry, fid, m);
+                let finding =
+                    analyze::analyze(&budget, pipeline, &graph, &summary, entry, fid, m, &paths);
                 let name = format!(
                     "{} → {} {}",
                     pipeline.systems[flow.from].id, pipeline.systems[flow.to].id, m.target_pointer
@@ -211,6 +213,112 @@ pub fn check_pipeline(pipeline: &Pipeline, report: &mut CheckReport) {
                     report.findings.len() - 1
                 });
                 report.checked.push((file.clone(), name, index));
+            }
+        }
+        conflicts(pipeline, &graph, &budget, entry, &from_entry, report);
+    }
+}
+
+/// R203: two flows fill one field of a system; a witness shows the paths disagree.
+fn conflicts(
+    pipeline: &Pipeline,
+    graph: &SystemGraph,
+    budget: &std::cell::Cell<usize>,
+    entry: usize,
+    from_entry: &[bool],
+    report: &mut CheckReport,
+) {
+    for (target, _) in pipeline.systems.iter().enumerate() {
+        if target == entry {
+            continue;
+        }
+        let mut by_field: std::collections::BTreeMap<&str, Vec<(usize, &pipeline::Mapping)>> =
+            std::collections::BTreeMap::new();
+        for fid in graph.incoming(target) {
+            if !from_entry[pipeline.flows[fid].from] {
+                continue;
+            }
+            for m in &pipeline.flows[fid].mappings {
+                by_field
+                    .entry(&m.target_pointer)
+                    .or_default()
+                    .push((fid, m));
+            }
+        }
+        for (field, fills) in by_field {
+            let [(fa, _), (fb, mb), ..] = fills.as_slice() else {
+                continue;
+            };
+            let (Some(pa), Some(pb)) = (
+                analyze::paths_ending_with(pipeline, graph, entry, *fa)
+                    .0
+                    .into_iter()
+                    .next(),
+                analyze::paths_ending_with(pipeline, graph, entry, *fb)
+                    .0
+                    .into_iter()
+                    .next(),
+            ) else {
+                continue;
+            };
+            let mut origins = std::collections::BTreeSet::new();
+            for (p, fid) in [(&pa, fa), (&pb, fb)] {
+                let mut acc = dataflow::Acc::default();
+                let m = pipeline.flows[*fid]
+                    .mappings
+                    .iter()
+                    .find(|m| &*m.target_pointer == field);
+                if let Some(m) = m {
+                    let _ = dataflow::eval_on_path(
+                        pipeline,
+                        &p.systems,
+                        &p.flows,
+                        p.systems.len() - 2,
+                        &m.expr,
+                        &mut acc,
+                    );
+                }
+                origins.extend(acc.origins);
+            }
+            let check = |record: &serde_json::Value| {
+                let a = witness::value_along(pipeline, &pa.systems, &pa.flows, field, record)?;
+                let b = witness::value_along(pipeline, &pb.systems, &pb.flows, field, record)?;
+                (a != b).then_some((a, b))
+            };
+            if let witness::Search::Found(record, values) =
+                witness::search_by(budget, pipeline, &pa.systems, &pa.flows, &origins, &check)
+            {
+                let ids = |p: &analyze::FlowPath| {
+                    p.systems
+                        .iter()
+                        .map(|&s| pipeline.systems[s].id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" → ")
+                };
+                let (a, b) = *values;
+                let mut f = Finding::new(
+                    Code::PathConflict,
+                    format!(
+                        "`{}` receives different values for {field}: {} via {}, {} via {}",
+                        pipeline.systems[target].id,
+                        crate::report::display_value(&a),
+                        ids(&pa),
+                        crate::report::display_value(&b),
+                        ids(&pb)
+                    ),
+                    &pipeline.file.path,
+                );
+                f.location = Some(pipeline.location(mb.span));
+                f.system = Some(pipeline.systems[target].id.clone());
+                f.field = Some(field.to_owned());
+                f.path = pb
+                    .systems
+                    .iter()
+                    .map(|&s| pipeline.systems[s].id.clone())
+                    .collect();
+                f.witness = Some(record);
+                f.help = Some("make the mappings agree (the same expression on every path), or let only one flow fill the field".into());
+                report.findings.push(f);
             }
         }
     }

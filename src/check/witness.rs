@@ -18,7 +18,7 @@ const MAX_CANDIDATES: usize = 400;
 /// Characters tried first: ordinary ones, then the ones real systems trip on.
 const SAMPLES: &[char] = &[
     'a', 'm', 'A', 'Z', '0', '9', ' ', 'ä', 'ö', 'Ä', 'å', 'ß', 'é', '-', '.', '_', '\'', '/', '!',
-    '@', 'ÿ', 'ı', 'İ', 'Ł', '€', '中', '😀', '\t',
+    '@', 'ÿ', 'ı', 'İ', 'Ł', 'ﬃ', 'ΐ', '€', '中', '😀', '\t',
 ];
 
 /// Candidate values for one entry field.
@@ -141,9 +141,9 @@ fn finite(subs: &[&Value]) -> Option<Vec<Value>> {
 }
 
 /// What the witness search found.
-pub(super) enum Search {
-    /// A verified witness: the entry record and the target's violation.
-    Found(Value, Box<Violation>),
+pub(super) enum Search<T = Violation> {
+    /// A verified witness: the entry record and what it shows.
+    Found(Value, Box<T>),
     /// Every value the origins can take was tried: the target accepts them all.
     Exhausted,
     /// Nothing found among the candidates tried.
@@ -160,10 +160,29 @@ pub(super) fn search(
     mapping: &Mapping,
     derivation: &Derivation,
 ) -> Search {
+    search_by(
+        budget,
+        pipeline,
+        systems,
+        flows,
+        &derivation.origins,
+        &|record| verify(pipeline, systems, flows, mapping, record),
+    )
+}
+
+/// The candidate loop behind [`search`]: varies the entry fields `origins` (candidates
+/// shaped by what `systems`/`flows` accept) until `check` returns something.
+pub(super) fn search_by<T>(
+    budget: &std::cell::Cell<usize>,
+    pipeline: &Pipeline,
+    systems: &[SystemId],
+    flows: &[FlowId],
+    origins: &std::collections::BTreeSet<String>,
+    check: &dyn Fn(&Value) -> Option<T>,
+) -> Search<T> {
     let entry = &pipeline.systems[systems[0]];
     let mut all_finite = true;
-    let fields: Vec<(FieldPath, Vec<Value>)> = derivation
-        .origins
+    let fields: Vec<(FieldPath, Vec<Value>)> = origins
         .iter()
         .filter_map(|o| {
             let subs = entry.schema.subschemas(o);
@@ -182,13 +201,13 @@ pub(super) fn search(
     if fields.is_empty() {
         return Search::NotFound;
     }
-    let try_record = |values: &[&Value]| -> Option<(Value, Violation)> {
+    let try_record = |values: &[&Value]| -> Option<(Value, T)> {
         budget.set(budget.get().checked_sub(1)?);
         let mut record = Value::Object(Map::new());
         for ((path, _), v) in fields.iter().zip(values) {
             path.set(&mut record, (*v).clone()).ok()?;
         }
-        let verdict = verify(pipeline, systems, flows, mapping, &record)?;
+        let verdict = check(&record)?;
         Some((record, verdict))
     };
     let product = fields
@@ -306,7 +325,7 @@ pub(super) fn shrink(
 /// Runs the real mappings and validators along the path on `record`; returns the target's
 /// violation at the mapping's field when the entry and every earlier system accept. Stops
 /// at the first earlier system that rejects, which is what most candidates do.
-fn verify(
+pub(super) fn verify(
     pipeline: &Pipeline,
     systems: &[SystemId],
     flows: &[FlowId],
@@ -366,4 +385,29 @@ fn verify(
             behind: None,
             pii: false,
         })
+}
+
+/// The value `pointer` of the last system on the path receives for `record`, when the entry
+/// and every system on the path (the last one included) accept.
+pub(super) fn value_along(
+    pipeline: &Pipeline,
+    systems: &[SystemId],
+    flows: &[FlowId],
+    pointer: &str,
+    record: &Value,
+) -> Option<Value> {
+    let mut current = propagate::entry_record(pipeline, systems[0], record, false);
+    if !validate::record_violations(&pipeline.systems[systems[0]].schema, &current).is_empty() {
+        return None;
+    }
+    for (k, &flow) in flows.iter().enumerate() {
+        current = propagate::step(pipeline, flow, &current, false)?;
+        if !current.failures.is_empty()
+            || !validate::record_violations(&pipeline.systems[systems[k + 1]].schema, &current)
+                .is_empty()
+        {
+            return None;
+        }
+    }
+    current.doc.pointer(pointer).cloned()
 }

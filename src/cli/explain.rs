@@ -15,7 +15,14 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Errors> {
     let text = match args.code {
         None => Code::ALL
             .iter()
-            .map(|c| format!("{}  {:<22} {:?}\n", c.code(), c.name(), c.severity()).to_lowercase())
+            .map(|c| {
+                format!(
+                    "{}  {:<22} {}\n",
+                    c.code(),
+                    c.name(),
+                    format!("{:?}", c.severity()).to_lowercase()
+                )
+            })
             .collect::<String>(),
         Some(text) => {
             let code = Code::find(&text).ok_or_else(|| {

@@ -224,3 +224,32 @@ fn explain_prints_the_rule() {
     let (code, _, err) = run(&["explain", "R999"]);
     assert_eq!(code, 2, "{err}");
 }
+
+#[test]
+fn paths_that_disagree_are_proven_with_a_witness() {
+    let p = fixture("conflict/pipelines/two-paths.yaml");
+    let (code, out, _) = run(&["check", &p, "--format", "json"]);
+    assert_eq!(code, 1, "{out}");
+    let v = json(&out);
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "R203")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(f["system"], "crm", "{out}");
+    assert_eq!(f["field"], "/name");
+    // The witness really gives two values under validate.
+    let witness = f["witness"]["username"].as_str().unwrap().to_owned();
+    let (code, out, _) = run(&[
+        "validate",
+        &p,
+        "--set",
+        &format!("username={witness}"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(json(&out)["conflicts"][0]["field"], "/name");
+}
