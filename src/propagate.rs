@@ -171,16 +171,7 @@ pub fn propagate(
         .iter()
         .map(|s| Arc::from(s.id.as_str()))
         .collect();
-    let mut first = Record {
-        doc: record.clone(),
-        ..Record::default()
-    };
-    seed(
-        &ids[entry],
-        record,
-        &mut String::new(),
-        &mut first.provenance,
-    );
+    let first = entry_record(pipeline, entry, record, true);
 
     let mut arrivals = Vec::new();
     let mut queue = VecDeque::from([Arrival {
@@ -246,18 +237,7 @@ pub fn along(
         .iter()
         .map(|s| Arc::from(s.id.as_str()))
         .collect();
-    let mut first = Record {
-        doc: record.clone(),
-        ..Record::default()
-    };
-    if with_provenance {
-        seed(
-            &ids[entry],
-            record,
-            &mut String::new(),
-            &mut first.provenance,
-        );
-    }
+    let first = entry_record(pipeline, entry, record, with_provenance);
     let mut arrivals = vec![Arrival {
         system: entry,
         path: vec![entry],

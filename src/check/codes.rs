@@ -83,7 +83,7 @@ codes! {
     UndeclaredTarget = "R204", "undeclared-target", Warning,
         "A mapping writes a field the target schema does not declare. With `additionalProperties: false` the target rejects it; otherwise it is stored unchecked. Usually a typo in the target key.";
     Incompatible = "R301", "incompatible", Error,
-        "A value the entry system accepts (and every system before the target on the path accepts) is rejected by the target after the mappings. The witness is a change request record that reproduces it with `ripple validate`. Fix it by tightening the entry schema (see `ripple constraints`) or by changing the mapping (e.g. ascii(), truncate()).";
+        "A value the entry system accepts (and every system before the target on the path accepts) is rejected by the target after the mappings. The witness is a change request record that reproduces it with `ripple validate`. Fix it by tightening the entry schema or by changing the mapping (e.g. ascii(), truncate()).";
     Undecided = "R302", "undecided", Warning,
         "ripple could neither prove that the target accepts every value the path can deliver nor find a counterexample. The message says which constraint it could not reason about. Add the constraint upstream, or simplify the pattern, so that it can be proven.";
 }
