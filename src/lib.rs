@@ -18,6 +18,7 @@ pub use span::{Location, SourceFile, Span};
 pub mod change;
 pub mod check;
 pub mod graph;
+pub mod lineage;
 pub mod pipeline;
 pub mod propagate;
 pub mod report;

@@ -2,6 +2,7 @@
 
 mod check;
 mod explain;
+mod graph;
 mod validate;
 
 use std::io::{IsTerminal, Write};
@@ -43,6 +44,8 @@ enum Command {
     Check(check::Args),
     /// Explain a diagnostic code of `check`.
     Explain(explain::Args),
+    /// Draw the systems and flows (Mermaid or DOT), optionally a field's lineage.
+    Graph(graph::Args),
 }
 
 /// What a command found, mapped onto the exit codes of SPEC 4.
@@ -74,6 +77,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Validate(args) => validate::run(args, opts),
         Command::Check(args) => check::run(args, opts),
         Command::Explain(args) => explain::run(args),
+        Command::Graph(args) => graph::run(args),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

@@ -73,7 +73,14 @@ pub(crate) fn run(args: Args, mut opts: Options) -> Result<Outcome, Errors> {
         flows = pipeline.flows.len(),
         "pipeline loaded"
     );
-    let report = validate::validate(&pipeline, &graph, &change)?;
+    let report = validate::validate(&pipeline, &graph, &change).map_err(|e| {
+        // Errors about the change itself name where it came from.
+        match (&e.file, &args.change) {
+            (None, Some(path)) => e.in_file(path),
+            (None, None) => e.label("from --set"),
+            _ => e,
+        }
+    })?;
     let text = match args.format {
         Format::Human => report::human::validate(&pipeline, &report, opts),
         Format::Json => report::json::validate(&pipeline, &report, opts),

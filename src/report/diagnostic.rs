@@ -43,9 +43,7 @@ fn render_one(error: &Error, color: bool, out: &mut Vec<u8>) {
         diagnostic = diagnostic.with_notes(notes);
     }
     if let Some(help) = &error.help {
-        let mut notes = diagnostic.notes.clone();
-        notes.push(format!("help: {help}"));
-        diagnostic = diagnostic.with_notes(notes);
+        diagnostic = diagnostic.with_notes(vec![format!("help: {help}")]);
     }
     let config = Config::default();
     let result = if color {

@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod check;
+mod graph;
 mod validate;
 
 use std::path::{Path, PathBuf};
