@@ -23,6 +23,18 @@ const MAX_EXPANSIONS: usize = 20_000;
 pub(super) struct FlowPath {
     pub systems: Vec<SystemId>,
     pub flows: Vec<FlowId>,
+    /// The path's demands on entry fields, computed on first use.
+    pub demands: std::cell::OnceCell<dataflow::PathDemands>,
+}
+
+impl FlowPath {
+    fn new(systems: Vec<SystemId>, flows: Vec<FlowId>) -> Self {
+        Self {
+            systems,
+            flows,
+            demands: std::cell::OnceCell::new(),
+        }
+    }
 }
 
 /// Up to [`MAX_WITNESS_PATHS`] simple paths from `entry` whose last flow is `flow`,
@@ -36,10 +48,7 @@ pub(super) fn paths_ending_with(
     let source = pipeline.flows[flow].from;
     let target = pipeline.flows[flow].to;
     let mut out = Vec::new();
-    let mut queue = VecDeque::from([FlowPath {
-        systems: vec![entry],
-        flows: Vec::new(),
-    }]);
+    let mut queue = VecDeque::from([FlowPath::new(vec![entry], Vec::new())]);
     let mut expansions = 0;
     while let Some(p) = queue.pop_front() {
         let last = *p.systems.last().unwrap_or(&entry);
@@ -48,7 +57,7 @@ pub(super) fn paths_ending_with(
             systems.push(target);
             let mut flows = p.flows.clone();
             flows.push(flow);
-            out.push(FlowPath { systems, flows });
+            out.push(FlowPath::new(systems, flows));
             if out.len() >= MAX_WITNESS_PATHS {
                 return (out, false);
             }
@@ -66,7 +75,7 @@ pub(super) fn paths_ending_with(
             systems.push(to);
             let mut flows = p.flows.clone();
             flows.push(next);
-            queue.push_back(FlowPath { systems, flows });
+            queue.push_back(FlowPath::new(systems, flows));
         }
     }
     (out, true)
@@ -112,13 +121,17 @@ pub(super) fn analyze(
         // First try to prove it on this path alone: the summary joins every path.
         let mut path_acc = Acc::default();
         let k = path.systems.len() - 2;
-        if let Some(abs) = dataflow::eval_on_path(
+        let demands = path
+            .demands
+            .get_or_init(|| dataflow::path_demands(pipeline, &path.systems, &path.flows, k));
+        if let Some(abs) = dataflow::eval_on_path_with(
             pipeline,
             &path.systems,
             &path.flows,
             k,
             &mapping.expr,
             &mut path_acc,
+            demands,
         ) {
             if !path_acc.may_fail && unproven_on(&abs, &subs) {
                 continue;
@@ -180,14 +193,8 @@ pub(super) fn analyze(
         .map(|(k, v)| format!("{k} {}", crate::report::display_value(v)))
         .collect();
     let shortest = paths.first().map_or_else(
-        || FlowPath {
-            systems: vec![entry, pipeline.flows[flow].to],
-            flows: vec![flow],
-        },
-        |p| FlowPath {
-            systems: p.systems.clone(),
-            flows: p.flows.clone(),
-        },
+        || FlowPath::new(vec![entry, pipeline.flows[flow].to], vec![flow]),
+        |p| FlowPath::new(p.systems.clone(), p.flows.clone()),
     );
     let mut f = finding(
         pipeline,

@@ -178,13 +178,41 @@ pub(crate) fn eval_on_path(
     expr: &Expr,
     acc: &mut Acc,
 ) -> Option<Abs> {
+    let demands = path_demands(pipeline, systems, flows, k);
+    eval_on_path_with(pipeline, systems, flows, k, expr, acc, &demands)
+}
+
+/// What the systems up to position `k` of a path demand of the entry fields; computed once
+/// per path and shared by every mapping checked on it.
+pub(crate) fn path_demands(
+    pipeline: &Pipeline,
+    systems: &[SystemId],
+    flows: &[crate::pipeline::FlowId],
+    k: usize,
+) -> PathDemands {
+    PathDemands(demands(pipeline, systems, flows, k))
+}
+
+/// The demands of one path (see [`path_demands`]).
+pub(crate) struct PathDemands(HashMap<String, Demand>);
+
+/// [`eval_on_path`] with the path's demands already computed.
+pub(crate) fn eval_on_path_with(
+    pipeline: &Pipeline,
+    systems: &[SystemId],
+    flows: &[crate::pipeline::FlowId],
+    k: usize,
+    expr: &Expr,
+    acc: &mut Acc,
+    demands: &PathDemands,
+) -> Option<Abs> {
+    let demands = &demands.0;
     let mut memo: HashMap<(usize, String), Option<(Abs, Acc)>> = HashMap::new();
-    let demands = demands(pipeline, systems, flows, k);
     let ctx = PathCtx {
         pipeline,
         systems,
         flows,
-        demands: &demands,
+        demands,
     };
     eval(
         expr,
@@ -193,14 +221,15 @@ pub(crate) fn eval_on_path(
     )
 }
 
-/// What an entry field can hold on a path, given that every system before the target
-/// accepts: its schema narrowed by the path's demands. Witness candidates start here.
-pub(crate) fn origin_on_path(
+/// What each entry field can hold on a path, given that every system before the target
+/// accepts: its schema narrowed by the path's demands (computed once for the path).
+/// Witness candidates start here.
+pub(crate) fn origins_on_path<'p>(
     pipeline: &Pipeline,
     systems: &[SystemId],
     flows: &[crate::pipeline::FlowId],
-    pointer: &str,
-) -> Abs {
+    pointers: impl IntoIterator<Item = &'p String>,
+) -> Vec<Abs> {
     let demands = demands(pipeline, systems, flows, systems.len().saturating_sub(2));
     let ctx = PathCtx {
         pipeline,
@@ -209,7 +238,10 @@ pub(crate) fn origin_on_path(
         demands: &demands,
     };
     let mut memo = HashMap::new();
-    field_on_path(&ctx, 0, pointer, &mut Acc::default(), &mut memo).unwrap_or(Abs::Any)
+    pointers
+        .into_iter()
+        .map(|p| field_on_path(&ctx, 0, p, &mut Acc::default(), &mut memo).unwrap_or(Abs::Any))
+        .collect()
 }
 
 struct PathCtx<'a> {

@@ -182,18 +182,17 @@ pub(super) fn search_by<T>(
 ) -> Search<T> {
     let entry = &pipeline.systems[systems[0]];
     let mut all_finite = true;
+    let on_path = super::dataflow::origins_on_path(pipeline, systems, flows, origins);
     let fields: Vec<(FieldPath, Vec<Value>)> = origins
         .iter()
-        .filter_map(|o| {
+        .zip(&on_path)
+        .filter_map(|(o, abs)| {
             let subs = entry.schema.subschemas(o);
             let values = if let Some(values) = finite(&subs) {
                 values
             } else {
                 all_finite = false;
-                candidates(
-                    &super::dataflow::origin_on_path(pipeline, systems, flows, o),
-                    &subs,
-                )
+                candidates(abs, &subs)
             };
             Some((FieldPath::parse(o).ok()?, values))
         })
