@@ -84,7 +84,7 @@ pub(super) fn paths_ending_with(
 /// Checks one mapping of one flow from one entry; `None` when proven (or not reached).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn analyze(
-    budget: &std::cell::Cell<usize>,
+    budget: &super::witness::Budget,
     pipeline: &Pipeline,
     graph: &SystemGraph,
     summary: &Summary,
@@ -211,7 +211,7 @@ pub(super) fn analyze(
             what.join(", ")
         ),
     );
-    if budget.get() == 0 {
+    if budget.total.get() == 0 {
         f.message
             .push_str(" (the witness search budget for this pipeline ran out)");
     }

@@ -192,16 +192,20 @@ pub fn check_pipeline(pipeline: &Pipeline, report: &mut CheckReport) {
         }
     }
     structural(pipeline, &graph, report);
-    let budget = std::cell::Cell::new(WITNESS_BUDGET);
+    let budget = witness::Budget::new(WITNESS_BUDGET);
     for entry in pipeline.entries() {
         let summary = dataflow::Summary::compute(pipeline, &graph, entry);
         let from_entry = graph.reachable([entry]);
+        // Pass 1: a short search everywhere, so easy witnesses are found in every flow
+        // before the budget goes to the hard ones.
+        budget.per_search.set(witness::QUICK_CANDIDATES);
+        let mut undecided = Vec::new();
         for (fid, flow) in pipeline.flows.iter().enumerate() {
             if !from_entry[flow.from] || flow.to == entry {
                 continue;
             }
             let paths = std::cell::OnceCell::new();
-            for m in &flow.mappings {
+            for (mi, m) in flow.mappings.iter().enumerate() {
                 let finding =
                     analyze::analyze(&budget, pipeline, &graph, &summary, entry, fid, m, &paths);
                 let name = format!(
@@ -209,10 +213,24 @@ pub fn check_pipeline(pipeline: &Pipeline, report: &mut CheckReport) {
                     pipeline.systems[flow.from].id, pipeline.systems[flow.to].id, m.target_pointer
                 );
                 let index = finding.map(|f| {
+                    if f.code == Code::Undecided {
+                        undecided.push((report.findings.len(), fid, mi));
+                    }
                     report.findings.push(f);
                     report.findings.len() - 1
                 });
                 report.checked.push((file.clone(), name, index));
+            }
+        }
+        // Pass 2: the full search where the short one found nothing.
+        budget.per_search.set(witness::MAX_CANDIDATES);
+        for (index, fid, mi) in undecided {
+            let paths = std::cell::OnceCell::new();
+            let m = &pipeline.flows[fid].mappings[mi];
+            if let Some(f) =
+                analyze::analyze(&budget, pipeline, &graph, &summary, entry, fid, m, &paths)
+            {
+                report.findings[index] = f;
             }
         }
         conflicts(pipeline, &graph, &budget, entry, &from_entry, report);
@@ -223,7 +241,7 @@ pub fn check_pipeline(pipeline: &Pipeline, report: &mut CheckReport) {
 fn conflicts(
     pipeline: &Pipeline,
     graph: &SystemGraph,
-    budget: &std::cell::Cell<usize>,
+    budget: &witness::Budget,
     entry: usize,
     from_entry: &[bool],
     report: &mut CheckReport,

@@ -13,7 +13,27 @@ use crate::propagate;
 use crate::validate::{self, Violation};
 
 /// Most candidate changes tried for one target field.
-const MAX_CANDIDATES: usize = 400;
+pub(super) const MAX_CANDIDATES: usize = 400;
+/// Candidate changes per field and path in the first, quick pass.
+pub(super) const QUICK_CANDIDATES: usize = 40;
+
+/// How many candidate changes may still be run: in all, and per search.
+pub(crate) struct Budget {
+    /// Left for the whole pipeline.
+    pub total: std::cell::Cell<usize>,
+    /// Allowed per search (one field on one path).
+    pub per_search: std::cell::Cell<usize>,
+}
+
+impl Budget {
+    /// A budget of `total` candidate runs.
+    pub(crate) fn new(total: usize) -> Self {
+        Self {
+            total: std::cell::Cell::new(total),
+            per_search: std::cell::Cell::new(MAX_CANDIDATES),
+        }
+    }
+}
 
 /// Characters tried first: ordinary ones, then the ones real systems trip on.
 const SAMPLES: &[char] = &[
@@ -153,7 +173,7 @@ pub(super) enum Search<T = Violation> {
 /// Looks for a change the entry and every system before the target accept and the target
 /// rejects at the mapping's field, verified by real propagation and validation.
 pub(super) fn search(
-    budget: &std::cell::Cell<usize>,
+    budget: &Budget,
     pipeline: &Pipeline,
     systems: &[SystemId],
     flows: &[FlowId],
@@ -173,7 +193,7 @@ pub(super) fn search(
 /// The candidate loop behind [`search`]: varies the entry fields `origins` (candidates
 /// shaped by what `systems`/`flows` accept) until `check` returns something.
 pub(super) fn search_by<T>(
-    budget: &std::cell::Cell<usize>,
+    budget: &Budget,
     pipeline: &Pipeline,
     systems: &[SystemId],
     flows: &[FlowId],
@@ -201,7 +221,7 @@ pub(super) fn search_by<T>(
         return Search::NotFound;
     }
     let try_record = |values: &[&Value]| -> Option<(Value, T)> {
-        budget.set(budget.get().checked_sub(1)?);
+        budget.total.set(budget.total.get().checked_sub(1)?);
         let mut record = Value::Object(Map::new());
         for ((path, _), v) in fields.iter().zip(values) {
             path.set(&mut record, (*v).clone()).ok()?;
@@ -243,7 +263,7 @@ pub(super) fn search_by<T>(
     // class, which is what overflows a concat), a few rounds only.
     let longest = fields.iter().map(|(_, c)| c.len()).max().unwrap_or(0);
     if fields.len() > 1 {
-        for j in 0..longest.min(24) {
+        for j in 0..longest.min(24).min(budget.per_search.get()) {
             tried += 1;
             let values: Vec<&Value> = fields
                 .iter()
@@ -266,7 +286,7 @@ pub(super) fn search_by<T>(
     for j in 0..longest {
         for (i, (_, cands)) in fields.iter().enumerate() {
             let Some(c) = cands.get(j) else { continue };
-            if tried >= MAX_CANDIDATES {
+            if tried >= budget.per_search.get() {
                 return Search::NotFound;
             }
             tried += 1;
