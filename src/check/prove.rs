@@ -5,7 +5,7 @@ use serde_json::Value;
 use super::domain::{self, Abs};
 
 /// Keywords that do not constrain a leaf value.
-const STRUCTURAL: &[&str] = &[
+pub(crate) const STRUCTURAL: &[&str] = &[
     "$schema",
     "$id",
     "$ref",

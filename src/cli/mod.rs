@@ -1,8 +1,10 @@
 //! Argument parsing and exit codes; everything else lives in the library.
 
 mod check;
+mod constraints;
 mod explain;
 mod graph;
+mod trace;
 mod validate;
 
 use std::io::{IsTerminal, Write};
@@ -44,6 +46,10 @@ enum Command {
     Check(check::Args),
     /// Explain a diagnostic code of `check`.
     Explain(explain::Args),
+    /// Trace a field, or a downstream error log, back to its upstream source.
+    Trace(trace::Args),
+    /// Each entry field's effective constraint; `--emit-schema` tightens the entry schema.
+    Constraints(constraints::Args),
     /// Draw the systems and flows (Mermaid or DOT), optionally a field's lineage.
     Graph(graph::Args),
 }
@@ -78,6 +84,8 @@ pub(crate) fn main() -> ExitCode {
         Command::Check(args) => check::run(args, opts),
         Command::Explain(args) => explain::run(args),
         Command::Graph(args) => graph::run(args),
+        Command::Trace(args) => trace::run(args, opts),
+        Command::Constraints(args) => constraints::run(args, opts),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

@@ -1,0 +1,6 @@
+//! `ripple trace` (SPEC 4.3): from a field, or from a downstream error log, back to the
+//! upstream source.
+
+pub mod field;
+
+pub use field::{FieldTrace, trace_field};
