@@ -71,10 +71,18 @@ impl Constraint {
                         }
                     }
                     "pattern" => {
-                        if let Some((set, lo, hi)) = v.as_str().and_then(domain::simple_pattern) {
+                        let text = v.as_str().unwrap_or_default();
+                        let simple = domain::simple_pattern(text);
+                        // Bounds of other patterns are necessary, not sufficient: kept for
+                        // comparisons, while the pattern itself stays verbatim.
+                        if let Some((set, lo, hi)) =
+                            simple.clone().or_else(|| domain::pattern_bounds(text))
+                        {
                             c.restrict_chars(&set);
                             c.min_len = c.min_len.max(lo);
                             c.max_len = min_opt(c.max_len, hi);
+                        }
+                        if simple.is_some() {
                             c.captured.push((k.clone(), v.clone()));
                         }
                     }
@@ -224,6 +232,9 @@ impl Constraint {
             out.push(format!("no {f:?}"));
         }
         for (k, v) in &self.verbatim {
+            if k == "type" && v == "string" {
+                continue;
+            }
             out.push(format!("{k} {v}"));
         }
         if out.is_empty() {
@@ -280,6 +291,9 @@ impl Constraint {
             }
         }
         for (k, v) in &self.verbatim {
+            if self.captured.iter().any(|(ck, cv)| ck == k && cv == v) {
+                continue;
+            }
             if !own.verbatim.iter().any(|(ok, ov)| ok == k && ov == v) {
                 out.push(format!("{k} {v}"));
             }
@@ -527,7 +541,11 @@ fn pull_concat_many(
         never: c.never.clone(),
         ..Constraint::default()
     };
-    if let Some(n) = c.max_len {
+    let plain = fields
+        .iter()
+        .all(|&i| matches!(args[i].kind, ExprKind::Field(_)));
+    if let Some(n) = c.max_len.filter(|_| !plain) {
+        // Plain fields are covered by the sum limits of [`effective`].
         let names: Vec<String> = fields.iter().map(|&i| args[i].to_string()).collect();
         part.notes.push(format!(
             "{} together: at most {} characters",
@@ -991,7 +1009,12 @@ fn shrinking_origin(
 
 /// Sum limits found on `chain`: where a hop joins several fields with `concat` and the
 /// joined field (or something derived from it downstream on the chain) has a length limit.
-fn chain_sums(pipeline: &Pipeline, chain: &[Hop], entry: SystemId, out: &mut Vec<SumConstraint>) {
+pub(crate) fn chain_sums(
+    pipeline: &Pipeline,
+    chain: &[Hop],
+    entry: SystemId,
+    out: &mut Vec<SumConstraint>,
+) {
     for j in 1..chain.len() {
         let Some(m) = mapping_of(pipeline, &chain[j]) else {
             continue;
@@ -1049,6 +1072,24 @@ fn chain_sums(pipeline: &Pipeline, chain: &[Hop], entry: SystemId, out: &mut Vec
             }
         }
     }
+}
+
+/// Whether a sum limit can be exceeded by values each field's own effective constraint
+/// allows.
+pub(crate) fn binding(sum: &SumConstraint, fields: &[FieldConstraint]) -> bool {
+    let total = sum.fields.iter().enumerate().try_fold(0u64, |acc, (i, p)| {
+        let c = fields
+            .iter()
+            .find(|f| f.pointer == *p)
+            .map(|f| &f.effective)?;
+        let max = if sum.keyword == "x-maxBytes" {
+            c.max_bytes.or(c.max_len.map(|n| n.saturating_mul(4)))
+        } else {
+            c.max_len
+        }?;
+        Some(acc.saturating_add(max.max(sum.floors.get(i).copied().unwrap_or(0))))
+    });
+    total.is_none_or(|t| t > sum.max)
 }
 
 /// A sum limit as JSON Schema: `anyOf` over the ways to split the budget between two
@@ -1151,6 +1192,8 @@ pub fn effective(pipeline: &Pipeline, entry: SystemId) -> Effective {
             }
         }
     }
+    let snapshot: Vec<FieldConstraint> = by_field.values().cloned().collect();
+    sums.retain(|s| binding(s, &snapshot));
     for sum in &sums {
         for (pointer, func) in &sum.safe {
             if let Some(fc) = by_field.get_mut(pointer) {

@@ -61,6 +61,12 @@ pub fn field_json(pipeline: &Pipeline, trace: &FieldTrace) -> String {
             "notes": o.effective.notes,
         })).collect::<Vec<_>>(),
         "effective": effective_schema(trace),
+        "sums": trace.sums.iter().map(|s| json!({
+            "fields": s.fields,
+            "keyword": s.keyword,
+            "limit": s.max,
+            "at": { "system": sys(s.at.0), "field": s.at.1 },
+        })).collect::<Vec<_>>(),
         "root_cause": trace.root_cause.as_ref().map(|c| json!({
             "system": sys(c.system),
             "field": c.pointer,
@@ -136,6 +142,21 @@ pub fn field_human(pipeline: &Pipeline, trace: &FieldTrace, opts: Options) -> St
             for n in &o.effective.notes {
                 let _ = writeln!(out, "  {} {n}", p.dim("note:"));
             }
+        }
+        for s in &trace.sums {
+            let _ = writeln!(
+                out,
+                "together: {} at most {} {} (joined at {} {})",
+                p.bold(&s.fields.join(" + ")),
+                s.max,
+                if s.keyword == "maxLength" {
+                    "characters"
+                } else {
+                    "UTF-8 bytes"
+                },
+                sys(s.at.0),
+                s.at.1
+            );
         }
     }
     match &trace.root_cause {

@@ -63,6 +63,8 @@ pub struct FieldTrace {
     pub origins: Vec<Origin>,
     /// The root cause, when some origin accepts values the lineage rejects.
     pub root_cause: Option<RootCause>,
+    /// Limits on the total length of origins that the lineage joins with `concat`.
+    pub sums: Vec<constraints::SumConstraint>,
 }
 
 /// Traces `target` back to its origins.
@@ -139,11 +141,52 @@ pub fn trace_field(pipeline: &Pipeline, target: &FieldSpec) -> FieldTrace {
         }
         out_chains.push(hops);
     }
+    let mut sums = Vec::new();
+    for chain in &chains {
+        if let Some(first) = chain.first() {
+            constraints::chain_sums(pipeline, chain, first.system, &mut sums);
+        }
+    }
+    let as_fields: Vec<constraints::FieldConstraint> = origins
+        .iter()
+        .map(|o| constraints::FieldConstraint {
+            entry: o.system,
+            pointer: o.pointer.clone(),
+            own: o.own.clone(),
+            effective: o.effective.clone(),
+            narrowed_by: Vec::new(),
+        })
+        .collect();
+    sums.retain(|s| constraints::binding(s, &as_fields));
+    let mut root_cause = cause.map(|(_, c)| c);
+    if root_cause.is_none()
+        && let Some(s) = sums.first()
+        && let Some(o) = origins.first()
+    {
+        root_cause = Some(RootCause {
+            system: o.system,
+            pointer: o.pointer.clone(),
+            reason: format!(
+                "{} accept values whose total is too long: together at most {} {} at {} {}",
+                s.fields.join(" + "),
+                s.max,
+                if s.keyword == "maxLength" {
+                    "characters"
+                } else {
+                    "UTF-8 bytes"
+                },
+                pipeline.systems[s.at.0].id,
+                s.at.1
+            ),
+            narrowed_at: Some(s.at.clone()),
+        });
+    }
     FieldTrace {
         target: target.clone(),
         chains: out_chains,
         origins,
-        root_cause: cause.map(|(_, c)| c),
+        root_cause,
+        sums,
     }
 }
 

@@ -4,6 +4,7 @@
 mod bad_input;
 mod check;
 mod graph;
+mod trace;
 mod validate;
 
 use std::path::{Path, PathBuf};
