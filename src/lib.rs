@@ -5,8 +5,8 @@
 //! The library holds everything but argument parsing: loading pipelines ([`pipeline`]),
 //! mapping expressions ([`expr`]), system schemas ([`schema`]), the system graph
 //! ([`graph`]), propagation of a change ([`propagate`]), validation against every
-//! downstream system ([`validate`]) and output formats ([`report`]). The data flows one
-//! way through those modules, in that order.
+//! downstream system ([`validate`]), reading downstream error logs ([`logscan`]) and output
+//! formats ([`report`]). The data flows one way through those modules, in that order.
 
 pub mod error;
 pub mod expr;
@@ -20,6 +20,7 @@ pub mod check;
 pub mod constraints;
 pub mod graph;
 pub mod lineage;
+pub mod logscan;
 pub mod pipeline;
 pub mod propagate;
 pub mod report;

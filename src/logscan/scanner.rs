@@ -1,0 +1,549 @@
+//! The line-by-line state machine: which preset or pattern a line matches, which lines
+//! continue an event opened before them, and which system an event belongs to.
+
+use std::collections::VecDeque;
+
+use super::LogEvent;
+use super::custom::Custom;
+use super::fields::{Columns, SystemFields, TIER_NONE, TIER_SCHEMA, Tier, resolve_column};
+use super::ldap::{Ldap, LdapLine};
+use super::mysql::Mysql;
+use super::oracle::Oracle;
+use super::postgres::{self, Pending, Postgres};
+use super::preset::{Hit, Preset, message};
+use super::sqlserver::SqlServer;
+use crate::error::{Error, ErrorKind};
+use crate::pipeline::{ErrorPattern, Pipeline, SystemId};
+
+/// How many lines after its last line a PostgreSQL error still takes DETAIL or STATEMENT
+/// lines of its backend (other backends' lines may interleave when the logging collector
+/// is off).
+const PG_WINDOW: u64 = 16;
+/// How many PostgreSQL errors may wait for their continuation lines at once.
+const PG_MAX_PENDING: usize = 64;
+
+/// What one line turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum LineKind {
+    /// It opened or continued an event.
+    Matched,
+    /// It matched nothing.
+    Unmatched,
+    /// It was empty or only whitespace.
+    Blank,
+}
+
+/// A preset as one system uses it.
+#[derive(Debug)]
+struct Use {
+    system: SystemId,
+    preset: Preset,
+    columns: Columns,
+}
+
+/// What the previous line opened and the next line may complete.
+#[derive(Debug, Default)]
+enum Expect {
+    #[default]
+    Nothing,
+    /// A SQL Server `Msg` header; the message text follows.
+    SqlText {
+        line: u64,
+        code: &'static str,
+        header: String,
+    },
+    /// An LDAP client's summary; `additional info:` may follow.
+    Ldap { line: u64, hit: Box<Hit> },
+    /// A PostgreSQL STATEMENT that may go on over raw, indented lines.
+    Statement { pid: Option<String> },
+    /// A complete SQL Server message; sqlcmd's `The statement has been terminated.` may
+    /// follow.
+    SqlTail,
+}
+
+impl Expect {
+    fn line(&self) -> Option<u64> {
+        match self {
+            Self::SqlText { line, .. } | Self::Ldap { line, .. } => Some(*line),
+            Self::Nothing | Self::Statement { .. } | Self::SqlTail => None,
+        }
+    }
+}
+
+/// Turns log lines into [`LogEvent`]s; built once per run from the pipeline's `errors`
+/// declarations.
+///
+/// Attribution: a line is tried against the custom patterns first (systems and patterns
+/// in declaration order; the first that matches wins), then against the presets. When
+/// several systems use the preset that recognises a message, the event goes to the system
+/// that knows the message's column best: a `TABLE.COLUMN` key in `columns`, then a
+/// `COLUMN` key, then a schema property of that name (case-insensitively; for PostgreSQL's
+/// 22001, the only field with that length); among equals, the first declared.
+#[derive(Debug)]
+pub struct Scanner<'p> {
+    pipeline: &'p Pipeline,
+    fields: Vec<SystemFields>,
+    uses: Vec<Use>,
+    customs: Vec<Custom>,
+    gate: regex::bytes::RegexSet,
+    pg_gate: Option<regex::bytes::Regex>,
+    oracle: Option<Oracle>,
+    postgres: Option<Postgres>,
+    mysql: Option<Mysql>,
+    sqlserver: Option<SqlServer>,
+    ldap: Option<Ldap>,
+    pending_pg: VecDeque<Pending>,
+    expect: Expect,
+    ready: Vec<LogEvent>,
+    out: Vec<LogEvent>,
+    unmatched: u64,
+}
+
+impl<'p> Scanner<'p> {
+    /// A scanner for the `errors` declared in `pipeline`. With `only` (`--system S`) every
+    /// line is attributed to S and only S's patterns and presets are tried; when S declares
+    /// no `errors`, every preset is tried for it.
+    ///
+    /// # Errors
+    /// `only` names no system; no system declares `errors`.
+    pub fn new(pipeline: &'p Pipeline, only: Option<&str>) -> Result<Self, Error> {
+        let systems: Vec<SystemId> = match only {
+            Some(name) => vec![
+                pipeline
+                    .system_id(name)
+                    .ok_or_else(|| unknown(pipeline, name))?,
+            ],
+            None => (0..pipeline.systems.len()).collect(),
+        };
+        let mut fields: Vec<SystemFields> = Vec::new();
+        fields.resize_with(pipeline.systems.len(), SystemFields::default);
+        let (mut uses, mut customs) = (Vec::new(), Vec::new());
+        for id in systems {
+            let system = &pipeline.systems[id];
+            if system.errors.is_empty() && only.is_none() {
+                continue;
+            }
+            fields[id] = SystemFields::new(&system.schema);
+            if system.errors.is_empty() {
+                uses.extend(Preset::ALL.into_iter().map(|preset| Use {
+                    system: id,
+                    preset,
+                    columns: Columns::default(),
+                }));
+            }
+            for pattern in &system.errors {
+                match pattern {
+                    ErrorPattern::Pattern { regex, field, .. } => {
+                        customs.push(Custom::new(id, regex, field.as_deref(), &fields[id])?);
+                    }
+                    ErrorPattern::Preset {
+                        preset,
+                        columns,
+                        span,
+                    } => {
+                        let preset = Preset::from_name(preset).ok_or_else(|| {
+                            Error::new(ErrorKind::Format, format!("unknown preset `{preset}`"))
+                                .at(pipeline.location(*span))
+                                .help("presets: oracle, postgres, mysql, sqlserver, ldap")
+                        })?;
+                        uses.push(Use {
+                            system: id,
+                            preset,
+                            columns: Columns::new(columns),
+                        });
+                    }
+                }
+            }
+        }
+        if uses.is_empty() && customs.is_empty() {
+            return Err(Error::new(
+                ErrorKind::Usage,
+                "no system in the pipeline declares how it reports errors",
+            )
+            .help("add `errors:` with a `preset:` or a `pattern:` to the systems whose logs you read, or name the system with --system"));
+        }
+        let used = |p: Preset| uses.iter().any(|u: &Use| u.preset == p);
+        let triggers: Vec<&str> = Preset::ALL
+            .into_iter()
+            .filter(|p| used(*p))
+            .map(Preset::trigger)
+            .collect();
+        let mut gate: Vec<String> = Vec::new();
+        if !triggers.is_empty() {
+            gate.push(triggers.join("|"));
+        }
+        gate.extend(customs.iter().map(|c: &Custom| c.source().to_owned()));
+        let gate = regex::bytes::RegexSet::new(&gate).map_err(|e| {
+            Error::new(
+                ErrorKind::Regex,
+                format!("the error patterns do not combine: {e}"),
+            )
+        })?;
+        let pg_gate = used(Preset::Postgres)
+            .then(|| regex::bytes::Regex::new(&postgres::any_line()))
+            .transpose()
+            .map_err(|e| Error::new(ErrorKind::Regex, e.to_string()))?;
+        Ok(Self {
+            pipeline,
+            fields,
+            oracle: used(Preset::Oracle).then(Oracle::new).transpose()?,
+            postgres: used(Preset::Postgres).then(Postgres::new).transpose()?,
+            mysql: used(Preset::Mysql).then(Mysql::new).transpose()?,
+            sqlserver: used(Preset::SqlServer).then(SqlServer::new).transpose()?,
+            ldap: used(Preset::Ldap).then(Ldap::new).transpose()?,
+            uses,
+            customs,
+            gate,
+            pg_gate,
+            pending_pg: VecDeque::new(),
+            expect: Expect::Nothing,
+            ready: Vec::new(),
+            out: Vec::new(),
+            unmatched: 0,
+        })
+    }
+
+    /// Feeds line `line_no` (without its line break; bytes, since logs may hold invalid
+    /// UTF-8) and returns the events completed so far, in line order.
+    pub fn push(&mut self, line_no: u64, line: &[u8]) -> impl Iterator<Item = LogEvent> + '_ {
+        self.feed(line_no, line);
+        self.out.drain(..)
+    }
+
+    /// Ends the input: completes every event still waiting for continuation lines.
+    pub fn finish(&mut self) -> Vec<LogEvent> {
+        self.close_expect();
+        self.complete_pg(|_| true);
+        self.release();
+        self.out.drain(..).collect()
+    }
+
+    /// How many lines matched nothing and did not continue a matched event (blank lines
+    /// are not counted).
+    #[must_use]
+    pub fn unmatched(&self) -> u64 {
+        self.unmatched
+    }
+
+    /// Feeds one line; completed events wait in `out`.
+    pub(super) fn feed(&mut self, line_no: u64, line: &[u8]) -> LineKind {
+        if !self.pending_pg.is_empty() {
+            self.complete_pg(|p| p.last + PG_WINDOW < line_no);
+        }
+        let kind = self.classify(line_no, line);
+        if kind == LineKind::Unmatched {
+            self.unmatched += 1;
+        }
+        if !self.ready.is_empty() {
+            self.release();
+        }
+        kind
+    }
+
+    /// The completed events, in line order.
+    pub(super) fn drain(&mut self) -> std::vec::Drain<'_, LogEvent> {
+        self.out.drain(..)
+    }
+
+    fn classify(&mut self, line_no: u64, line: &[u8]) -> LineKind {
+        if !matches!(self.expect, Expect::Nothing) && self.continues(line_no, line) {
+            return LineKind::Matched;
+        }
+        if line.trim_ascii().is_empty() {
+            return LineKind::Blank;
+        }
+        let pg_line =
+            !self.pending_pg.is_empty() && self.pg_gate.as_ref().is_some_and(|g| g.is_match(line));
+        if !pg_line && !self.gate.is_match(line) {
+            return LineKind::Unmatched;
+        }
+        for custom in &self.customs {
+            if let Some(hit) = custom.parse(line, &self.fields[custom.system]) {
+                self.ready.push(LogEvent {
+                    line: line_no,
+                    system: self.pipeline.systems[custom.system].id.clone(),
+                    field: hit.field,
+                    value: hit.value,
+                    value_prefix: false,
+                    key: hit.key,
+                    code: None,
+                    message: hit.message,
+                    limit: None,
+                    actual: None,
+                });
+                return LineKind::Matched;
+            }
+        }
+        let text = String::from_utf8_lossy(line);
+        if self.postgres_line(line_no, &text) {
+            return LineKind::Matched;
+        }
+        if let Some(hit) = self.oracle.as_ref().and_then(|o| o.parse(&text)) {
+            self.complete(line_no, Preset::Oracle, hit);
+            return LineKind::Matched;
+        }
+        if let Some(hit) = self.mysql.as_ref().and_then(|m| m.parse(&text)) {
+            self.complete(line_no, Preset::Mysql, hit);
+            return LineKind::Matched;
+        }
+        if let Some(s) = &self.sqlserver {
+            if let Some(code) = s.header(&text) {
+                self.expect = Expect::SqlText {
+                    line: line_no,
+                    code,
+                    header: message(&text),
+                };
+                return LineKind::Matched;
+            }
+            if let Some(hit) = s.text(&text) {
+                self.complete(line_no, Preset::SqlServer, hit);
+                self.expect = Expect::SqlTail;
+                return LineKind::Matched;
+            }
+        }
+        match self.ldap.as_ref().and_then(|l| l.parse(&text)) {
+            Some(LdapLine::Opener(hit)) => {
+                self.expect = Expect::Ldap {
+                    line: line_no,
+                    hit: Box::new(hit),
+                };
+                LineKind::Matched
+            }
+            Some(LdapLine::Complete(hit)) => {
+                self.complete(line_no, Preset::Ldap, hit);
+                LineKind::Matched
+            }
+            None => LineKind::Unmatched,
+        }
+    }
+
+    /// Whether `line` continues what the previous line opened; if not, that is complete.
+    fn continues(&mut self, line_no: u64, line: &[u8]) -> bool {
+        match std::mem::take(&mut self.expect) {
+            Expect::Nothing => false,
+            Expect::SqlText {
+                line: at,
+                code,
+                header,
+            } => {
+                let text = String::from_utf8_lossy(line);
+                let hit = self.sqlserver.as_ref().and_then(|s| s.text(&text));
+                let matched = hit.is_some();
+                let hit = hit.map_or_else(
+                    || Hit {
+                        code: code.into(),
+                        message: header,
+                        ..Hit::default()
+                    },
+                    |hit| Hit {
+                        code: code.into(),
+                        ..hit
+                    },
+                );
+                self.complete(at, Preset::SqlServer, hit);
+                if matched {
+                    self.expect = Expect::SqlTail;
+                }
+                matched
+            }
+            Expect::SqlTail => line.trim_ascii() == b"The statement has been terminated.",
+            Expect::Ldap { line: at, mut hit } => {
+                let text = String::from_utf8_lossy(line);
+                match self.ldap.as_ref().and_then(|l| l.continuation(&text)) {
+                    Some(None) => {
+                        self.expect = Expect::Ldap { line: at, hit };
+                        true
+                    }
+                    Some(Some(attribute)) => {
+                        hit.column = Some(attribute);
+                        hit.message = message(&format!("{}; {}", hit.message, text.trim()));
+                        self.complete(at, Preset::Ldap, *hit);
+                        true
+                    }
+                    None => {
+                        self.complete(at, Preset::Ldap, *hit);
+                        false
+                    }
+                }
+            }
+            Expect::Statement { pid } => {
+                let indented = line.first().is_some_and(u8::is_ascii_whitespace);
+                let pg_line = self.pg_gate.as_ref().is_some_and(|g| g.is_match(line));
+                let pending = self.pending_pg.iter_mut().rev().find(|p| p.pid == pid);
+                match pending {
+                    Some(p) if indented && !pg_line => {
+                        p.add_statement_line(line_no, &String::from_utf8_lossy(line));
+                        self.expect = Expect::Statement { pid };
+                        true
+                    }
+                    _ => false,
+                }
+            }
+        }
+    }
+
+    /// Handles a PostgreSQL line: continues or ends its backend's pending errors, or opens
+    /// one. Returns whether the line belongs to an event.
+    fn postgres_line(&mut self, line_no: u64, text: &str) -> bool {
+        let Some(pl) = self.postgres.as_ref().and_then(|pg| pg.line(text)) else {
+            return false;
+        };
+        if pl.is_continuation() {
+            let pending = self
+                .pending_pg
+                .iter_mut()
+                .rev()
+                .find(|p| p.pid.as_deref() == pl.pid);
+            let Some(p) = pending else {
+                return false;
+            };
+            p.add(line_no, pl.severity, pl.text);
+            if pl.severity == "STATEMENT" {
+                self.expect = Expect::Statement {
+                    pid: pl.pid.map(str::to_owned),
+                };
+            }
+            return true;
+        }
+        let pid = pl.pid.map(str::to_owned);
+        self.complete_pg(|p| p.pid == pid);
+        let hit = (pl.severity == "ERROR")
+            .then(|| {
+                self.postgres
+                    .as_ref()
+                    .and_then(|pg| pg.error(pl.text, text))
+            })
+            .flatten();
+        let Some(hit) = hit else {
+            return false;
+        };
+        if self.pending_pg.len() >= PG_MAX_PENDING {
+            let oldest = self.pending_pg.front().map(|p| p.line);
+            self.complete_pg(|p| Some(p.line) == oldest);
+        }
+        self.pending_pg
+            .push_back(Pending::new(line_no, pid.as_deref(), hit));
+        true
+    }
+
+    fn close_expect(&mut self) {
+        match std::mem::take(&mut self.expect) {
+            Expect::SqlText { line, code, header } => {
+                let hit = Hit {
+                    code: code.into(),
+                    message: header,
+                    ..Hit::default()
+                };
+                self.complete(line, Preset::SqlServer, hit);
+            }
+            Expect::Ldap { line, hit } => self.complete(line, Preset::Ldap, *hit),
+            Expect::Nothing | Expect::Statement { .. } | Expect::SqlTail => {}
+        }
+    }
+
+    fn complete_pg(&mut self, done: impl Fn(&Pending) -> bool) {
+        let mut i = 0;
+        while i < self.pending_pg.len() {
+            if done(&self.pending_pg[i]) {
+                if let Some(p) = self.pending_pg.remove(i) {
+                    let line = p.line;
+                    self.complete(line, Preset::Postgres, p.finish());
+                }
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    /// Attributes a recognised message to a system and queues the event.
+    fn complete(&mut self, line: u64, preset: Preset, hit: Hit) {
+        let mut best: Option<(Tier, SystemId, Option<String>, Option<String>)> = None;
+        for u in self.uses.iter().filter(|u| u.preset == preset) {
+            let (tier, field, value) = self.attribute(u, &hit);
+            if best.as_ref().is_none_or(|b| tier > b.0) {
+                best = Some((tier, u.system, field, value));
+            }
+        }
+        let Some((_, system, field, value)) = best else {
+            return; // a preset's matcher exists only when a system uses it
+        };
+        let actual = match (&value, hit.by_limit) {
+            (Some(v), true) => Some(v.chars().count() as u64),
+            _ => hit.actual,
+        };
+        self.ready.push(LogEvent {
+            line,
+            system: self.pipeline.systems[system].id.clone(),
+            field,
+            value,
+            value_prefix: hit.value_prefix,
+            key: None,
+            code: Some(hit.code),
+            message: hit.message,
+            limit: hit.limit,
+            actual,
+        });
+    }
+
+    /// The field and value `hit` names in `u`'s system, and how sure the field is.
+    ///
+    /// PostgreSQL's 22001 names neither: the value is the statement's literal that the
+    /// type's length rejects, and the field must be both that literal's INSERT column (when
+    /// known) and the system's only field of that length (when there is one); when they
+    /// disagree the field is left out.
+    fn attribute(&self, u: &Use, hit: &Hit) -> (Tier, Option<String>, Option<String>) {
+        let fields = &self.fields[u.system];
+        let resolve =
+            |table: Option<&str>, column: &str| resolve_column(&u.columns, fields, table, column);
+        if !hit.by_limit {
+            let (tier, field) = hit
+                .column
+                .as_deref()
+                .map_or((TIER_NONE, None), |c| resolve(hit.table.as_deref(), c));
+            return (tier, field, hit.value.clone());
+        }
+        let table = hit
+            .table
+            .clone()
+            .or_else(|| hit.statement.as_ref().and_then(|s| s.table()));
+        let (value, column) = match (&hit.statement, hit.limit) {
+            (Some(statement), Some(limit)) => statement.rejected(limit, |column| {
+                let field = resolve(table.as_deref(), column).1?;
+                fields.limits_of(&field).map(<[u64]>::to_vec)
+            }),
+            _ => (None, None),
+        };
+        let by_column = column.map(|c| resolve(table.as_deref(), &c));
+        let by_limit = hit.limit.and_then(|n| fields.with_limit(n));
+        let (tier, field) = match (by_column, by_limit) {
+            (Some((tier, Some(a))), Some(b)) if a == b => (tier.max(TIER_SCHEMA), Some(a)),
+            (Some((_, Some(_))), Some(_)) => (TIER_NONE, None),
+            (Some((tier, Some(a))), None) => (tier, Some(a)),
+            (_, Some(b)) => (TIER_SCHEMA, Some(b.to_owned())),
+            _ => (TIER_NONE, None),
+        };
+        (tier, field, value)
+    }
+
+    /// Moves completed events that no earlier, still open event can precede to `out`.
+    fn release(&mut self) {
+        let hold = [self.pending_pg.front().map(|p| p.line), self.expect.line()]
+            .into_iter()
+            .flatten()
+            .min();
+        self.ready.sort_by_key(|e| e.line);
+        let n = self
+            .ready
+            .partition_point(|e| hold.is_none_or(|h| e.line < h));
+        self.out.extend(self.ready.drain(..n));
+    }
+}
+
+fn unknown(pipeline: &Pipeline, name: &str) -> Error {
+    let ids: Vec<&str> = pipeline.systems.iter().map(|s| s.id.as_str()).collect();
+    Error::new(
+        ErrorKind::UnknownSystem,
+        format!("--system {name}: the pipeline has no system `{name}`"),
+    )
+    .help(format!("systems: {}", ids.join(", ")))
+}

@@ -1,0 +1,246 @@
+//! The scanner's state machine and attribution, on the fixture pipeline
+//! `tests/fixtures/logs/pipelines/logs.yaml` (the per-vendor message formats are tested
+//! beside each preset).
+
+use std::path::Path;
+
+use super::*;
+use crate::error::ErrorKind;
+use crate::pipeline::{self, Pipeline};
+
+fn fixture() -> Pipeline {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/logs/pipelines/logs.yaml");
+    pipeline::load(&path).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Feeds `lines` and returns (line, system, field, value, code) of every event, and the
+/// unmatched count.
+type Row = (u64, String, Option<String>, Option<String>, Option<String>);
+
+fn run(p: &Pipeline, only: Option<&str>, lines: &[&str]) -> (Vec<Row>, u64) {
+    let mut s = Scanner::new(p, only).unwrap_or_else(|e| panic!("{e}"));
+    let mut events = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        events.extend(s.push(i as u64 + 1, line.as_bytes()));
+    }
+    events.extend(s.finish());
+    let rows = events
+        .into_iter()
+        .map(|e| (e.line, e.system, e.field, e.value, e.code))
+        .collect();
+    (rows, s.unmatched())
+}
+
+fn row(line: u64, system: &str, field: Option<&str>, value: Option<&str>, code: &str) -> Row {
+    (
+        line,
+        system.into(),
+        field.map(Into::into),
+        value.map(Into::into),
+        Some(code.into()),
+    )
+}
+
+#[test]
+fn oracle_messages_go_to_the_system_that_knows_the_column() {
+    let p = fixture();
+    let (rows, unmatched) = run(
+        &p,
+        None,
+        &[
+            r#"ORA-12899: value too large for column "PAYROLL"."EMPLOYEES"."LOGIN" (actual: 15, maximum: 9)"#,
+            r#"ORA-01400: cannot insert NULL into ("HR"."EMP"."EMAIL")"#,
+            r#"ORA-01400: cannot insert NULL into ("X"."OTHER"."EMAIL")"#,
+            r#"ORA-01400: cannot insert NULL into ("X"."OTHER"."NOPE")"#,
+        ],
+    );
+    assert_eq!(
+        rows,
+        [
+            row(1, "payroll", Some("/login"), None, "ORA-12899"),
+            row(2, "hr", Some("/email"), None, "ORA-01400"),
+            // both schemas have `email`: the first declared wins
+            row(3, "payroll", Some("/email"), None, "ORA-01400"),
+            row(4, "payroll", None, None, "ORA-01400"),
+        ]
+    );
+    assert_eq!(unmatched, 0);
+}
+
+#[test]
+fn only_attributes_every_line_to_one_system() {
+    let p = fixture();
+    let line = r#"ORA-12899: value too large for column "PAYROLL"."EMPLOYEES"."LOGIN" (actual: 15, maximum: 9)"#;
+    let (rows, _) = run(&p, Some("hr"), &[line]);
+    assert_eq!(rows, [row(1, "hr", Some("/login"), None, "ORA-12899")]);
+    // `web` declares no errors: every preset is tried for it
+    let (rows, _) = run(
+        &p,
+        Some("web"),
+        &[line, "ERROR 1048 (23000): Column 'email' cannot be null"],
+    );
+    assert_eq!(
+        rows,
+        [
+            row(1, "web", None, None, "ORA-12899"),
+            row(2, "web", Some("/email"), None, "1048"),
+        ]
+    );
+    // `payroll` only knows Oracle: a MySQL line is unmatched
+    let (rows, unmatched) = run(
+        &p,
+        Some("payroll"),
+        &["ERROR 1048 (23000): Column 'email' cannot be null"],
+    );
+    assert!(rows.is_empty());
+    assert_eq!(unmatched, 1);
+}
+
+#[test]
+fn bad_setups_are_errors() {
+    let p = fixture();
+    let e = Scanner::new(&p, Some("nope")).err().unwrap();
+    assert_eq!(e.kind, ErrorKind::UnknownSystem);
+    assert!(e.help.unwrap_or_default().contains("payroll"));
+
+    let dir =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic/pipelines/basic.yaml");
+    let basic = pipeline::load(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let e = Scanner::new(&basic, None).err().unwrap();
+    assert_eq!(e.kind, ErrorKind::Usage);
+}
+
+#[test]
+fn a_postgres_error_holds_later_events_until_it_is_complete() {
+    let p = fixture();
+    let (rows, unmatched) = run(
+        &p,
+        None,
+        &[
+            "2026-11-20 02:00:13.123 UTC [4242] ERROR:  value too long for type character varying(8)",
+            r#"ORA-01400: cannot insert NULL into ("HR"."EMP"."EMAIL")"#,
+            "2026-11-20 02:00:13.124 UTC [4242] STATEMENT:  INSERT INTO users (uid) VALUES ('matti.meikalainen')",
+            "2026-11-20 02:00:13.200 UTC [4243] DETAIL:  a detail of nothing",
+        ],
+    );
+    assert_eq!(
+        rows,
+        [
+            row(
+                1,
+                "directory",
+                Some("/uid"),
+                Some("matti.meikalainen"),
+                "22001"
+            ),
+            row(2, "hr", Some("/email"), None, "ORA-01400"),
+        ]
+    );
+    assert_eq!(unmatched, 1, "a DETAIL of another backend");
+}
+
+#[test]
+fn a_postgres_error_stops_taking_lines_after_its_window_or_its_backends_next_message() {
+    let p = fixture();
+    let mut lines = vec![
+        "2026-11-20 02:00:13.123 UTC [1] ERROR:  value too long for type character varying(8)",
+    ];
+    lines.extend(std::iter::repeat_n("noise", 20));
+    lines.push("2026-11-20 02:00:13.124 UTC [1] STATEMENT:  INSERT INTO users (uid) VALUES ('matti.meikalainen')");
+    lines.push(
+        "2026-11-20 02:00:14.000 UTC [2] ERROR:  value too long for type character varying(8)",
+    );
+    lines.push("2026-11-20 02:00:14.000 UTC [2] LOG:  something else");
+    lines.push("2026-11-20 02:00:14.000 UTC [2] STATEMENT:  INSERT INTO users (uid) VALUES ('matti.meikalainen')");
+    let (rows, unmatched) = run(&p, None, &lines);
+    assert_eq!(
+        rows,
+        [
+            row(1, "directory", Some("/uid"), None, "22001"),
+            row(23, "directory", Some("/uid"), None, "22001"),
+        ]
+    );
+    assert_eq!(unmatched, 20 + 1 + 2);
+}
+
+#[test]
+fn sqlserver_header_without_its_text_is_still_an_event() {
+    let p = fixture();
+    let (rows, unmatched) = run(
+        &p,
+        None,
+        &[
+            "Msg 2628, Level 16, State 1, Line 1",
+            "something else",
+            "Msg 515, Level 16, State 2, Line 1",
+        ],
+    );
+    assert_eq!(
+        rows,
+        [
+            row(1, "shop", None, None, "2628"),
+            row(3, "shop", None, None, "515")
+        ]
+    );
+    assert_eq!(unmatched, 1);
+}
+
+#[test]
+fn blank_lines_are_not_unmatched_and_end_expectations() {
+    let p = fixture();
+    let (rows, unmatched) = run(
+        &p,
+        None,
+        &[
+            "ldap_modify: Constraint violation (19)",
+            "",
+            "\tadditional info: modify breaks constraint on uid",
+        ],
+    );
+    assert_eq!(rows, [row(1, "ad", None, None, "LDAP 19")]);
+    assert_eq!(unmatched, 1);
+}
+
+#[test]
+fn scan_counts_lines_bytes_and_lists_unmatched_lines_shortened() {
+    let p = fixture();
+    let mut s = Scanner::new(&p, None).unwrap_or_else(|e| panic!("{e}"));
+    let long = "x".repeat(500);
+    let mut bytes =
+        format!("ERROR 1048 (23000): Column 'email' cannot be null\r\n{long}\n\n").into_bytes();
+    bytes.extend(b"caf\xe9");
+    let (mut events, mut unmatched) = (Vec::new(), Vec::new());
+    let stats = scan(
+        &mut s,
+        bytes.as_slice(),
+        |e| events.push(e),
+        |n, text| unmatched.push((n, text.to_owned())),
+    )
+    .unwrap();
+    assert_eq!(
+        stats,
+        Stats {
+            lines: 4,
+            bytes: bytes.len() as u64,
+            events: 1,
+            unmatched: 2
+        }
+    );
+    assert_eq!(
+        events[0].message,
+        "ERROR 1048 (23000): Column 'email' cannot be null"
+    );
+    assert_eq!(unmatched[0].0, 2);
+    assert!(unmatched[0].1.ends_with("(380 more characters)"));
+    assert_eq!(unmatched[1], (4, "caf\u{fffd}".to_owned()));
+}
+
+#[test]
+fn display_borrows_short_valid_lines() {
+    assert!(matches!(
+        display(b"  short line \t"),
+        Cow::Borrowed("short line")
+    ));
+    assert!(matches!(display(b"caf\xe9"), Cow::Owned(_)));
+}
