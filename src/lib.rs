@@ -5,8 +5,8 @@
 //! The library holds everything but argument parsing: loading pipelines ([`pipeline`]),
 //! mapping expressions ([`expr`]), system schemas ([`schema`]), the system graph
 //! ([`graph`]), propagation of a change ([`propagate`]), validation against every
-//! downstream system ([`validate`]) and output formats ([`report`]). The data flows one
-//! way through those modules, in that order.
+//! downstream system ([`validate`]), asking the systems themselves ([`live`]) and output
+//! formats ([`report`]). The data flows one way through those modules, in that order.
 
 pub mod error;
 pub mod expr;
@@ -18,7 +18,9 @@ pub use span::{Location, SourceFile, Span};
 pub mod change;
 pub mod check;
 pub mod graph;
+pub mod http;
 pub mod lineage;
+pub mod live;
 pub mod pipeline;
 pub mod propagate;
 pub mod report;

@@ -1,10 +1,13 @@
 //! `ripple validate PIPELINE [CHANGE] [--set k=v]…`
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::ValueEnum;
 use ripple::change::ChangeRequest;
 use ripple::graph::SystemGraph;
+use ripple::live::{self, LiveOptions, LiveStatus};
+use ripple::report::Additions;
 use ripple::report::{self, Options};
 use ripple::{Errors, pipeline, validate};
 
@@ -29,6 +32,16 @@ pub(crate) struct Args {
     /// Show `x-pii` values in JSON output instead of masking them.
     #[arg(long)]
     show_values: bool,
+    /// Also ask each reached system's dry-run endpoint (`endpoint.validate`), concurrently.
+    #[arg(long)]
+    live: bool,
+    /// Per-request time-out (`500ms`, `5s`; a bare number is milliseconds); overrides the
+    /// endpoints' `timeout_ms`. Default 5s.
+    #[arg(long, value_name = "DURATION", value_parser = super::duration)]
+    timeout: Option<Duration>,
+    /// Time allowed for all live dry runs together.
+    #[arg(long, value_name = "DURATION", value_parser = super::duration, default_value = "15s")]
+    deadline: Duration,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -73,22 +86,48 @@ pub(crate) fn run(args: Args, mut opts: Options) -> Result<Outcome, Errors> {
         flows = pipeline.flows.len(),
         "pipeline loaded"
     );
-    let report = validate::validate(&pipeline, &graph, &change).map_err(|e| {
-        // Errors about the change itself name where it came from.
-        match (&e.file, &args.change) {
-            (None, Some(path)) => e.in_file(path),
-            (None, None) => e.label("from --set"),
-            _ => e,
-        }
-    })?;
+    let (report, propagation) = validate::validate_propagation(&pipeline, &graph, &change)
+        .map_err(|e| {
+            // Errors about the change itself name where it came from.
+            match (&e.file, &args.change) {
+                (None, Some(path)) => e.in_file(path),
+                (None, None) => e.label("from --set"),
+                _ => e,
+            }
+        })?;
+    let live_opts = LiveOptions {
+        timeout: args.timeout,
+        deadline: args.deadline,
+    };
+    let outcomes = if args.live {
+        let requests = live::requests(&pipeline, &propagation, live_opts);
+        tracing::info!(endpoints = requests.len(), "asking dry-run endpoints");
+        Some(live::ask(requests, live_opts)?)
+    } else {
+        None
+    };
+    let additions = Additions {
+        live: outcomes.as_deref(),
+    };
     let text = match args.format {
-        Format::Human => report::human::validate(&pipeline, &report, opts),
-        Format::Json => report::json::validate(&pipeline, &report, opts),
+        Format::Human => {
+            let mut text = report::human::validate(&pipeline, &report, opts);
+            if let Some(outcomes) = &outcomes {
+                text.push_str(&report::human::live(&pipeline, outcomes, opts));
+            }
+            text
+        }
+        Format::Json => report::json::validate_with(&pipeline, &report, additions, opts),
     };
     emit(&text)?;
-    Ok(if report.ok() {
-        Outcome::Clean
-    } else {
+    let live_status = |s: LiveStatus| outcomes.iter().flatten().any(|o| o.status == s);
+    // An unreachable endpoint leaves the verdict incomplete, which outranks a rejection:
+    // like grep, an error wins over a finding.
+    Ok(if live_status(LiveStatus::Unreachable) {
+        Outcome::Incomplete
+    } else if !report.ok() || live_status(LiveStatus::Rejected) {
         Outcome::Findings
+    } else {
+        Outcome::Clean
     })
 }

@@ -16,19 +16,27 @@
 //!       "schedule": "nightly 02:00", "owner": "identity-team@bank.example",
 //!       "behind": null, "pii": false
 //!   } ],
-//!   "conflicts": [ { "system": "…", "field": "…", "values": [ { "value": …, "path": […] } ] } ]
+//!   "conflicts": [ { "system": "…", "field": "…", "values": [ { "value": …, "path": […] } ] } ],
+//!   "live": [ {
+//!       "system": "ad", "status": "rejected", "http_status": 422, "elapsed_ms": 212,
+//!       "errors": [ { "pointer": "/sAMAccountName", "detail": "…" } ],
+//!       "path": ["web", "crm", "ad"], "reason": null
+//!   } ]
 //! }
 //! ```
 //!
 //! Stable keys (SPEC 4.1): `ok`, `entry`, `systems[]` {`system`, `status`, `path`},
 //! `violations[]` {`system`, `field`, `keyword`, `limit`, `value`, `message`, `origin[]`,
-//! `path`}. The others may grow. Values of `x-pii` fields are `"[redacted]"` unless
-//! `--show-values`.
+//! `path`}. The others may grow. With `--live`, `live[]` {`system`, `status`
+//! (`accepted`|`rejected`|`unreachable`), `errors[]` {`pointer`, `detail`}, `http_status`,
+//! `elapsed_ms`} is added and `ok` also needs every endpoint to accept. Values of `x-pii`
+//! fields are `"[redacted]"` unless `--show-values`, also where a server quotes them.
 
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{Options, json_value, mask_message};
+use super::{Additions, Options, json_value, mask_message};
+use crate::live::{LiveOutcome, LiveStatus};
 use crate::pipeline::{Pipeline, SystemId};
 use crate::propagate::{FieldRef, Hop};
 use crate::validate::{Report, Status};
@@ -40,6 +48,25 @@ struct ValidateJson<'a> {
     systems: Vec<SystemJson<'a>>,
     violations: Vec<ViolationJson<'a>>,
     conflicts: Vec<ConflictJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    live: Option<Vec<LiveJson<'a>>>,
+}
+
+#[derive(Serialize)]
+struct LiveJson<'a> {
+    system: &'a str,
+    status: LiveStatus,
+    errors: Vec<LiveErrorJson<'a>>,
+    http_status: Option<u16>,
+    elapsed_ms: u64,
+    path: Vec<&'a str>,
+    reason: Option<String>,
+}
+
+#[derive(Serialize)]
+struct LiveErrorJson<'a> {
+    pointer: Option<&'a str>,
+    detail: String,
 }
 
 #[derive(Serialize)]
@@ -89,9 +116,26 @@ fn ids<'a>(pipeline: &'a Pipeline, path: &[SystemId]) -> Vec<&'a str> {
 /// Renders a validation report as pretty JSON.
 #[must_use]
 pub fn validate(pipeline: &Pipeline, report: &Report, opts: Options) -> String {
+    validate_with(pipeline, report, Additions::default(), opts)
+}
+
+/// Renders a validation report as pretty JSON with what `--live` found: a `live[]` array
+/// {`system`, `status` (`accepted`|`rejected`|`unreachable`), `errors[]` {`pointer`,
+/// `detail`}, `http_status`, `elapsed_ms`, `path`, `reason`}. `ok` is false when a live
+/// endpoint rejects or cannot be reached. Personal values the server quotes are masked.
+#[must_use]
+pub fn validate_with(
+    pipeline: &Pipeline,
+    report: &Report,
+    additions: Additions<'_>,
+    opts: Options,
+) -> String {
     let sys = |s: SystemId| pipeline.systems[s].id.as_str();
+    let live_ok = additions
+        .live
+        .is_none_or(|l| l.iter().all(|o| o.status == LiveStatus::Accepted));
     let out = ValidateJson {
-        ok: report.ok(),
+        ok: report.ok() && live_ok,
         entry: sys(report.entry),
         systems: report
             .systems
@@ -147,11 +191,38 @@ pub fn validate(pipeline: &Pipeline, report: &Report, opts: Options) -> String {
                 }
             })
             .collect(),
+        live: additions
+            .live
+            .map(|l| l.iter().map(|o| live_json(pipeline, o, opts)).collect()),
     };
     let mut text =
         serde_json::to_string_pretty(&out).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
     text
+}
+
+fn live_json<'a>(pipeline: &'a Pipeline, o: &'a LiveOutcome, opts: Options) -> LiveJson<'a> {
+    let mask = |text: &str| {
+        o.personal.iter().fold(text.to_owned(), |t, value| {
+            mask_message(&t, Some(&Value::String(value.clone())), true, opts)
+        })
+    };
+    LiveJson {
+        system: pipeline.systems[o.system].id.as_str(),
+        status: o.status,
+        errors: o
+            .errors
+            .iter()
+            .map(|e| LiveErrorJson {
+                pointer: e.pointer.as_deref(),
+                detail: mask(&e.detail),
+            })
+            .collect(),
+        http_status: o.http_status,
+        elapsed_ms: o.elapsed_ms,
+        path: ids(pipeline, &o.path),
+        reason: o.reason.as_deref().map(mask),
+    }
 }
 
 #[derive(Serialize)]

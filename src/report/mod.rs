@@ -30,6 +30,13 @@ pub struct Options {
     pub quiet: bool,
 }
 
+/// What `validate` adds to the local verdicts: the live dry runs, when asked for.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Additions<'a> {
+    /// The outcomes of `--live`.
+    pub live: Option<&'a [crate::live::LiveOutcome]>,
+}
+
 /// A value as shown to people: JSON text, shortened.
 #[must_use]
 pub fn display_value(value: &Value) -> String {
