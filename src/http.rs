@@ -94,14 +94,15 @@ impl Secret {
         Ok(value)
     }
 
-    /// Removes the token from `text` (a server could echo it back in an error body).
-    #[must_use]
-    pub fn scrub(&self, text: &str) -> String {
-        if self.0.len() >= 4 {
-            text.replace(&self.0, "[token]")
-        } else {
-            text.to_owned()
+    /// Removes the token from an answer's body (a server could echo it back in an error),
+    /// before anything shortens the body and could cut the token in half.
+    pub fn scrub(&self, answer: &mut Answer) {
+        let needle = self.0.as_bytes();
+        if needle.len() < 4 || !answer.body.windows(needle.len()).any(|w| w == needle) {
+            return;
         }
+        let text = String::from_utf8_lossy(&answer.body).replace(&self.0, "[token]");
+        answer.body = text.into_bytes();
     }
 }
 

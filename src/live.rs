@@ -290,19 +290,15 @@ async fn ask_one(client: &reqwest::Client, request: LiveRequest) -> LiveOutcome 
     };
     outcome.elapsed_ms = millis(started.elapsed());
     match result {
-        Ok(answer) => {
+        Ok(mut answer) => {
+            if let Some(secret) = &secret {
+                secret.scrub(&mut answer);
+            }
             outcome.http_status = Some(answer.status);
             let (status, errors, reason) = interpret(&answer);
-            let scrub = |t: String| secret.as_ref().map_or_else(|| t.clone(), |s| s.scrub(&t));
             outcome.status = status;
-            outcome.errors = errors
-                .into_iter()
-                .map(|e| LiveError {
-                    pointer: e.pointer,
-                    detail: scrub(e.detail),
-                })
-                .collect();
-            outcome.reason = reason.map(scrub);
+            outcome.errors = errors;
+            outcome.reason = reason;
         }
         Err(e) => outcome.reason = Some(http::describe(&e, Some(request.timeout))),
     }
@@ -327,7 +323,7 @@ pub fn interpret(answer: &Answer) -> (LiveStatus, Vec<LiveError>, Option<String>
         200..=299 => (LiveStatus::Accepted, Vec::new(), None),
         400..=499 => (LiveStatus::Rejected, server_errors(answer), None),
         status => {
-            let text = body_text(&answer.body);
+            let text = body_text(answer);
             let reason = if text.is_empty() {
                 format!("HTTP {status}")
             } else {
@@ -338,11 +334,26 @@ pub fn interpret(answer: &Answer) -> (LiveStatus, Vec<LiveError>, Option<String>
     }
 }
 
-fn body_text(body: &[u8]) -> String {
-    String::from_utf8_lossy(body)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+/// The body as one line of text; an HTML error page is reduced to its title.
+fn body_text(answer: &Answer) -> String {
+    let text = String::from_utf8_lossy(&answer.body);
+    let html =
+        answer.content_type.as_deref() == Some("text/html") || text.trim_start().starts_with('<');
+    let text = if html {
+        let lower = text.to_ascii_lowercase();
+        let title = lower
+            .find("<title>")
+            .map(|i| i + "<title>".len())
+            .and_then(|start| lower[start..].find("</title>").map(|len| (start, len)))
+            .and_then(|(start, len)| text.get(start..start + len));
+        match title {
+            Some(t) if !t.trim().is_empty() => format!("an HTML page titled \"{}\"", t.trim()),
+            _ => "an HTML page".to_owned(),
+        }
+    } else {
+        text.into_owned()
+    };
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// What a 4xx body says, in whichever of the common shapes it comes.
@@ -388,7 +399,7 @@ fn server_errors(answer: &Answer) -> Vec<LiveError> {
         }
         return out;
     }
-    let text = body_text(&answer.body);
+    let text = body_text(answer);
     out.push(LiveError {
         pointer: None,
         detail: if text.is_empty() {
@@ -459,10 +470,19 @@ mod tests {
         let (status, errors, _) = interpret(&answer(409, "text/plain", &long));
         assert_eq!(status, LiveStatus::Rejected);
         assert!(errors[0].detail.len() < 200, "{}", errors[0].detail);
-        let (status, errors, reason) = interpret(&answer(503, "text/html", "<h1>down</h1>"));
+        let (status, errors, reason) = interpret(&answer(
+            503,
+            "text/html",
+            "<html><head><TITLE>Down for maintenance</TITLE></head><body>…</body></html>",
+        ));
         assert_eq!(status, LiveStatus::Unreachable);
         assert!(errors.is_empty());
-        assert_eq!(reason.as_deref(), Some("HTTP 503: <h1>down</h1>"));
+        assert_eq!(
+            reason.as_deref(),
+            Some("HTTP 503: an HTML page titled \"Down for maintenance\"")
+        );
+        let (_, _, reason) = interpret(&answer(502, "text/plain", "bad\n gateway"));
+        assert_eq!(reason.as_deref(), Some("HTTP 502: bad gateway"));
         let (status, ..) = interpret(&answer(204, "", ""));
         assert_eq!(status, LiveStatus::Accepted);
     }

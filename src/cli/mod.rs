@@ -3,6 +3,7 @@
 mod check;
 mod explain;
 mod graph;
+mod journal;
 mod validate;
 
 use std::io::{IsTerminal, Write};
@@ -46,6 +47,8 @@ enum Command {
     Explain(explain::Args),
     /// Draw the systems and flows (Mermaid or DOT), optionally a field's lineage.
     Graph(graph::Args),
+    /// List, show and resume submitted changes.
+    Journal(journal::Args),
 }
 
 /// What a command found, mapped onto the exit codes of SPEC 4.
@@ -80,6 +83,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Check(args) => check::run(args, opts),
         Command::Explain(args) => explain::run(args),
         Command::Graph(args) => graph::run(args),
+        Command::Journal(args) => journal::run(args, opts),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

@@ -4,7 +4,8 @@ use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};
 
-use super::{Options, display_value};
+use super::{Options, SubmitReport, display_value};
+use crate::journal::EntryStatus;
 use crate::live::{LiveOutcome, LiveStatus};
 use crate::pipeline::{Pipeline, SystemId};
 use crate::validate::{Report, Status, Violation};
@@ -344,6 +345,66 @@ pub fn live(pipeline: &Pipeline, outcomes: &[LiveOutcome], opts: Options) -> Str
             parts.push(format!("{unreachable} could not be reached"));
         }
         let _ = writeln!(out, "{} live: {}", p.red("✗"), parts.join(", "));
+    }
+    out
+}
+
+/// Renders what `--submit` did in a line or two, always naming the change's id.
+#[must_use]
+pub fn submit(report: SubmitReport<'_>, opts: Options) -> String {
+    let p = Paint::new(opts.color);
+    let mut out = String::new();
+    match report {
+        SubmitReport::Withheld(reason) => {
+            let _ = writeln!(out, "{} not submitted: {reason}", p.red("✗"));
+        }
+        SubmitReport::Sent { submission: s, .. } => {
+            let http = s
+                .http_status
+                .map(|h| format!("HTTP {h}, "))
+                .unwrap_or_default();
+            let tries = format!("{} attempt{}", s.attempts, plural(s.attempts as usize));
+            match s.status {
+                EntryStatus::Acknowledged if s.already_acknowledged => {
+                    let _ = writeln!(
+                        out,
+                        "{} change {} was already acknowledged by {}; nothing sent",
+                        p.green("✓"),
+                        p.bold(&s.id),
+                        s.system
+                    );
+                }
+                EntryStatus::Acknowledged => {
+                    let _ = writeln!(
+                        out,
+                        "{} submitted change {} to {}: acknowledged ({http}{tries})",
+                        p.green("✓"),
+                        p.bold(&s.id),
+                        s.system
+                    );
+                }
+                EntryStatus::Failed => {
+                    let _ = writeln!(
+                        out,
+                        "{} {} refused change {} ({http}{tries}): {}",
+                        p.red("✗"),
+                        s.system,
+                        p.bold(&s.id),
+                        s.last_error.as_deref().unwrap_or("no reason given")
+                    );
+                }
+                EntryStatus::Pending => {
+                    let _ = writeln!(
+                        out,
+                        "{} change {} is not acknowledged by {} after {tries}: {}\n  it stays pending in the journal; `ripple journal resume` sends it again",
+                        p.red("✗"),
+                        p.bold(&s.id),
+                        s.system,
+                        s.last_error.as_deref().unwrap_or("no answer")
+                    );
+                }
+            }
+        }
     }
     out
 }

@@ -21,7 +21,11 @@
 //!       "system": "ad", "status": "rejected", "http_status": 422, "elapsed_ms": 212,
 //!       "errors": [ { "pointer": "/sAMAccountName", "detail": "…" } ],
 //!       "path": ["web", "crm", "ad"], "reason": null
-//!   } ]
+//!   } ],
+//!   "submit": {
+//!       "id": "3f6c…", "system": "web", "status": "acknowledged", "attempts": 2,
+//!       "http_status": 200, "last_error": null, "already_acknowledged": false
+//!   }
 //! }
 //! ```
 //!
@@ -29,13 +33,15 @@
 //! `violations[]` {`system`, `field`, `keyword`, `limit`, `value`, `message`, `origin[]`,
 //! `path`}. The others may grow. With `--live`, `live[]` {`system`, `status`
 //! (`accepted`|`rejected`|`unreachable`), `errors[]` {`pointer`, `detail`}, `http_status`,
-//! `elapsed_ms`} is added and `ok` also needs every endpoint to accept. Values of `x-pii`
+//! `elapsed_ms`} is added and `ok` also needs every endpoint to accept. With `--submit`,
+//! `submit` {`id`, `system`, `status` (`acknowledged`|`pending`|`failed`|`not_submitted`),
+//! `attempts`, `http_status`, `last_error`} says what became of the change. Values of `x-pii`
 //! fields are `"[redacted]"` unless `--show-values`, also where a server quotes them.
 
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{Additions, Options, json_value, mask_message};
+use super::{Additions, Options, SubmitReport, json_value, mask_message};
 use crate::live::{LiveOutcome, LiveStatus};
 use crate::pipeline::{Pipeline, SystemId};
 use crate::propagate::{FieldRef, Hop};
@@ -50,6 +56,19 @@ struct ValidateJson<'a> {
     conflicts: Vec<ConflictJson<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     live: Option<Vec<LiveJson<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    submit: Option<SubmitJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct SubmitJson<'a> {
+    id: Option<&'a str>,
+    system: Option<&'a str>,
+    status: &'a str,
+    attempts: u32,
+    http_status: Option<u16>,
+    last_error: Option<String>,
+    already_acknowledged: bool,
 }
 
 #[derive(Serialize)]
@@ -194,6 +213,7 @@ pub fn validate_with(
         live: additions
             .live
             .map(|l| l.iter().map(|o| live_json(pipeline, o, opts)).collect()),
+        submit: additions.submit.map(|s| submit_json(s, opts)),
     };
     let mut text =
         serde_json::to_string_pretty(&out).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
@@ -201,12 +221,41 @@ pub fn validate_with(
     text
 }
 
+fn submit_json(report: SubmitReport<'_>, opts: Options) -> SubmitJson<'_> {
+    match report {
+        SubmitReport::Sent {
+            submission: s,
+            personal,
+        } => SubmitJson {
+            id: Some(&s.id),
+            system: Some(&s.system),
+            status: s.status.as_str(),
+            attempts: s.attempts,
+            http_status: s.http_status,
+            last_error: s.last_error.as_deref().map(|e| mask_all(e, personal, opts)),
+            already_acknowledged: s.already_acknowledged,
+        },
+        SubmitReport::Withheld(reason) => SubmitJson {
+            id: None,
+            system: None,
+            status: "not_submitted",
+            attempts: 0,
+            http_status: None,
+            last_error: Some(reason.to_owned()),
+            already_acknowledged: false,
+        },
+    }
+}
+
+/// Masks every personal value in `text`.
+fn mask_all(text: &str, personal: &[String], opts: Options) -> String {
+    personal.iter().fold(text.to_owned(), |t, value| {
+        mask_message(&t, Some(&Value::String(value.clone())), true, opts)
+    })
+}
+
 fn live_json<'a>(pipeline: &'a Pipeline, o: &'a LiveOutcome, opts: Options) -> LiveJson<'a> {
-    let mask = |text: &str| {
-        o.personal.iter().fold(text.to_owned(), |t, value| {
-            mask_message(&t, Some(&Value::String(value.clone())), true, opts)
-        })
-    };
+    let mask = |text: &str| mask_all(text, &o.personal, opts);
     LiveJson {
         system: pipeline.systems[o.system].id.as_str(),
         status: o.status,

@@ -6,6 +6,7 @@ mod check;
 mod graph;
 mod live;
 mod server;
+mod submit;
 mod validate;
 
 use std::path::{Path, PathBuf};
