@@ -225,7 +225,7 @@ mod tests {
 
     #[test]
     fn a_refused_connection_is_named_without_the_url() -> Result<(), Error> {
-        // Port 9 (discard) on localhost is closed in any test environment we run.
+        // A port that was just free on localhost: nothing listens there any more.
         let listener = std::net::TcpListener::bind("127.0.0.1:0")
             .map_err(|e| Error::new(ErrorKind::Io, e.to_string()))?;
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(9);
