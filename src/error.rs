@@ -44,6 +44,10 @@ pub enum ErrorKind {
     Usage,
     /// The input is valid but too large to process within ripple's limits.
     Limit,
+    /// An endpoint cannot be used: a bad URL, an unset token variable, or no answer.
+    Http,
+    /// The journal database cannot be opened, read or written.
+    Journal,
 }
 
 /// A reason ripple cannot run, located in the user's input where possible.

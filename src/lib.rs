@@ -5,8 +5,10 @@
 //! The library holds everything but argument parsing: loading pipelines ([`pipeline`]),
 //! mapping expressions ([`expr`]), system schemas ([`schema`]), the system graph
 //! ([`graph`]), propagation of a change ([`propagate`]), validation against every
-//! downstream system ([`validate`]), reading downstream error logs ([`logscan`]) and output
-//! formats ([`report`]). The data flows one way through those modules, in that order.
+//! downstream system ([`validate`]), asking the systems themselves ([`live`]), sending a
+//! change with a durable record of it ([`submit`], [`journal`]), reading downstream error
+//! logs ([`logscan`], [`trace`]) and output formats ([`report`]). The data flows one way
+//! through those modules, in that order.
 
 pub mod error;
 pub mod expr;
@@ -19,11 +21,15 @@ pub mod change;
 pub mod check;
 pub mod constraints;
 pub mod graph;
+pub mod http;
+pub mod journal;
 pub mod lineage;
 pub mod logscan;
+pub mod live;
 pub mod pipeline;
 pub mod propagate;
 pub mod report;
+pub mod submit;
 pub mod suggest;
 pub mod text;
 pub mod trace;

@@ -1,5 +1,7 @@
 //! Text helpers shared by messages and renderers.
 
+use std::time::{SystemTime, UNIX_EPOCH};
+
 /// Longest value echoed in messages and output, in characters.
 pub const MAX_VALUE_CHARS: usize = 120;
 
@@ -16,9 +18,51 @@ pub fn shorten(text: &str) -> String {
     }
 }
 
+/// Now as RFC 3339 in UTC with milliseconds (`2026-11-03T09:41:07.123Z`).
+#[must_use]
+pub fn now_rfc3339() -> String {
+    rfc3339(SystemTime::now())
+}
+
+/// `time` as RFC 3339 in UTC with milliseconds.
+#[must_use]
+pub fn rfc3339(time: SystemTime) -> String {
+    let since = time.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let secs = since.as_secs();
+    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    let rem = secs % 86_400;
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60,
+        since.subsec_millis()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn rfc3339_is_utc_with_milliseconds() {
+        let t = UNIX_EPOCH + Duration::from_millis(1_793_000_000_123);
+        assert_eq!(rfc3339(t), "2026-10-26T07:33:20.123Z");
+        assert_eq!(rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00.000Z");
+        let leap = UNIX_EPOCH + Duration::from_secs(951_782_400);
+        assert_eq!(rfc3339(leap), "2000-02-29T00:00:00.000Z");
+    }
 
     #[test]
     fn long_values_are_shortened() {

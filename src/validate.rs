@@ -162,11 +162,25 @@ pub fn validate(
     graph: &SystemGraph,
     change: &ChangeRequest,
 ) -> Result<Report, Error> {
+    validate_propagation(pipeline, graph, change).map(|(report, _)| report)
+}
+
+/// Validates `change` like [`validate`] and also returns the propagation, whose derived
+/// records `--live` sends to the systems' dry-run endpoints.
+///
+/// # Errors
+/// As [`validate`].
+pub fn validate_propagation(
+    pipeline: &Pipeline,
+    graph: &SystemGraph,
+    change: &ChangeRequest,
+) -> Result<(Report, Propagation), Error> {
     let entry = resolve_entry(pipeline, change)?;
     let entry_system = &pipeline.systems[entry];
     change.check_fields(&entry_system.id, &entry_system.schema)?;
     let propagation = propagate::propagate(pipeline, graph, entry, &change.record)?;
-    Ok(judge(pipeline, entry, &propagation))
+    let report = judge(pipeline, entry, &propagation);
+    Ok((report, propagation))
 }
 
 /// Validates every arrival of a propagation.
@@ -312,7 +326,10 @@ fn earliest_rejection(
     found
 }
 
-fn is_pii(pipeline: &Pipeline, system: SystemId, field: &str, provenance: &Provenance) -> bool {
+/// Whether the field at `field` of `system`'s record is personal data: its own schema says
+/// `x-pii`, or one of the entry fields it was derived from does.
+#[must_use]
+pub fn is_pii(pipeline: &Pipeline, system: SystemId, field: &str, provenance: &Provenance) -> bool {
     pipeline.systems[system].schema.is_pii(field)
         || provenance.origin.iter().any(|o| {
             pipeline

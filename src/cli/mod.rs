@@ -5,6 +5,7 @@ mod constraints;
 mod explain;
 mod graph;
 mod trace;
+mod journal;
 mod validate;
 
 use std::io::{IsTerminal, Write};
@@ -52,6 +53,8 @@ enum Command {
     Constraints(constraints::Args),
     /// Draw the systems and flows (Mermaid or DOT), optionally a field's lineage.
     Graph(graph::Args),
+    /// List, show and resume submitted changes.
+    Journal(journal::Args),
 }
 
 /// What a command found, mapped onto the exit codes of SPEC 4.
@@ -60,6 +63,8 @@ pub(crate) enum Outcome {
     Clean,
     /// Findings: exit 1.
     Findings,
+    /// The output is printed but incomplete (an endpoint could not be reached): exit 2.
+    Incomplete,
 }
 
 pub(crate) fn main() -> ExitCode {
@@ -86,10 +91,12 @@ pub(crate) fn main() -> ExitCode {
         Command::Graph(args) => graph::run(args),
         Command::Trace(args) => trace::run(args, opts),
         Command::Constraints(args) => constraints::run(args, opts),
+        Command::Journal(args) => journal::run(args, opts),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(1),
+        Ok(Outcome::Incomplete) => ExitCode::from(2),
         Err(errors) => {
             let text = report::diagnostic::render(&errors.0, stderr_color);
             let _ = std::io::stderr().write_all(text.as_bytes());
@@ -120,6 +127,29 @@ fn init_tracing(verbose: u8) {
         .with_writer(std::io::stderr)
         .with_target(false)
         .try_init();
+}
+
+/// Parses a duration flag: `250ms`, `5s`, `2m`, or a bare number of milliseconds.
+pub(crate) fn duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration; write e.g. `500ms` or `5s`"))?;
+    let ms = match unit.trim() {
+        "" | "ms" => Some(n),
+        "s" => n.checked_mul(1000),
+        "m" | "min" => n.checked_mul(60_000),
+        _ => None,
+    }
+    .ok_or_else(|| format!("`{text}` is not a duration; write e.g. `500ms`, `5s` or `2m`"))?;
+    if ms == 0 {
+        return Err("a duration must be more than zero".to_owned());
+    }
+    Ok(std::time::Duration::from_millis(ms))
 }
 
 /// Writes command output to stdout; a closed pipe (`ripple … | head`) is not an error.

@@ -4,7 +4,9 @@ use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};
 
-use super::{Options, display_value};
+use super::{Options, SubmitReport, display_value};
+use crate::journal::EntryStatus;
+use crate::live::{LiveOutcome, LiveStatus};
 use crate::pipeline::{Pipeline, SystemId};
 use crate::validate::{Report, Status, Violation};
 
@@ -267,6 +269,148 @@ fn violation_group(pipeline: &Pipeline, group: &[&Violation], p: Paint, out: &mu
     if let Some(owner) = &s.owner {
         let _ = writeln!(out, "    {:<9} {} ({})", p.dim("contact"), owner, s.name);
     }
+}
+
+/// Renders what the systems' own dry-run endpoints said (`--live`): one line per system,
+/// then what each rejecting server objected to, then a verdict line.
+#[must_use]
+pub fn live(pipeline: &Pipeline, outcomes: &[LiveOutcome], opts: Options) -> String {
+    let p = Paint::new(opts.color);
+    let mut out = String::new();
+    if outcomes.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} no reached system declares a dry-run endpoint (`endpoint.validate`)",
+            p.dim("–")
+        );
+        return out;
+    }
+    if !opts.quiet {
+        let _ = writeln!(out, "\n{}", p.bold("Live dry runs"));
+        let width = outcomes
+            .iter()
+            .map(|o| pipeline.systems[o.system].id.chars().count())
+            .max()
+            .unwrap_or(0);
+        for o in outcomes {
+            let id = &pipeline.systems[o.system].id;
+            let status = match o.status {
+                LiveStatus::Accepted => p.green(&format!("{:<11}", "accepted")),
+                LiveStatus::Rejected => p.red(&format!("{:<11}", "rejected")),
+                LiveStatus::Unreachable => p.red(&format!("{:<11}", "unreachable")),
+            };
+            let http = o
+                .http_status
+                .map_or_else(|| "   ".to_owned(), |s| s.to_string());
+            let reason = o
+                .reason
+                .as_deref()
+                .map(|r| format!("  {r}"))
+                .unwrap_or_default();
+            let line = format!(
+                "  {id:<width$}  {status} {http} {}{reason}",
+                p.dim(&format!("{:>6} ms", o.elapsed_ms))
+            );
+            let _ = writeln!(out, "{}", line.trim_end());
+            for e in &o.errors {
+                let at = e
+                    .pointer
+                    .as_deref()
+                    .map(|ptr| format!("{ptr}: "))
+                    .unwrap_or_default();
+                let _ = writeln!(out, "  {:width$}    {at}{}", "", e.detail);
+            }
+        }
+        out.push('\n');
+    }
+    let count = |s: LiveStatus| outcomes.iter().filter(|o| o.status == s).count();
+    let (rejected, unreachable) = (count(LiveStatus::Rejected), count(LiveStatus::Unreachable));
+    if rejected == 0 && unreachable == 0 {
+        let _ = writeln!(
+            out,
+            "{} every asked endpoint accepts this change ({} asked)",
+            p.green("✓"),
+            outcomes.len()
+        );
+    } else {
+        let mut parts = Vec::new();
+        if rejected > 0 {
+            parts.push(format!(
+                "{rejected} endpoint{} reject{}",
+                plural(rejected),
+                if rejected == 1 { "s" } else { "" }
+            ));
+        }
+        if unreachable > 0 {
+            parts.push(format!("{unreachable} could not be reached"));
+        }
+        let _ = writeln!(out, "{} live: {}", p.red("✗"), parts.join(", "));
+    }
+    out
+}
+
+/// Renders what `--submit` did in a line or two, always naming the change's id.
+#[must_use]
+pub fn submit(report: SubmitReport<'_>, opts: Options) -> String {
+    let p = Paint::new(opts.color);
+    let mut out = String::new();
+    match report {
+        SubmitReport::Withheld(reason) => {
+            let _ = writeln!(out, "{} not submitted: {reason}", p.red("✗"));
+        }
+        SubmitReport::Sent { submission: s, .. } => {
+            let http = s
+                .http_status
+                .map(|h| format!("HTTP {h}, "))
+                .unwrap_or_default();
+            let tries = format!("{} attempt{}", s.attempts, plural(s.attempts as usize));
+            match s.status {
+                EntryStatus::Acknowledged if s.already_acknowledged => {
+                    let _ = writeln!(
+                        out,
+                        "{} change {} was already acknowledged by {}; nothing sent",
+                        p.green("✓"),
+                        p.bold(&s.id),
+                        s.system
+                    );
+                }
+                EntryStatus::Acknowledged => {
+                    let _ = writeln!(
+                        out,
+                        "{} submitted change {} to {}: acknowledged ({http}{tries})",
+                        p.green("✓"),
+                        p.bold(&s.id),
+                        s.system
+                    );
+                }
+                EntryStatus::Failed => {
+                    let _ = writeln!(
+                        out,
+                        "{} {} refused change {} ({http}{tries}): {}",
+                        p.red("✗"),
+                        s.system,
+                        p.bold(&s.id),
+                        s.last_error.as_deref().unwrap_or("no reason given")
+                    );
+                }
+                EntryStatus::Pending => {
+                    let _ = writeln!(
+                        out,
+                        "{} change {} is not acknowledged by {} after {tries}: {}\n  it stays pending in the journal; `ripple journal resume` sends it again",
+                        p.red("✗"),
+                        p.bold(&s.id),
+                        s.system,
+                        s.last_error.as_deref().unwrap_or("no answer")
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 /// Renders a check report: each finding as a compiler-style diagnostic, then a summary.

@@ -16,19 +16,33 @@
 //!       "schedule": "nightly 02:00", "owner": "identity-team@bank.example",
 //!       "behind": null, "pii": false
 //!   } ],
-//!   "conflicts": [ { "system": "…", "field": "…", "values": [ { "value": …, "path": […] } ] } ]
+//!   "conflicts": [ { "system": "…", "field": "…", "values": [ { "value": …, "path": […] } ] } ],
+//!   "live": [ {
+//!       "system": "ad", "status": "rejected", "http_status": 422, "elapsed_ms": 212,
+//!       "errors": [ { "pointer": "/sAMAccountName", "detail": "…" } ],
+//!       "path": ["web", "crm", "ad"], "reason": null
+//!   } ],
+//!   "submit": {
+//!       "id": "3f6c…", "system": "web", "status": "acknowledged", "attempts": 2,
+//!       "http_status": 200, "last_error": null, "already_acknowledged": false
+//!   }
 //! }
 //! ```
 //!
 //! Stable keys (SPEC 4.1): `ok`, `entry`, `systems[]` {`system`, `status`, `path`},
 //! `violations[]` {`system`, `field`, `keyword`, `limit`, `value`, `message`, `origin[]`,
-//! `path`}. The others may grow. Values of `x-pii` fields are `"[redacted]"` unless
-//! `--show-values`.
+//! `path`}. The others may grow. With `--live`, `live[]` {`system`, `status`
+//! (`accepted`|`rejected`|`unreachable`), `errors[]` {`pointer`, `detail`}, `http_status`,
+//! `elapsed_ms`} is added and `ok` also needs every endpoint to accept. With `--submit`,
+//! `submit` {`id`, `system`, `status` (`acknowledged`|`pending`|`failed`|`not_submitted`),
+//! `attempts`, `http_status`, `last_error`} says what became of the change. Values of `x-pii`
+//! fields are `"[redacted]"` unless `--show-values`, also where a server quotes them.
 
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{Options, json_value, mask_message};
+use super::{Additions, Options, SubmitReport, json_value, mask_message};
+use crate::live::{LiveOutcome, LiveStatus};
 use crate::pipeline::{Pipeline, SystemId};
 use crate::propagate::{FieldRef, Hop};
 use crate::validate::{Report, Status};
@@ -40,6 +54,38 @@ struct ValidateJson<'a> {
     systems: Vec<SystemJson<'a>>,
     violations: Vec<ViolationJson<'a>>,
     conflicts: Vec<ConflictJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    live: Option<Vec<LiveJson<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    submit: Option<SubmitJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct SubmitJson<'a> {
+    id: Option<&'a str>,
+    system: Option<&'a str>,
+    status: &'a str,
+    attempts: u32,
+    http_status: Option<u16>,
+    last_error: Option<String>,
+    already_acknowledged: bool,
+}
+
+#[derive(Serialize)]
+struct LiveJson<'a> {
+    system: &'a str,
+    status: LiveStatus,
+    errors: Vec<LiveErrorJson<'a>>,
+    http_status: Option<u16>,
+    elapsed_ms: u64,
+    path: Vec<&'a str>,
+    reason: Option<String>,
+}
+
+#[derive(Serialize)]
+struct LiveErrorJson<'a> {
+    pointer: Option<&'a str>,
+    detail: String,
 }
 
 #[derive(Serialize)]
@@ -89,9 +135,26 @@ fn ids<'a>(pipeline: &'a Pipeline, path: &[SystemId]) -> Vec<&'a str> {
 /// Renders a validation report as pretty JSON.
 #[must_use]
 pub fn validate(pipeline: &Pipeline, report: &Report, opts: Options) -> String {
+    validate_with(pipeline, report, Additions::default(), opts)
+}
+
+/// Renders a validation report as pretty JSON with what `--live` found: a `live[]` array
+/// {`system`, `status` (`accepted`|`rejected`|`unreachable`), `errors[]` {`pointer`,
+/// `detail`}, `http_status`, `elapsed_ms`, `path`, `reason`}. `ok` is false when a live
+/// endpoint rejects or cannot be reached. Personal values the server quotes are masked.
+#[must_use]
+pub fn validate_with(
+    pipeline: &Pipeline,
+    report: &Report,
+    additions: Additions<'_>,
+    opts: Options,
+) -> String {
     let sys = |s: SystemId| pipeline.systems[s].id.as_str();
+    let live_ok = additions
+        .live
+        .is_none_or(|l| l.iter().all(|o| o.status == LiveStatus::Accepted));
     let out = ValidateJson {
-        ok: report.ok(),
+        ok: report.ok() && live_ok,
         entry: sys(report.entry),
         systems: report
             .systems
@@ -147,11 +210,68 @@ pub fn validate(pipeline: &Pipeline, report: &Report, opts: Options) -> String {
                 }
             })
             .collect(),
+        live: additions
+            .live
+            .map(|l| l.iter().map(|o| live_json(pipeline, o, opts)).collect()),
+        submit: additions.submit.map(|s| submit_json(s, opts)),
     };
     let mut text =
         serde_json::to_string_pretty(&out).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
     text
+}
+
+fn submit_json(report: SubmitReport<'_>, opts: Options) -> SubmitJson<'_> {
+    match report {
+        SubmitReport::Sent {
+            submission: s,
+            personal,
+        } => SubmitJson {
+            id: Some(&s.id),
+            system: Some(&s.system),
+            status: s.status.as_str(),
+            attempts: s.attempts,
+            http_status: s.http_status,
+            last_error: s.last_error.as_deref().map(|e| mask_all(e, personal, opts)),
+            already_acknowledged: s.already_acknowledged,
+        },
+        SubmitReport::Withheld(reason) => SubmitJson {
+            id: None,
+            system: None,
+            status: "not_submitted",
+            attempts: 0,
+            http_status: None,
+            last_error: Some(reason.to_owned()),
+            already_acknowledged: false,
+        },
+    }
+}
+
+/// Masks every personal value in `text`.
+fn mask_all(text: &str, personal: &[String], opts: Options) -> String {
+    personal.iter().fold(text.to_owned(), |t, value| {
+        mask_message(&t, Some(&Value::String(value.clone())), true, opts)
+    })
+}
+
+fn live_json<'a>(pipeline: &'a Pipeline, o: &'a LiveOutcome, opts: Options) -> LiveJson<'a> {
+    let mask = |text: &str| mask_all(text, &o.personal, opts);
+    LiveJson {
+        system: pipeline.systems[o.system].id.as_str(),
+        status: o.status,
+        errors: o
+            .errors
+            .iter()
+            .map(|e| LiveErrorJson {
+                pointer: e.pointer.as_deref(),
+                detail: mask(&e.detail),
+            })
+            .collect(),
+        http_status: o.http_status,
+        elapsed_ms: o.elapsed_ms,
+        path: ids(pipeline, &o.path),
+        reason: o.reason.as_deref().map(mask),
+    }
 }
 
 #[derive(Serialize)]

@@ -8,6 +8,7 @@ pub mod diagnostic;
 pub mod github;
 pub mod graph;
 pub mod human;
+pub mod journal;
 pub mod json;
 pub mod junit;
 pub mod sarif;
@@ -29,6 +30,30 @@ pub struct Options {
     pub show_values: bool,
     /// Only the verdict line.
     pub quiet: bool,
+}
+
+/// What `validate` adds to the local verdicts: the live dry runs and the submit, when
+/// asked for.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Additions<'a> {
+    /// The outcomes of `--live`.
+    pub live: Option<&'a [crate::live::LiveOutcome]>,
+    /// What `--submit` did.
+    pub submit: Option<SubmitReport<'a>>,
+}
+
+/// What `--submit` did.
+#[derive(Debug, Clone, Copy)]
+pub enum SubmitReport<'a> {
+    /// The change was journalled and sent (or found acknowledged already).
+    Sent {
+        /// The outcome.
+        submission: &'a crate::submit::Submission,
+        /// Personal values of the entry record, masked where the server quotes them.
+        personal: &'a [String],
+    },
+    /// The change was not sent, and why (a system rejects it, an endpoint is unreachable).
+    Withheld(&'a str),
 }
 
 /// A value as shown to people: JSON text, shortened.

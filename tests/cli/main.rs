@@ -5,6 +5,9 @@ mod bad_input;
 mod check;
 mod graph;
 mod trace;
+mod live;
+mod server;
+mod submit;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -16,7 +19,10 @@ pub fn ripple() -> Command {
     let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("ripple");
     cmd.current_dir(root())
         .env_remove("NO_COLOR")
-        .env("RUST_LOG", "off");
+        .env("RUST_LOG", "off")
+        // Test servers listen on 127.0.0.1; a proxy from the environment must not get them.
+        .env("NO_PROXY", "127.0.0.1,localhost")
+        .env("no_proxy", "127.0.0.1,localhost");
     cmd
 }
 
