@@ -296,3 +296,187 @@ pub fn constraints_human(pipeline: &Pipeline, eff: &Effective, opts: Options) ->
     }
     out
 }
+
+/// One traced log event for people.
+#[must_use]
+pub fn log_event_human(
+    pipeline: &Pipeline,
+    t: &crate::trace::log::TracedEvent,
+    opts: Options,
+) -> String {
+    let p = Paint::new(opts.color);
+    let e = &t.event;
+    let mut out = String::new();
+    let field = e.field.as_deref().unwrap_or("(field unknown)");
+    let _ = write!(
+        out,
+        "{} {} {}",
+        p.dim(&format!("line {:>6}", e.line)),
+        p.bold(&format!("{} {field}", e.system)),
+        e.code.as_deref().unwrap_or("")
+    );
+    if let Some(v) = &e.value {
+        let shown = if t.pii && !opts.show_values {
+            super::MASK.to_owned()
+        } else {
+            super::display_value(&Value::String(v.clone()))
+        };
+        let _ = write!(out, "  value {shown}{}", if e.value_prefix { "…" } else { "" });
+    }
+    match (e.actual, e.limit) {
+        (Some(a), Some(l)) => {
+            let _ = write!(out, " ({a} > {l})");
+        }
+        (None, Some(l)) => {
+            let _ = write!(out, " (limit {l})");
+        }
+        _ => {}
+    }
+    out.push('\n');
+    let origin: Vec<String> = t
+        .origin
+        .iter()
+        .map(|(s, f)| format!("{} {f}", pipeline.systems[*s].id))
+        .collect();
+    let _ = write!(
+        out,
+        "              ← {}",
+        if origin.is_empty() {
+            "origin unknown".to_owned()
+        } else {
+            origin.join(" + ")
+        }
+    );
+    if let Some(c) = &t.change {
+        let _ = write!(
+            out,
+            "   change {} by {} at {} ({})",
+            c.id,
+            c.requested_by.as_deref().unwrap_or("?"),
+            c.created_at,
+            c.status.as_str()
+        );
+    }
+    out.push('\n');
+    out
+}
+
+/// One traced log event as a JSON object (SPEC 4.3 log mode `events[]`).
+#[must_use]
+pub fn log_event_json(
+    pipeline: &Pipeline,
+    t: &crate::trace::log::TracedEvent,
+    opts: Options,
+) -> Value {
+    let e = &t.event;
+    json!({
+        "line": e.line,
+        "system": e.system,
+        "field": e.field,
+        "value": e.value.as_ref().map(|v| super::json_value(&Value::String(v.clone()), t.pii, opts)),
+        "value_prefix": e.value_prefix,
+        "code": e.code,
+        "limit": e.limit,
+        "actual": e.actual,
+        "message": super::mask_message(&e.message, e.value.as_ref().map(|v| Value::String(v.clone())).as_ref(), t.pii, opts),
+        "origin": t.origin.iter().map(|(s, f)| json!({ "system": pipeline.systems[*s].id, "field": f })).collect::<Vec<_>>(),
+        "change": t.change.as_ref().map(|c| json!({
+            "id": c.id,
+            "requested_by": c.requested_by,
+            "created_at": c.created_at,
+            "status": c.status.as_str(),
+        })),
+    })
+}
+
+fn cause_name(pipeline: &Pipeline, c: &crate::trace::log::Cause) -> String {
+    c.origin.as_ref().map_or_else(
+        || "(origin unknown)".to_owned(),
+        |(s, f)| format!("{} {f}", pipeline.systems[*s].id),
+    )
+}
+
+/// The end of a log trace for people: root causes ranked, then unmatched lines.
+#[must_use]
+pub fn log_summary_human(
+    pipeline: &Pipeline,
+    s: &crate::trace::log::LogSummary,
+    opts: Options,
+) -> String {
+    let p = Paint::new(opts.color);
+    let mut out = String::new();
+    let st = &s.stats;
+    if st.events == 0 {
+        let _ = writeln!(
+            out,
+            "{} no rejection found in {} lines ({} unmatched)",
+            p.green("✓"),
+            st.lines,
+            st.unmatched
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "\n{} {} failure{} in {} lines; root causes, most failures first:",
+            p.red("✗"),
+            st.events,
+            if st.events == 1 { "" } else { "s" },
+            st.lines
+        );
+        let width = s
+            .causes
+            .iter()
+            .map(|c| cause_name(pipeline, c).chars().count())
+            .max()
+            .unwrap_or(0);
+        for c in &s.causes {
+            let owner = c
+                .origin
+                .as_ref()
+                .and_then(|(sys, _)| pipeline.systems[*sys].owner.as_deref())
+                .map_or(String::new(), |o| format!("  owner {o}"));
+            let _ = writeln!(
+                out,
+                "  {:>6}  {:<width$}  rejected by {}{}",
+                c.count,
+                cause_name(pipeline, c),
+                c.systems.iter().cloned().collect::<Vec<_>>().join(", "),
+                p.dim(&owner)
+            );
+        }
+    }
+    if st.unmatched > 0 {
+        let _ = writeln!(
+            out,
+            "\n{} line{} matched no pattern{}:",
+            st.unmatched,
+            if st.unmatched == 1 { "" } else { "s" },
+            if st.unmatched as usize > s.unmatched_lines.len() {
+                format!(" (the first {} listed)", s.unmatched_lines.len())
+            } else {
+                String::new()
+            }
+        );
+        for (n, text) in &s.unmatched_lines {
+            let _ = writeln!(out, "  {} {text}", p.dim(&format!("line {n:>6}")));
+        }
+    }
+    out
+}
+
+/// The keys after `events` in log-mode JSON: `unmatched`, `unmatched_lines`, `summary[]`
+/// {`origin`, `count`, `systems`}, `lines`, `bytes`.
+#[must_use]
+pub fn log_summary_json(pipeline: &Pipeline, s: &crate::trace::log::LogSummary) -> Value {
+    json!({
+        "unmatched": s.stats.unmatched,
+        "unmatched_lines": s.unmatched_lines.iter().map(|(n, t)| json!({ "line": n, "text": t })).collect::<Vec<_>>(),
+        "summary": s.causes.iter().map(|c| json!({
+            "origin": c.origin.as_ref().map(|(sys, f)| json!({ "system": pipeline.systems[*sys].id, "field": f })),
+            "count": c.count,
+            "systems": c.systems,
+        })).collect::<Vec<_>>(),
+        "lines": s.stats.lines,
+        "bytes": s.stats.bytes,
+    })
+}

@@ -2,5 +2,7 @@
 //! upstream source.
 
 pub mod field;
+pub mod log;
 
 pub use field::{FieldTrace, trace_field};
+pub use log::{LogSummary, TracedEvent, trace_log};

@@ -5,6 +5,7 @@ mod bad_input;
 mod check;
 mod graph;
 mod trace;
+mod trace_log;
 mod live;
 mod server;
 mod submit;

@@ -1,0 +1,160 @@
+//! `ripple trace PIPELINE --log FILE`: every rejection in a downstream error log traced to
+//! the entry field it came from and, through the journal, to the change that set it.
+//!
+//! The log is streamed: each event is handed to the caller as soon as it is complete, and
+//! what is kept (the per-origin counts, the first unmatched lines) does not grow with the
+//! log.
+
+use std::collections::{BTreeSet, HashMap};
+use std::io::BufRead;
+
+use crate::constraints;
+use crate::error::Error;
+use crate::journal::{Entry, Journal};
+use crate::logscan::{self, LogEvent, Scanner, Stats};
+use crate::pipeline::{Pipeline, SystemId};
+
+/// Unmatched lines kept for listing; the rest are only counted.
+pub const KEEP_UNMATCHED: usize = 50;
+
+/// A log event traced to its origin.
+#[derive(Debug, Clone)]
+pub struct TracedEvent {
+    /// What the log said.
+    pub event: LogEvent,
+    /// The entry fields the rejected field derives from (empty when the field is unknown).
+    pub origin: Vec<(SystemId, String)>,
+    /// The journalled change that set this value in this system, when there is one.
+    pub change: Option<Entry>,
+    /// Whether the rejected field holds personal data (`x-pii`).
+    pub pii: bool,
+}
+
+/// Failures explained by one origin.
+#[derive(Debug, Clone)]
+pub struct Cause {
+    /// The entry field (`None`: events whose field or origin is unknown).
+    pub origin: Option<(SystemId, String)>,
+    /// How many events it explains.
+    pub count: u64,
+    /// The systems that rejected them.
+    pub systems: BTreeSet<String>,
+}
+
+/// What a whole log amounted to.
+#[derive(Debug, Clone, Default)]
+pub struct LogSummary {
+    /// Lines, bytes, events and unmatched lines read.
+    pub stats: Stats,
+    /// Root causes, most failures first.
+    pub causes: Vec<Cause>,
+    /// The first [`KEEP_UNMATCHED`] unmatched lines: number and text.
+    pub unmatched_lines: Vec<(u64, String)>,
+}
+
+/// Streams `reader` through the pipeline's error patterns, calling `on_event` for every
+/// traced event.
+///
+/// # Errors
+/// No system declares `errors` (and no `only`), an unknown `only`, or the log cannot be
+/// read.
+pub fn trace_log<R: BufRead>(
+    pipeline: &Pipeline,
+    reader: R,
+    only: Option<&str>,
+    journal: Option<&Journal>,
+    mut on_event: impl FnMut(&TracedEvent),
+) -> Result<LogSummary, Error> {
+    let mut scanner = Scanner::new(pipeline, only)?;
+    let mut origins: HashMap<(String, String), (Vec<(SystemId, String)>, bool)> = HashMap::new();
+    let mut counts: HashMap<Option<(SystemId, String)>, (u64, BTreeSet<String>)> = HashMap::new();
+    let mut unmatched_lines = Vec::new();
+    let mut journal_error: Option<Error> = None;
+    let stats = logscan::scan(
+        &mut scanner,
+        reader,
+        |event| {
+            let (origin, pii) = match &event.field {
+                Some(field) => origins
+                    .entry((event.system.clone(), field.clone()))
+                    .or_insert_with(|| origin_of(pipeline, &event.system, field))
+                    .clone(),
+                None => (Vec::new(), false),
+            };
+            let change = match (journal, &event.field, &event.value) {
+                (Some(j), Some(field), Some(value)) if !event.value_prefix => {
+                    match j.find_by_value(&event.system, field, value) {
+                        Ok(found) => found,
+                        Err(e) => {
+                            journal_error.get_or_insert(e);
+                            None
+                        }
+                    }
+                }
+                _ => None,
+            };
+            if origin.is_empty() {
+                let c = counts.entry(None).or_default();
+                c.0 += 1;
+                c.1.insert(event.system.clone());
+            }
+            for o in &origin {
+                let c = counts.entry(Some(o.clone())).or_default();
+                c.0 += 1;
+                c.1.insert(event.system.clone());
+            }
+            on_event(&TracedEvent {
+                event,
+                origin,
+                change,
+                pii,
+            });
+        },
+        |line, text| {
+            if unmatched_lines.len() < KEEP_UNMATCHED {
+                unmatched_lines.push((line, text.to_owned()));
+            }
+        },
+    )
+    .map_err(|e| Error::new(crate::ErrorKind::Io, format!("cannot read the log: {e}")))?;
+    if let Some(e) = journal_error {
+        return Err(e);
+    }
+    let mut causes: Vec<Cause> = counts
+        .into_iter()
+        .map(|(origin, (count, systems))| Cause {
+            origin,
+            count,
+            systems,
+        })
+        .collect();
+    // Most failures first; unknown origins last among equals; then by name for a stable order.
+    causes.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then(a.origin.is_none().cmp(&b.origin.is_none()))
+            .then(a.origin.cmp(&b.origin))
+    });
+    Ok(LogSummary {
+        stats,
+        causes,
+        unmatched_lines,
+    })
+}
+
+/// The entry fields `system`'s `field` derives from, and whether it is personal data.
+fn origin_of(pipeline: &Pipeline, system: &str, field: &str) -> (Vec<(SystemId, String)>, bool) {
+    let Some(id) = pipeline.system_id(system) else {
+        return (Vec::new(), false);
+    };
+    let mut out: Vec<(SystemId, String)> = Vec::new();
+    for chain in constraints::chains(pipeline, id, field, None) {
+        if let Some(first) = chain.first() {
+            let o = (first.system, first.pointer.clone());
+            if !out.contains(&o) {
+                out.push(o);
+            }
+        }
+    }
+    (out, pipeline.systems[id].schema.is_pii(field))
+}
