@@ -116,3 +116,15 @@ fn a_clean_log_exits_zero_and_bad_inputs_exit_two() {
     assert_eq!(code, 2);
     assert!(err.contains("no journal"), "{err}");
 }
+
+#[test]
+fn personal_values_are_masked_unless_asked_for() {
+    let log = fixture("logs/custom.log");
+    let (_, out, _) = run(&["trace", PIPELINE, "--log", &log, "--system", "sync", "--format", "json"]);
+    assert!(!out.contains("matti.meikalainen"), "x-pii value leaked: {out}");
+    assert!(out.contains("[redacted]"), "{out}");
+    let (_, human, _) = run(&["trace", PIPELINE, "--log", &log, "--system", "sync"]);
+    assert!(!human.contains("\"matti.meikalainen\""), "x-pii value leaked: {human}");
+    let (_, shown, _) = run(&["trace", PIPELINE, "--log", &log, "--system", "sync", "--format", "json", "--show-values"]);
+    assert!(shown.contains("matti.meikalainen"), "{shown}");
+}
