@@ -4,8 +4,8 @@ mod check;
 mod constraints;
 mod explain;
 mod graph;
-mod trace;
 mod journal;
+mod trace;
 mod validate;
 
 use std::io::{IsTerminal, Write};

@@ -5,9 +5,9 @@ use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
+use ripple::journal::{self, Journal};
 use ripple::lineage::FieldSpec;
 use ripple::report::{Options, trace as out};
-use ripple::journal::{self, Journal};
 use ripple::{Error, ErrorKind, Errors, pipeline, trace};
 
 use super::{Outcome, emit};
@@ -88,7 +88,10 @@ fn run_log(
         }
     };
     let reader: Box<dyn BufRead> = if log == Path::new("-") {
-        Box::new(BufReader::with_capacity(256 * 1024, std::io::stdin().lock()))
+        Box::new(BufReader::with_capacity(
+            256 * 1024,
+            std::io::stdin().lock(),
+        ))
     } else {
         let file = File::open(log).map_err(|e| Error::io(log, &e))?;
         Box::new(BufReader::with_capacity(256 * 1024, file))
@@ -149,6 +152,10 @@ fn run_log(
     })
 }
 
-fn out_json(pipeline: &ripple::pipeline::Pipeline, event: &trace::TracedEvent, opts: Options) -> String {
+fn out_json(
+    pipeline: &ripple::pipeline::Pipeline,
+    event: &trace::TracedEvent,
+    opts: Options,
+) -> String {
     serde_json::to_string(&out::log_event_json(pipeline, event, opts)).unwrap_or_default()
 }

@@ -321,7 +321,11 @@ pub fn log_event_human(
         } else {
             super::display_value(&Value::String(v.clone()))
         };
-        let _ = write!(out, "  value {shown}{}", if e.value_prefix { "…" } else { "" });
+        let _ = write!(
+            out,
+            "  value {shown}{}",
+            if e.value_prefix { "…" } else { "" }
+        );
     }
     match (e.actual, e.limit) {
         (Some(a), Some(l)) => {

@@ -14,6 +14,11 @@ use crate::journal::{Entry, Journal};
 use crate::logscan::{self, LogEvent, Scanner, Stats};
 use crate::pipeline::{Pipeline, SystemId};
 
+/// An entry system's field.
+type EntryField = (SystemId, String);
+/// The entry fields a field derives from, and whether it is personal data.
+type Origins = (Vec<EntryField>, bool);
+
 /// Unmatched lines kept for listing; the rest are only counted.
 pub const KEEP_UNMATCHED: usize = 50;
 
@@ -66,8 +71,8 @@ pub fn trace_log<R: BufRead>(
     mut on_event: impl FnMut(&TracedEvent),
 ) -> Result<LogSummary, Error> {
     let mut scanner = Scanner::new(pipeline, only)?;
-    let mut origins: HashMap<(String, String), (Vec<(SystemId, String)>, bool)> = HashMap::new();
-    let mut counts: HashMap<Option<(SystemId, String)>, (u64, BTreeSet<String>)> = HashMap::new();
+    let mut origins: HashMap<(String, String), Origins> = HashMap::new();
+    let mut counts: HashMap<Option<EntryField>, (u64, BTreeSet<String>)> = HashMap::new();
     let mut unmatched_lines = Vec::new();
     let mut journal_error: Option<Error> = None;
     let stats = logscan::scan(

@@ -4,11 +4,11 @@
 mod bad_input;
 mod check;
 mod graph;
-mod trace;
-mod trace_log;
 mod live;
 mod server;
 mod submit;
+mod trace;
+mod trace_log;
 mod validate;
 
 use std::path::{Path, PathBuf};

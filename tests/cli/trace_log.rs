@@ -13,7 +13,14 @@ fn json_of(out: &str) -> Value {
 
 #[test]
 fn oracle_log_events_have_origins_and_a_ranked_summary() {
-    let (code, out, err) = run(&["trace", PIPELINE, "--log", &fixture("logs/oracle.log"), "--format", "json"]);
+    let (code, out, err) = run(&[
+        "trace",
+        PIPELINE,
+        "--log",
+        &fixture("logs/oracle.log"),
+        "--format",
+        "json",
+    ]);
     assert_eq!(code, 1, "{err}");
     let v = json_of(&out);
     let first = &v["events"][0];
@@ -21,15 +28,25 @@ fn oracle_log_events_have_origins_and_a_ranked_summary() {
     assert_eq!(first["system"], "payroll");
     assert_eq!(first["field"], "/login");
     assert_eq!(first["code"], "ORA-12899");
-    assert_eq!(first["origin"], json!([{ "system": "web", "field": "/username" }]));
+    assert_eq!(
+        first["origin"],
+        json!([{ "system": "web", "field": "/username" }])
+    );
     assert_eq!(first["change"], Value::Null);
     assert_eq!(v["unmatched"], 7);
     let summary = v["summary"].as_array().unwrap();
-    let counts: Vec<u64> = summary.iter().map(|s| s["count"].as_u64().unwrap()).collect();
+    let counts: Vec<u64> = summary
+        .iter()
+        .map(|s| s["count"].as_u64().unwrap())
+        .collect();
     let mut sorted = counts.clone();
     sorted.sort_unstable_by(|a, b| b.cmp(a));
     assert_eq!(counts, sorted, "most failures first");
-    assert!(summary.iter().any(|s| s["origin"] == json!({ "system": "web", "field": "/username" })));
+    assert!(
+        summary
+            .iter()
+            .any(|s| s["origin"] == json!({ "system": "web", "field": "/username" }))
+    );
 }
 
 #[test]
@@ -37,7 +54,10 @@ fn human_output_lists_unmatched_lines() {
     let (code, out, _) = run(&["trace", PIPELINE, "--log", &fixture("logs/oracle.log")]);
     assert_eq!(code, 1);
     assert!(out.contains("7 lines matched no pattern"), "{out}");
-    assert!(out.contains("ORA-00001: unique constraint"), "unmatched lines are listed: {out}");
+    assert!(
+        out.contains("ORA-00001: unique constraint"),
+        "unmatched lines are listed: {out}"
+    );
     assert!(out.contains("root causes, most failures first"), "{out}");
 }
 
@@ -66,7 +86,14 @@ fn events_link_to_the_journal_entry_that_set_the_value() {
     drop(journal);
     let journal_arg = path.display().to_string();
     let (code, out, err) = run(&[
-        "trace", PIPELINE, "--log", &fixture("logs/postgres.log"), "--journal", &journal_arg, "--format", "json",
+        "trace",
+        PIPELINE,
+        "--log",
+        &fixture("logs/postgres.log"),
+        "--journal",
+        &journal_arg,
+        "--format",
+        "json",
     ]);
     assert_eq!(code, 1, "{err}");
     let v = json_of(&out);
@@ -80,7 +107,14 @@ fn events_link_to_the_journal_entry_that_set_the_value() {
     assert_eq!(linked[0]["value"], "matti.meikalainen");
     assert_eq!(linked[0]["change"]["id"], "chg-1042");
     assert_eq!(linked[0]["change"]["requested_by"], "anna.support");
-    let (_, human, _) = run(&["trace", PIPELINE, "--log", &fixture("logs/postgres.log"), "--journal", &journal_arg]);
+    let (_, human, _) = run(&[
+        "trace",
+        PIPELINE,
+        "--log",
+        &fixture("logs/postgres.log"),
+        "--journal",
+        &journal_arg,
+    ]);
     assert!(human.contains("change chg-1042 by anna.support"), "{human}");
 }
 
@@ -106,13 +140,25 @@ fn a_clean_log_exits_zero_and_bad_inputs_exit_two() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
-    let (code, _, err) = run(&["trace", PIPELINE, "--log", "tests/fixtures/logs/missing.log"]);
+    let (code, _, err) = run(&[
+        "trace",
+        PIPELINE,
+        "--log",
+        "tests/fixtures/logs/missing.log",
+    ]);
     assert_eq!(code, 2);
     assert!(err.contains("missing.log"), "{err}");
     let (code, _, err) = run(&["trace", PIPELINE, "--log", "-", "--system", "payrol"]);
     assert_eq!(code, 2);
     assert!(err.contains("payroll"), "did-you-mean: {err}");
-    let (code, _, err) = run(&["trace", PIPELINE, "--log", "-", "--journal", "/nonexistent/j.db"]);
+    let (code, _, err) = run(&[
+        "trace",
+        PIPELINE,
+        "--log",
+        "-",
+        "--journal",
+        "/nonexistent/j.db",
+    ]);
     assert_eq!(code, 2);
     assert!(err.contains("no journal"), "{err}");
 }
@@ -120,11 +166,29 @@ fn a_clean_log_exits_zero_and_bad_inputs_exit_two() {
 #[test]
 fn personal_values_are_masked_unless_asked_for() {
     let log = fixture("logs/custom.log");
-    let (_, out, _) = run(&["trace", PIPELINE, "--log", &log, "--system", "sync", "--format", "json"]);
-    assert!(!out.contains("matti.meikalainen"), "x-pii value leaked: {out}");
+    let (_, out, _) = run(&[
+        "trace", PIPELINE, "--log", &log, "--system", "sync", "--format", "json",
+    ]);
+    assert!(
+        !out.contains("matti.meikalainen"),
+        "x-pii value leaked: {out}"
+    );
     assert!(out.contains("[redacted]"), "{out}");
     let (_, human, _) = run(&["trace", PIPELINE, "--log", &log, "--system", "sync"]);
-    assert!(!human.contains("\"matti.meikalainen\""), "x-pii value leaked: {human}");
-    let (_, shown, _) = run(&["trace", PIPELINE, "--log", &log, "--system", "sync", "--format", "json", "--show-values"]);
+    assert!(
+        !human.contains("\"matti.meikalainen\""),
+        "x-pii value leaked: {human}"
+    );
+    let (_, shown, _) = run(&[
+        "trace",
+        PIPELINE,
+        "--log",
+        &log,
+        "--system",
+        "sync",
+        "--format",
+        "json",
+        "--show-values",
+    ]);
     assert!(shown.contains("matti.meikalainen"), "{shown}");
 }
