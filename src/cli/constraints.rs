@@ -2,11 +2,10 @@
 
 use std::path::PathBuf;
 
-use clap::ValueEnum;
 use ripple::report::{Options, trace as out};
 use ripple::{Error, ErrorKind, Errors, constraints, pipeline, suggest};
 
-use super::{Outcome, emit};
+use super::{Format, Outcome, emit};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -21,12 +20,6 @@ pub(crate) struct Args {
     /// Output format (ignored with --emit-schema, which prints JSON Schema).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum Format {
-    Human,
-    Json,
 }
 
 pub(crate) fn run(args: Args, opts: Options) -> Result<Outcome, Errors> {

@@ -57,6 +57,15 @@ enum Command {
     Journal(journal::Args),
 }
 
+/// `--format` of the commands that print for people or for scripts.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum Format {
+    /// For people at a terminal.
+    Human,
+    /// For scripts, with the stable keys of SPEC 4.
+    Json,
+}
+
 /// What a command found, mapped onto the exit codes of SPEC 4.
 pub(crate) enum Outcome {
     /// Nothing found: exit 0.

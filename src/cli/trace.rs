@@ -4,13 +4,12 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use clap::ValueEnum;
 use ripple::journal::{self, Journal};
 use ripple::lineage::FieldSpec;
 use ripple::report::{Options, trace as out};
 use ripple::{Error, ErrorKind, Errors, pipeline, trace};
 
-use super::{Outcome, emit};
+use super::{Format, Outcome, emit};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -39,12 +38,6 @@ pub(crate) struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum Format {
-    Human,
-    Json,
 }
 
 pub(crate) fn run(args: Args, mut opts: Options) -> Result<Outcome, Errors> {

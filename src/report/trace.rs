@@ -45,6 +45,22 @@ fn hop_json(pipeline: &Pipeline, h: &crate::trace::field::TraceHop) -> Value {
     })
 }
 
+/// A sum limit in words: "/first_name + /last_name together: at most 69 characters".
+fn sum_line(pipeline: &Pipeline, s: &crate::constraints::SumConstraint, p: Paint) -> String {
+    let unit = if s.keyword == "maxLength" {
+        "characters"
+    } else {
+        "UTF-8 bytes"
+    };
+    format!(
+        "{} together: at most {} {unit} (joined at {} {})",
+        p.bold(&s.fields.join(" + ")),
+        s.max,
+        pipeline.systems[s.at.0].id,
+        s.at.1
+    )
+}
+
 /// Field-mode trace as JSON with the stable keys of SPEC 4.3.
 #[must_use]
 pub fn field_json(pipeline: &Pipeline, trace: &FieldTrace) -> String {
@@ -144,19 +160,7 @@ pub fn field_human(pipeline: &Pipeline, trace: &FieldTrace, opts: Options) -> St
             }
         }
         for s in &trace.sums {
-            let _ = writeln!(
-                out,
-                "together: {} at most {} {} (joined at {} {})",
-                p.bold(&s.fields.join(" + ")),
-                s.max,
-                if s.keyword == "maxLength" {
-                    "characters"
-                } else {
-                    "UTF-8 bytes"
-                },
-                sys(s.at.0),
-                s.at.1
-            );
+            let _ = writeln!(out, "{}", sum_line(pipeline, s, p));
         }
     }
     match &trace.root_cause {
@@ -263,19 +267,7 @@ pub fn constraints_human(pipeline: &Pipeline, eff: &Effective, opts: Options) ->
         out.push('\n');
     }
     for s in &eff.sums {
-        let _ = writeln!(
-            out,
-            "{} together: at most {} {} (joined at {} {})\n",
-            p.bold(&s.fields.join(" + ")),
-            s.max,
-            if s.keyword == "maxLength" {
-                "characters"
-            } else {
-                "UTF-8 bytes"
-            },
-            sys(s.at.0),
-            s.at.1
-        );
+        let _ = writeln!(out, "{}\n", sum_line(pipeline, s, p));
     }
     let narrowed = fields.iter().filter(|f| !f.narrowed_by.is_empty()).count() + eff.sums.len();
     if narrowed == 0 {
