@@ -85,7 +85,7 @@ pub struct Scanner<'p> {
     fields: Vec<SystemFields>,
     uses: Vec<Use>,
     customs: Vec<Custom>,
-    gate: regex::bytes::RegexSet,
+    gate: regex_automata::meta::Regex,
     pg_gate: Option<regex::bytes::Regex>,
     oracle: Option<Oracle>,
     postgres: Option<Postgres>,
@@ -168,12 +168,9 @@ impl<'p> Scanner<'p> {
             .filter(|p| used(*p))
             .map(Preset::trigger)
             .collect();
-        let mut gate: Vec<String> = Vec::new();
-        if !triggers.is_empty() {
-            gate.push(triggers.join("|"));
-        }
-        gate.extend(customs.iter().map(|c: &Custom| c.source().to_owned()));
-        let gate = regex::bytes::RegexSet::new(&gate).map_err(|e| {
+        let mut gate: Vec<&str> = triggers;
+        gate.extend(customs.iter().map(Custom::source));
+        let gate = regex_automata::meta::Regex::new_many(&gate).map_err(|e| {
             Error::new(
                 ErrorKind::Regex,
                 format!("the error patterns do not combine: {e}"),
@@ -243,6 +240,30 @@ impl<'p> Scanner<'p> {
     /// The completed events, in line order.
     pub(super) fn drain(&mut self) -> std::vec::Drain<'_, LogEvent> {
         self.out.drain(..)
+    }
+
+    /// Whether an open event may take the next line, so every line must be fed.
+    pub(super) fn busy(&self) -> bool {
+        !matches!(self.expect, Expect::Nothing) || !self.pending_pg.is_empty()
+    }
+
+    /// Where in `haystack`, from `from` on, the next line that may open an event starts
+    /// matching a trigger: lines before it can be [`Scanner::skip`]ped while not
+    /// [`Scanner::busy`]. A match may span lines; it then only costs a needless `feed`.
+    pub(super) fn next_candidate(&self, haystack: &[u8], from: usize) -> Option<usize> {
+        let input = regex_automata::Input::new(haystack).range(from..);
+        self.gate.find(input).map(|m| m.start())
+    }
+
+    /// Accounts for a line that no trigger matches while nothing is open: the same as
+    /// [`Scanner::feed`] for it, without the search.
+    pub(super) fn skip(&mut self, line: &[u8]) -> LineKind {
+        if line.trim_ascii().is_empty() {
+            LineKind::Blank
+        } else {
+            self.unmatched += 1;
+            LineKind::Unmatched
+        }
     }
 
     fn classify(&mut self, line_no: u64, line: &[u8]) -> LineKind {
@@ -376,7 +397,11 @@ impl<'p> Scanner<'p> {
                         self.expect = Expect::Statement { pid };
                         true
                     }
-                    _ => false,
+                    _ => {
+                        // STATEMENT is the last part of a PostgreSQL message
+                        self.complete_pg(|p| p.pid == pid);
+                        false
+                    }
                 }
             }
         }
