@@ -10,6 +10,7 @@
 //! text, an LDAP client's summary + `additional info:`) make one event, and their
 //! continuation lines are not counted as unmatched.
 
+mod attribute;
 mod custom;
 mod fields;
 mod ldap;
@@ -19,6 +20,7 @@ mod postgres;
 mod preset;
 mod scanner;
 mod sqlserver;
+mod statement;
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
