@@ -10,6 +10,7 @@
 //! text, an LDAP client's summary + `additional info:`) make one event, and their
 //! continuation lines are not counted as unmatched.
 
+mod attribute;
 mod custom;
 mod fields;
 mod ldap;
@@ -19,8 +20,10 @@ mod postgres;
 mod preset;
 mod scanner;
 mod sqlserver;
+mod statement;
 
 use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::io::BufRead;
 
 use serde::Serialize;
@@ -29,7 +32,7 @@ pub use preset::Preset;
 use scanner::LineKind;
 pub use scanner::Scanner;
 
-use crate::text::{MAX_VALUE_CHARS, shorten};
+use crate::text::MAX_VALUE_CHARS;
 
 /// One rejection found in the log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -71,49 +74,126 @@ pub struct Stats {
     pub unmatched: u64,
 }
 
-/// Reads `reader` line by line through `scanner` with one reused buffer, calling
-/// `on_event` for every event and `on_unmatched` with the number and shortened text of
-/// every line that matched nothing, then flushes the scanner.
+/// Reads `reader` through `scanner`, calling `on_event` for every event and `on_unmatched`
+/// with the number and shortened text of every line that matched nothing, then flushes the
+/// scanner.
+///
+/// Lines are taken straight from the reader's buffer (only a line that straddles two
+/// fills is copied), so memory stays constant apart from the longest line. While no event
+/// is open, the triggers are searched over the whole buffer at once, as grep does, and the
+/// lines before the next candidate are only counted and listed.
 ///
 /// # Errors
 /// Reading fails.
 pub fn scan<R: BufRead>(
     scanner: &mut Scanner<'_>,
     mut reader: R,
-    mut on_event: impl FnMut(LogEvent),
-    mut on_unmatched: impl FnMut(u64, &str),
+    on_event: impl FnMut(LogEvent),
+    on_unmatched: impl FnMut(u64, &str),
 ) -> std::io::Result<Stats> {
-    /// A buffer grown past this by one huge line is given back afterwards.
+    /// A line buffer grown past this by one huge line is given back afterwards.
     const KEEP: usize = 1 << 20;
-    let mut stats = Stats::default();
-    let mut buf = Vec::with_capacity(8 * 1024);
+    let mut driver = Driver {
+        scanner,
+        stats: Stats::default(),
+        on_event,
+        on_unmatched,
+        text: String::new(),
+    };
+    let mut carry: Vec<u8> = Vec::new();
     loop {
-        buf.clear();
-        let n = reader.read_until(b'\n', &mut buf)?;
-        if n == 0 {
+        let available = match reader.fill_buf() {
+            Ok(available) => available,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
             break;
         }
-        stats.lines += 1;
-        stats.bytes += n as u64;
-        let line = strip_line_break(&buf);
-        let kind = scanner.feed(stats.lines, line);
-        for event in scanner.drain() {
-            stats.events += 1;
-            on_event(event);
+        let len = available.len();
+        let Some(last) = memchr::memrchr(b'\n', available) else {
+            carry.extend_from_slice(available);
+            reader.consume(len);
+            continue;
+        };
+        let mut start = 0;
+        if !carry.is_empty() {
+            let first = memchr::memchr(b'\n', available).unwrap_or(last);
+            carry.extend_from_slice(&available[..=first]);
+            driver.block(&carry);
+            carry.clear();
+            if carry.capacity() > KEEP {
+                carry = Vec::new();
+            }
+            start = first + 1;
         }
-        if kind == LineKind::Unmatched {
-            stats.unmatched += 1;
-            on_unmatched(stats.lines, &display(line));
-        }
-        if buf.capacity() > KEEP {
-            buf = Vec::with_capacity(8 * 1024);
+        driver.block(&available[start..=last]);
+        carry.extend_from_slice(&available[last + 1..]);
+        reader.consume(len);
+    }
+    if !carry.is_empty() {
+        carry.push(b'\n');
+        driver.block(&carry);
+        driver.stats.bytes -= 1;
+    }
+    for event in driver.scanner.finish() {
+        driver.stats.events += 1;
+        (driver.on_event)(event);
+    }
+    Ok(driver.stats)
+}
+
+/// [`scan`]'s state between buffer fills.
+struct Driver<'s, 'p, E, U> {
+    scanner: &'s mut Scanner<'p>,
+    stats: Stats,
+    on_event: E,
+    on_unmatched: U,
+    /// Reused for shortening unmatched lines.
+    text: String,
+}
+
+impl<E: FnMut(LogEvent), U: FnMut(u64, &str)> Driver<'_, '_, E, U> {
+    /// Handles `block`: whole lines, each ending in `\n`.
+    fn block(&mut self, block: &[u8]) {
+        let mut pos = 0;
+        // offset of the next trigger match at or after `pos`; `None`: search again
+        let mut candidate: Option<usize> = None;
+        while pos < block.len() {
+            let end = memchr::memchr(b'\n', &block[pos..]).map_or(block.len(), |i| pos + i + 1);
+            let raw = &block[pos..end];
+            let line = strip_line_break(raw);
+            self.stats.lines += 1;
+            self.stats.bytes += raw.len() as u64;
+            let kind = if self.scanner.busy() {
+                candidate = None;
+                self.scanner.feed(self.stats.lines, line)
+            } else {
+                let next = match candidate {
+                    Some(c) if c >= pos => c,
+                    _ => self
+                        .scanner
+                        .next_candidate(block, pos)
+                        .unwrap_or(usize::MAX),
+                };
+                candidate = Some(next);
+                if next < end {
+                    self.scanner.feed(self.stats.lines, line)
+                } else {
+                    self.scanner.skip(line)
+                }
+            };
+            for event in self.scanner.drain() {
+                self.stats.events += 1;
+                (self.on_event)(event);
+            }
+            if kind == LineKind::Unmatched {
+                self.stats.unmatched += 1;
+                (self.on_unmatched)(self.stats.lines, display(line, &mut self.text));
+            }
+            pos = end;
         }
     }
-    for event in scanner.finish() {
-        stats.events += 1;
-        on_event(event);
-    }
-    Ok(stats)
 }
 
 fn strip_line_break(line: &[u8]) -> &[u8] {
@@ -121,15 +201,32 @@ fn strip_line_break(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
 }
 
-/// A line for listing: trimmed and shortened, borrowed when it is short valid UTF-8.
-fn display(line: &[u8]) -> Cow<'_, str> {
+/// A line for listing: trimmed and shortened like [`crate::text::shorten`], borrowed when it is short
+/// valid UTF-8 and written into `buf` (no allocation once `buf` has grown) otherwise.
+fn display<'a>(line: &'a [u8], buf: &'a mut String) -> &'a str {
     let line = line.trim_ascii();
-    match std::str::from_utf8(line) {
-        Ok(s) if s.len() <= MAX_VALUE_CHARS || s.chars().nth(MAX_VALUE_CHARS).is_none() => {
-            Cow::Borrowed(s)
+    let text = match std::str::from_utf8(line) {
+        Ok(s) if s.len() <= MAX_VALUE_CHARS => return s,
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(line),
+    };
+    buf.clear();
+    // most log lines are ASCII: the cut is then a byte offset, found without decoding
+    let cut = if text.len() > MAX_VALUE_CHARS && text.as_bytes()[..MAX_VALUE_CHARS].is_ascii() {
+        Some(MAX_VALUE_CHARS)
+    } else {
+        text.char_indices().nth(MAX_VALUE_CHARS).map(|(i, _)| i)
+    };
+    match cut {
+        None => buf.push_str(&text),
+        Some(cut) => {
+            let rest = text[cut..].chars().count();
+            buf.push_str(&text[..cut]);
+            // writing to a String cannot fail
+            let _ = write!(buf, "… ({rest} more characters)");
         }
-        _ => Cow::Owned(shorten(&String::from_utf8_lossy(line))),
     }
+    buf
 }
 
 #[cfg(test)]

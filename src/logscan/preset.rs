@@ -87,7 +87,7 @@ pub(super) struct Hit {
     /// PostgreSQL 22001: the field is the one whose declared length is `limit`.
     pub by_limit: bool,
     /// PostgreSQL: the statement that failed, for finding the value of a 22001.
-    pub statement: Option<super::postgres::Statement>,
+    pub statement: Option<super::statement::Statement>,
 }
 
 /// Compiles one of the presets' own expressions; failing is a bug in ripple, reported as

@@ -4,8 +4,9 @@
 use std::collections::VecDeque;
 
 use super::LogEvent;
+use super::attribute::{Use, attribute};
 use super::custom::Custom;
-use super::fields::{Columns, SystemFields, TIER_NONE, TIER_SCHEMA, Tier, resolve_column};
+use super::fields::{Columns, SystemFields};
 use super::ldap::{Ldap, LdapLine};
 use super::mysql::Mysql;
 use super::oracle::Oracle;
@@ -31,14 +32,6 @@ pub(super) enum LineKind {
     Unmatched,
     /// It was empty or only whitespace.
     Blank,
-}
-
-/// A preset as one system uses it.
-#[derive(Debug)]
-struct Use {
-    system: SystemId,
-    preset: Preset,
-    columns: Columns,
 }
 
 /// What the previous line opened and the next line may complete.
@@ -73,19 +66,19 @@ impl Expect {
 /// Turns log lines into [`LogEvent`]s; built once per run from the pipeline's `errors`
 /// declarations.
 ///
-/// Attribution: a line is tried against the custom patterns first (systems and patterns
-/// in declaration order; the first that matches wins), then against the presets. When
-/// several systems use the preset that recognises a message, the event goes to the system
-/// that knows the message's column best: a `TABLE.COLUMN` key in `columns`, then a
-/// `COLUMN` key, then a schema property of that name (case-insensitively; for PostgreSQL's
-/// 22001, the only field with that length); among equals, the first declared.
+/// A line is tried against the custom patterns first (systems and patterns in
+/// declaration order; the first that matches wins), then against the presets. When several
+/// systems use the preset that recognises a message, the event goes to the system that
+/// knows the message's column best: a `TABLE.COLUMN` key in `columns`, then a `COLUMN` key,
+/// then a schema property of that name (case-insensitively; for PostgreSQL's 22001, the
+/// only field with that length); among equals, the first declared.
 #[derive(Debug)]
 pub struct Scanner<'p> {
     pipeline: &'p Pipeline,
     fields: Vec<SystemFields>,
     uses: Vec<Use>,
     customs: Vec<Custom>,
-    gate: regex::bytes::RegexSet,
+    gate: regex_automata::meta::Regex,
     pg_gate: Option<regex::bytes::Regex>,
     oracle: Option<Oracle>,
     postgres: Option<Postgres>,
@@ -168,12 +161,9 @@ impl<'p> Scanner<'p> {
             .filter(|p| used(*p))
             .map(Preset::trigger)
             .collect();
-        let mut gate: Vec<String> = Vec::new();
-        if !triggers.is_empty() {
-            gate.push(triggers.join("|"));
-        }
-        gate.extend(customs.iter().map(|c: &Custom| c.source().to_owned()));
-        let gate = regex::bytes::RegexSet::new(&gate).map_err(|e| {
+        let mut gate: Vec<&str> = triggers;
+        gate.extend(customs.iter().map(Custom::source));
+        let gate = regex_automata::meta::Regex::new_many(&gate).map_err(|e| {
             Error::new(
                 ErrorKind::Regex,
                 format!("the error patterns do not combine: {e}"),
@@ -243,6 +233,30 @@ impl<'p> Scanner<'p> {
     /// The completed events, in line order.
     pub(super) fn drain(&mut self) -> std::vec::Drain<'_, LogEvent> {
         self.out.drain(..)
+    }
+
+    /// Whether an open event may take the next line, so every line must be fed.
+    pub(super) fn busy(&self) -> bool {
+        !matches!(self.expect, Expect::Nothing) || !self.pending_pg.is_empty()
+    }
+
+    /// Where in `haystack`, from `from` on, the next line that may open an event starts
+    /// matching a trigger: lines before it can be [`Scanner::skip`]ped while not
+    /// [`Scanner::busy`]. A match may span lines; it then only costs a needless `feed`.
+    pub(super) fn next_candidate(&self, haystack: &[u8], from: usize) -> Option<usize> {
+        let input = regex_automata::Input::new(haystack).range(from..);
+        self.gate.find(input).map(|m| m.start())
+    }
+
+    /// Accounts for a line that no trigger matches while nothing is open: the same as
+    /// [`Scanner::feed`] for it, without the search.
+    pub(super) fn skip(&mut self, line: &[u8]) -> LineKind {
+        if line.trim_ascii().is_empty() {
+            LineKind::Blank
+        } else {
+            self.unmatched += 1;
+            LineKind::Unmatched
+        }
     }
 
     fn classify(&mut self, line_no: u64, line: &[u8]) -> LineKind {
@@ -376,7 +390,11 @@ impl<'p> Scanner<'p> {
                         self.expect = Expect::Statement { pid };
                         true
                     }
-                    _ => false,
+                    _ => {
+                        // STATEMENT is the last part of a PostgreSQL message
+                        self.complete_pg(|p| p.pid == pid);
+                        false
+                    }
                 }
             }
         }
@@ -457,25 +475,18 @@ impl<'p> Scanner<'p> {
 
     /// Attributes a recognised message to a system and queues the event.
     fn complete(&mut self, line: u64, preset: Preset, hit: Hit) {
-        let mut best: Option<(Tier, SystemId, Option<String>, Option<String>)> = None;
-        for u in self.uses.iter().filter(|u| u.preset == preset) {
-            let (tier, field, value) = self.attribute(u, &hit);
-            if best.as_ref().is_none_or(|b| tier > b.0) {
-                best = Some((tier, u.system, field, value));
-            }
-        }
-        let Some((_, system, field, value)) = best else {
+        let Some(a) = attribute(&self.uses, &self.fields, preset, &hit) else {
             return; // a preset's matcher exists only when a system uses it
         };
-        let actual = match (&value, hit.by_limit) {
+        let actual = match (&a.value, hit.by_limit) {
             (Some(v), true) => Some(v.chars().count() as u64),
             _ => hit.actual,
         };
         self.ready.push(LogEvent {
             line,
-            system: self.pipeline.systems[system].id.clone(),
-            field,
-            value,
+            system: self.pipeline.systems[a.system].id.clone(),
+            field: a.field,
+            value: a.value,
             value_prefix: hit.value_prefix,
             key: None,
             code: Some(hit.code),
@@ -483,46 +494,6 @@ impl<'p> Scanner<'p> {
             limit: hit.limit,
             actual,
         });
-    }
-
-    /// The field and value `hit` names in `u`'s system, and how sure the field is.
-    ///
-    /// PostgreSQL's 22001 names neither: the value is the statement's literal that the
-    /// type's length rejects, and the field must be both that literal's INSERT column (when
-    /// known) and the system's only field of that length (when there is one); when they
-    /// disagree the field is left out.
-    fn attribute(&self, u: &Use, hit: &Hit) -> (Tier, Option<String>, Option<String>) {
-        let fields = &self.fields[u.system];
-        let resolve =
-            |table: Option<&str>, column: &str| resolve_column(&u.columns, fields, table, column);
-        if !hit.by_limit {
-            let (tier, field) = hit
-                .column
-                .as_deref()
-                .map_or((TIER_NONE, None), |c| resolve(hit.table.as_deref(), c));
-            return (tier, field, hit.value.clone());
-        }
-        let table = hit
-            .table
-            .clone()
-            .or_else(|| hit.statement.as_ref().and_then(|s| s.table()));
-        let (value, column) = match (&hit.statement, hit.limit) {
-            (Some(statement), Some(limit)) => statement.rejected(limit, |column| {
-                let field = resolve(table.as_deref(), column).1?;
-                fields.limits_of(&field).map(<[u64]>::to_vec)
-            }),
-            _ => (None, None),
-        };
-        let by_column = column.map(|c| resolve(table.as_deref(), &c));
-        let by_limit = hit.limit.and_then(|n| fields.with_limit(n));
-        let (tier, field) = match (by_column, by_limit) {
-            (Some((tier, Some(a))), Some(b)) if a == b => (tier.max(TIER_SCHEMA), Some(a)),
-            (Some((_, Some(_))), Some(_)) => (TIER_NONE, None),
-            (Some((tier, Some(a))), None) => (tier, Some(a)),
-            (_, Some(b)) => (TIER_SCHEMA, Some(b.to_owned())),
-            _ => (TIER_NONE, None),
-        };
-        (tier, field, value)
     }
 
     /// Moves completed events that no earlier, still open event can precede to `out`.

@@ -237,10 +237,59 @@ fn scan_counts_lines_bytes_and_lists_unmatched_lines_shortened() {
 }
 
 #[test]
-fn display_borrows_short_valid_lines() {
-    assert!(matches!(
-        display(b"  short line \t"),
-        Cow::Borrowed("short line")
-    ));
-    assert!(matches!(display(b"caf\xe9"), Cow::Owned(_)));
+fn display_shortens_like_shorten() {
+    let mut buf = String::new();
+    assert_eq!(display(b"  short line \t", &mut buf), "short line");
+    assert_eq!(display(b"caf\xe9", &mut buf), "caf\u{fffd}");
+    for long in ["x".repeat(500), "ä".repeat(121), "ä".repeat(120)] {
+        assert_eq!(
+            display(long.as_bytes(), &mut buf),
+            crate::text::shorten(&long)
+        );
+    }
+}
+
+/// Events and unmatched lines of `text` fed line by line through `push`.
+fn by_push(p: &Pipeline, text: &[u8]) -> (Vec<LogEvent>, Vec<u64>) {
+    let mut s = Scanner::new(p, None).unwrap_or_else(|e| panic!("{e}"));
+    let mut events = Vec::new();
+    let mut unmatched = Vec::new();
+    let body = text.strip_suffix(b"\n").unwrap_or(text);
+    for (i, line) in body.split(|b| *b == b'\n').enumerate() {
+        let before = s.unmatched();
+        events.extend(s.push(i as u64 + 1, strip_line_break(line)));
+        if s.unmatched() > before {
+            unmatched.push(i as u64 + 1);
+        }
+    }
+    events.extend(s.finish());
+    (events, unmatched)
+}
+
+#[test]
+fn scan_agrees_with_push_whatever_the_buffer_size() {
+    let p = fixture();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/logs");
+    let mut all = Vec::new();
+    for name in ["oracle", "postgres", "mysql", "sqlserver", "ldap", "custom"] {
+        let text = std::fs::read(dir.join(format!("{name}.log"))).unwrap();
+        all.extend_from_slice(&text);
+        if !all.ends_with(b"\n") {
+            all.push(b'\n');
+        }
+    }
+    let expected = by_push(&p, &all);
+    assert!(expected.0.len() > 20);
+    for capacity in [1, 7, 64, 1000, 1 << 16] {
+        let mut s = Scanner::new(&p, None).unwrap_or_else(|e| panic!("{e}"));
+        let (mut events, mut unmatched) = (Vec::new(), Vec::new());
+        let reader = std::io::BufReader::with_capacity(capacity, all.as_slice());
+        let stats = scan(&mut s, reader, |e| events.push(e), |n, _| unmatched.push(n)).unwrap();
+        assert_eq!(
+            (&events, &unmatched),
+            (&expected.0, &expected.1),
+            "capacity {capacity}"
+        );
+        assert_eq!(stats.bytes, all.len() as u64);
+    }
 }
