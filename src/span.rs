@@ -26,10 +26,24 @@ impl Span {
     #[must_use]
     pub fn from_offsets(text: &str, start: usize, end: usize) -> Self {
         let start = floor_char_boundary(text, start.min(text.len()));
-        let end = floor_char_boundary(text, end.clamp(start, text.len()));
         let before = &text[..start];
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        Self::at_line(text, start, end, line, line_start)
+    }
+
+    /// [`Span::from_offsets`] with the byte offsets where lines start (`line_starts[0]` is
+    /// 0), so that many spans into one large file cost a binary search each.
+    #[must_use]
+    pub fn from_offsets_in(text: &str, line_starts: &[usize], start: usize, end: usize) -> Self {
+        let start = floor_char_boundary(text, start.min(text.len()));
+        let line = line_starts.partition_point(|&s| s <= start).max(1);
+        let line_start = line_starts.get(line - 1).copied().unwrap_or(0);
+        Self::at_line(text, start, end, line, line_start)
+    }
+
+    fn at_line(text: &str, start: usize, end: usize, line: usize, line_start: usize) -> Self {
+        let end = floor_char_boundary(text, end.clamp(start, text.len()));
         let column = text[line_start..start].chars().count() + 1;
         Self {
             start,
@@ -63,6 +77,8 @@ pub struct SourceFile {
     pub path: PathBuf,
     /// The whole text.
     pub text: String,
+    /// Byte offsets where lines start, computed on first use.
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
@@ -72,8 +88,29 @@ impl SourceFile {
         Arc::new(Self {
             path: path.into(),
             text: text.into(),
+            line_starts: std::sync::OnceLock::new(),
         })
     }
+
+    /// Byte offsets where lines start (the first is 0).
+    #[must_use]
+    pub fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| line_starts(&self.text))
+    }
+
+    /// The span of bytes `start..end` of this file (a binary search, not a scan).
+    #[must_use]
+    pub fn span(&self, start: usize, end: usize) -> Span {
+        Span::from_offsets_in(&self.text, self.line_starts(), start, end)
+    }
+}
+
+/// Byte offsets where the lines of `text` start (the first is 0).
+#[must_use]
+pub fn line_starts(text: &str) -> Vec<usize> {
+    let mut starts = vec![0];
+    starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+    starts
 }
 
 /// A span in a named file: what every located error and finding carries.
@@ -130,5 +167,25 @@ mod tests {
     fn offsets_past_the_end_are_clamped() {
         let span = Span::from_offsets("ab", 10, 20);
         assert_eq!((span.start, span.end, span.line, span.column), (2, 2, 1, 3));
+    }
+}
+
+#[cfg(test)]
+mod index_tests {
+    use super::*;
+
+    #[test]
+    fn indexed_spans_equal_scanned_spans() {
+        let text = "a: 1\nbé: [x, y]\n\n  z: ü\nlast";
+        let starts = line_starts(text);
+        for start in 0..=text.len() {
+            for end in [start, text.len()] {
+                assert_eq!(
+                    Span::from_offsets_in(text, &starts, start, end),
+                    Span::from_offsets(text, start, end),
+                    "{start}..{end}"
+                );
+            }
+        }
     }
 }

@@ -16,8 +16,9 @@ use crate::validate::Violation;
 
 /// Concrete paths tried per flow when looking for a witness.
 const MAX_WITNESS_PATHS: usize = 4;
-/// Partial paths expanded when looking for them.
-const MAX_EXPANSIONS: usize = 20_000;
+/// Partial paths expanded when enumerating them exhaustively; beyond it, shortest paths
+/// from a breadth-first tree are used instead (large graphs).
+const MAX_EXPANSIONS: usize = 300;
 
 /// A flow path: systems from the entry, and the flows between them.
 pub(super) struct FlowPath {
@@ -40,6 +41,100 @@ impl FlowPath {
 /// Up to [`MAX_WITNESS_PATHS`] simple paths from `entry` whose last flow is `flow`,
 /// shortest first, and whether that is all of them.
 pub(super) fn paths_ending_with(
+    pipeline: &Pipeline,
+    graph: &SystemGraph,
+    entry: SystemId,
+    flow: FlowId,
+) -> (Vec<FlowPath>, bool) {
+    let (mut out, complete) = enumerate_paths(pipeline, graph, entry, flow);
+    if complete || out.len() >= MAX_WITNESS_PATHS {
+        return (out, complete);
+    }
+    for p in tree_paths(pipeline, graph, entry, flow) {
+        if out.len() >= MAX_WITNESS_PATHS {
+            break;
+        }
+        if !out.iter().any(|q| q.flows == p.flows) {
+            out.push(p);
+        }
+    }
+    out.sort_by_key(|p| p.flows.len());
+    (out, false)
+}
+
+/// Shortest simple paths ending with `flow`, one per flow into its source, read off one
+/// breadth-first tree from `entry` that never enters the flow's target: linear in the graph,
+/// for graphs too large to enumerate.
+fn tree_paths(
+    pipeline: &Pipeline,
+    graph: &SystemGraph,
+    entry: SystemId,
+    flow: FlowId,
+) -> Vec<FlowPath> {
+    let source = pipeline.flows[flow].from;
+    let target = pipeline.flows[flow].to;
+    let mut parent: Vec<Option<(SystemId, FlowId)>> = vec![None; pipeline.systems.len()];
+    let mut seen = vec![false; pipeline.systems.len()];
+    seen[entry] = true;
+    seen[target] = true;
+    let mut queue = VecDeque::from([entry]);
+    while let Some(s) = queue.pop_front() {
+        for &f in graph.outgoing(s) {
+            let to = pipeline.flows[f].to;
+            if !seen[to] {
+                seen[to] = true;
+                parent[to] = Some((s, f));
+                queue.push_back(to);
+            }
+        }
+    }
+    let tree_path = |mut s: SystemId| {
+        let (mut systems, mut flows) = (vec![s], Vec::new());
+        while let Some((p, f)) = parent[s] {
+            systems.push(p);
+            flows.push(f);
+            s = p;
+        }
+        systems.reverse();
+        flows.reverse();
+        (systems, flows)
+    };
+    let mut out = Vec::new();
+    let into_source = std::iter::once(None).chain(graph.incoming(source).into_iter().map(Some));
+    for last in into_source {
+        let (mut systems, mut flows) = match last {
+            None if seen[source] && source != target => tree_path(source),
+            Some(f) => {
+                let p = pipeline.flows[f].from;
+                if !seen[p] || p == target || p == source {
+                    continue;
+                }
+                let (mut systems, mut flows) = tree_path(p);
+                if systems.contains(&source) {
+                    continue;
+                }
+                systems.push(source);
+                flows.push(f);
+                (systems, flows)
+            }
+            None => continue,
+        };
+        if systems.first() != Some(&entry) {
+            continue;
+        }
+        systems.push(target);
+        flows.push(flow);
+        out.push(FlowPath::new(systems, flows));
+        if out.len() >= MAX_WITNESS_PATHS {
+            break;
+        }
+    }
+    out
+}
+
+/// Every simple path ending with `flow`, breadth first, up to [`MAX_WITNESS_PATHS`] and
+/// [`MAX_EXPANSIONS`], and whether that is all of them.
+fn enumerate_paths(
     pipeline: &Pipeline,
     graph: &SystemGraph,
     entry: SystemId,
@@ -101,7 +196,9 @@ pub(super) fn analyze(
         &mut |p, acc| summary.value(pipeline, from, p, acc),
         &mut acc,
     )?;
-    let mut unproven = unproven(&abs, &target.schema.subschemas(&mapping.target_pointer));
+    let leaf = target.schema.leaf(&mapping.target_pointer);
+    let subs = dataflow::refs(&leaf);
+    let mut unproven = unproven(&abs, &subs);
     if acc.may_fail {
         unproven.push((
             "mapping".to_owned(),
@@ -116,7 +213,6 @@ pub(super) fn analyze(
     };
     let (paths, complete) = paths.get_or_init(|| paths_ending_with(pipeline, graph, entry, flow));
     let mut exhausted = *complete && !paths.is_empty();
-    let subs = target.schema.subschemas(&mapping.target_pointer);
     for path in paths {
         // First try to prove it on this path alone: the summary joins every path.
         let mut path_acc = Acc::default();

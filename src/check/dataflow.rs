@@ -106,7 +106,7 @@ impl Summary {
                         h.clone()
                     }
                 };
-                let accepted = domain::refine(held.abs.clone(), &target.schema.subschemas(&key));
+                let accepted = domain::refine(held.abs.clone(), &refs(&target.schema.leaf(&key)));
                 s.held[flow.to].insert(
                     key,
                     Held {
@@ -139,9 +139,9 @@ impl Summary {
     ) -> Option<Abs> {
         if system == self.entry {
             acc.origins.insert(pointer.to_owned());
-            return Some(domain::from_schemas(
-                &pipeline.systems[system].schema.subschemas(pointer),
-            ));
+            return Some(domain::from_schemas(&refs(
+                &pipeline.systems[system].schema.leaf(pointer),
+            )));
         }
         let held = &self.held[system];
         if let Some(h) = held.get(pointer) {
@@ -190,11 +190,19 @@ pub(crate) fn path_demands(
     flows: &[crate::pipeline::FlowId],
     k: usize,
 ) -> PathDemands {
-    PathDemands(demands(pipeline, systems, flows, k))
+    PathDemands {
+        demands: demands(pipeline, systems, flows, k),
+        memo: std::cell::RefCell::new(Memo::default()),
+    }
 }
 
-/// The demands of one path (see [`path_demands`]).
-pub(crate) struct PathDemands(HashMap<String, Demand>);
+/// The demands of one path (see [`path_demands`]), and what its fields hold, remembered
+/// across every mapping evaluated on the path (a flow's twenty fields share their
+/// upstream).
+pub(crate) struct PathDemands {
+    demands: HashMap<String, Demand>,
+    memo: std::cell::RefCell<Memo>,
+}
 
 /// [`eval_on_path`] with the path's demands already computed.
 pub(crate) fn eval_on_path_with(
@@ -206,13 +214,14 @@ pub(crate) fn eval_on_path_with(
     acc: &mut Acc,
     demands: &PathDemands,
 ) -> Option<Abs> {
-    let demands = &demands.0;
-    let mut memo: HashMap<(usize, String), Option<(Abs, Acc)>> = HashMap::new();
+    let Ok(mut memo) = demands.memo.try_borrow_mut() else {
+        return None;
+    };
     let ctx = PathCtx {
         pipeline,
         systems,
         flows,
-        demands,
+        demands: &demands.demands,
     };
     eval(
         expr,
@@ -237,7 +246,7 @@ pub(crate) fn origins_on_path<'p>(
         flows,
         demands: &demands,
     };
-    let mut memo = HashMap::new();
+    let mut memo = Memo::default();
     pointers
         .into_iter()
         .map(|p| field_on_path(&ctx, 0, p, &mut Acc::default(), &mut memo).unwrap_or(Abs::Any))
@@ -276,7 +285,8 @@ fn demands(
             if m.inputs.len() != 1 {
                 continue;
             }
-            let subs = system.schema.subschemas(&m.target_pointer);
+            let leaf = system.schema.leaf(&m.target_pointer);
+            let subs = refs(&leaf);
             let max = subs
                 .iter()
                 .filter_map(|s| s.get("maxLength").and_then(Value::as_u64))
@@ -379,7 +389,7 @@ fn propagate_back(
     }
 }
 
-type Memo = HashMap<(usize, String), Option<(Abs, Acc)>>;
+type Memo = rustc_hash::FxHashMap<(usize, String), Option<(Abs, Acc)>>;
 
 fn field_on_path(
     ctx: &PathCtx<'_>,
@@ -399,7 +409,7 @@ fn field_on_path(
     let result = if k == 0 {
         let mut a = Acc::default();
         a.origins.insert(pointer.to_owned());
-        let mut abs = domain::from_schemas(&system.schema.subschemas(pointer));
+        let mut abs = domain::from_schemas(&refs(&system.schema.leaf(pointer)));
         if let (Abs::Str(s), Some(d)) = (&mut abs, ctx.demands.get(pointer)) {
             if let Some(m) = d.max {
                 s.max = Some(s.max.map_or(m, |x| x.min(m)));
@@ -421,7 +431,7 @@ fn field_on_path(
                     &mut |p, acc| field_on_path(ctx, k - 1, p, acc, memo),
                     &mut a,
                 )?;
-                Some((domain::refine(abs, &system.schema.subschemas(pointer)), a))
+                Some((domain::refine(abs, &refs(&system.schema.leaf(pointer))), a))
             })
     };
     memo.insert(key, result.clone());
@@ -502,4 +512,9 @@ fn literal(e: &Expr) -> Option<Value> {
         ExprKind::Number(n) => Some(Value::Number(n.clone())),
         _ => None,
     }
+}
+
+/// The subschemas of a cached leaf as the references the domain functions take.
+pub(crate) fn refs(leaf: &[Value]) -> Vec<&Value> {
+    leaf.iter().collect()
 }

@@ -176,6 +176,32 @@ impl Str {
 /// column patterns. Translated from the JSON Schema (ECMA) dialect first.
 #[must_use]
 pub fn simple_pattern(pattern: &str) -> Option<(Chars, u64, Option<u64>)> {
+    memo(&SIMPLE, pattern, simple_pattern_uncached)
+}
+
+/// What a pattern says about characters and length, remembered per pattern text: parsing
+/// the regex again for every field on every path dominated `check` on large graphs.
+type PatternFacts = Option<(Chars, u64, Option<u64>)>;
+type PatternMemo =
+    std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<String, PatternFacts>>>;
+static SIMPLE: PatternMemo = std::sync::OnceLock::new();
+static BOUNDS: PatternMemo = std::sync::OnceLock::new();
+
+fn memo(cache: &PatternMemo, pattern: &str, f: fn(&str) -> PatternFacts) -> PatternFacts {
+    let map = cache.get_or_init(Default::default);
+    if let Ok(m) = map.lock()
+        && let Some(found) = m.get(pattern)
+    {
+        return found.clone();
+    }
+    let facts = f(pattern);
+    if let Ok(mut m) = map.lock() {
+        m.insert(pattern.to_owned(), facts.clone());
+    }
+    facts
+}
+
+fn simple_pattern_uncached(pattern: &str) -> PatternFacts {
     let translated = jsonschema_regex::to_rust_regex(pattern).ok()?;
     let hir = regex_syntax::parse(&translated).ok()?;
     let HirKind::Concat(parts) = hir.kind() else {
@@ -214,6 +240,10 @@ pub fn simple_pattern(pattern: &str) -> Option<(Chars, u64, Option<u64>)> {
 /// [`simple_pattern`]).
 #[must_use]
 pub fn pattern_bounds(pattern: &str) -> Option<(Chars, u64, Option<u64>)> {
+    memo(&BOUNDS, pattern, pattern_bounds_uncached)
+}
+
+fn pattern_bounds_uncached(pattern: &str) -> PatternFacts {
     if let Some(simple) = simple_pattern(pattern) {
         return Some(simple);
     }

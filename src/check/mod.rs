@@ -30,7 +30,23 @@ pub(crate) use prove::STRUCTURAL as STRUCTURAL_KEYWORDS;
 /// Candidate changes verified per pipeline before ripple stops searching for witnesses
 /// (what is left unproven then is reported as undecided, saying so). Keeps `check` bounded
 /// on large graphs whose limits the abstract domain cannot relate.
-pub const WITNESS_BUDGET: usize = 100_000;
+pub const WITNESS_BUDGET: usize = 20_000;
+
+/// How thoroughly `check` looks for witnesses.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckOptions {
+    /// Candidate changes run per pipeline before the search stops (see
+    /// [`WITNESS_BUDGET`]); raise it to decide more fields on large graphs.
+    pub witness_budget: usize,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        Self {
+            witness_budget: WITNESS_BUDGET,
+        }
+    }
+}
 
 /// One finding of `ripple check`.
 #[derive(Debug, Clone)]
@@ -145,6 +161,14 @@ impl CheckReport {
 /// # Errors
 /// A path that does not exist or a directory that cannot be read.
 pub fn check_paths(paths: &[PathBuf]) -> Result<CheckReport, Errors> {
+    check_paths_with(paths, CheckOptions::default())
+}
+
+/// [`check_paths`] with options.
+///
+/// # Errors
+/// A path that does not exist or a directory that cannot be read.
+pub fn check_paths_with(paths: &[PathBuf], opts: CheckOptions) -> Result<CheckReport, Errors> {
     let mut files = Vec::new();
     for p in paths {
         if p.is_dir() {
@@ -165,7 +189,7 @@ pub fn check_paths(paths: &[PathBuf]) -> Result<CheckReport, Errors> {
     let mut report = CheckReport::default();
     for file in &files {
         match pipeline::load(file) {
-            Ok(p) => check_pipeline(&p, &mut report),
+            Ok(p) => check_pipeline_with(&p, &mut report, opts),
             Err(errors) => report
                 .findings
                 .extend(errors.0.iter().map(|e| Finding::from_error(e, file))),
@@ -177,6 +201,11 @@ pub fn check_paths(paths: &[PathBuf]) -> Result<CheckReport, Errors> {
 
 /// Checks one loaded pipeline, appending to `report`.
 pub fn check_pipeline(pipeline: &Pipeline, report: &mut CheckReport) {
+    check_pipeline_with(pipeline, report, CheckOptions::default());
+}
+
+/// [`check_pipeline`] with options.
+pub fn check_pipeline_with(pipeline: &Pipeline, report: &mut CheckReport, opts: CheckOptions) {
     let graph = SystemGraph::new(pipeline);
     let file = pipeline.file.path.clone();
     let reach = graph.reachable(pipeline.entries());
@@ -194,10 +223,15 @@ pub fn check_pipeline(pipeline: &Pipeline, report: &mut CheckReport) {
         }
     }
     structural(pipeline, &graph, report);
-    let budget = witness::Budget::new(WITNESS_BUDGET);
+    let budget = witness::Budget::new(opts.witness_budget);
     for entry in pipeline.entries() {
         let summary = dataflow::Summary::compute(pipeline, &graph, entry);
         let from_entry = graph.reachable([entry]);
+        // Paths ending with each flow, found once and shared by both passes and conflicts.
+        let paths: Vec<std::cell::OnceCell<(Vec<analyze::FlowPath>, bool)>> =
+            (0..pipeline.flows.len())
+                .map(|_| std::cell::OnceCell::new())
+                .collect();
         // Pass 1: a short search everywhere, so easy witnesses are found in every flow
         // before the budget goes to the hard ones.
         budget.per_search.set(witness::QUICK_CANDIDATES);
@@ -206,10 +240,17 @@ pub fn check_pipeline(pipeline: &Pipeline, report: &mut CheckReport) {
             if !from_entry[flow.from] || flow.to == entry {
                 continue;
             }
-            let paths = std::cell::OnceCell::new();
             for (mi, m) in flow.mappings.iter().enumerate() {
-                let finding =
-                    analyze::analyze(&budget, pipeline, &graph, &summary, entry, fid, m, &paths);
+                let finding = analyze::analyze(
+                    &budget,
+                    pipeline,
+                    &graph,
+                    &summary,
+                    entry,
+                    fid,
+                    m,
+                    &paths[fid],
+                );
                 let name = format!(
                     "{} → {} {}",
                     pipeline.systems[flow.from].id, pipeline.systems[flow.to].id, m.target_pointer
@@ -227,15 +268,38 @@ pub fn check_pipeline(pipeline: &Pipeline, report: &mut CheckReport) {
         // Pass 2: the full search where the short one found nothing.
         budget.per_search.set(witness::MAX_CANDIDATES);
         for (index, fid, mi) in undecided {
-            let paths = std::cell::OnceCell::new();
+            if budget.total.get() == 0 {
+                // Pass 1 already tried every path's proof; nothing more can be run.
+                let f = &mut report.findings[index];
+                if !f.message.contains("budget") {
+                    f.message
+                        .push_str(" (the witness search budget for this pipeline ran out)");
+                }
+                continue;
+            }
             let m = &pipeline.flows[fid].mappings[mi];
-            if let Some(f) =
-                analyze::analyze(&budget, pipeline, &graph, &summary, entry, fid, m, &paths)
-            {
+            if let Some(f) = analyze::analyze(
+                &budget,
+                pipeline,
+                &graph,
+                &summary,
+                entry,
+                fid,
+                m,
+                &paths[fid],
+            ) {
                 report.findings[index] = f;
             }
         }
-        conflicts(pipeline, &graph, &budget, entry, &from_entry, report);
+        conflicts(
+            pipeline,
+            &graph,
+            &budget,
+            entry,
+            &from_entry,
+            &paths,
+            report,
+        );
     }
 }
 
@@ -246,8 +310,15 @@ fn conflicts(
     budget: &witness::Budget,
     entry: usize,
     from_entry: &[bool],
+    paths: &[std::cell::OnceCell<(Vec<analyze::FlowPath>, bool)>],
     report: &mut CheckReport,
 ) {
+    let first_path = |fid: usize| {
+        paths[fid]
+            .get_or_init(|| analyze::paths_ending_with(pipeline, graph, entry, fid))
+            .0
+            .first()
+    };
     for (target, _) in pipeline.systems.iter().enumerate() {
         if target == entry {
             continue;
@@ -269,20 +340,11 @@ fn conflicts(
             let [(fa, _), (fb, mb), ..] = fills.as_slice() else {
                 continue;
             };
-            let (Some(pa), Some(pb)) = (
-                analyze::paths_ending_with(pipeline, graph, entry, *fa)
-                    .0
-                    .into_iter()
-                    .next(),
-                analyze::paths_ending_with(pipeline, graph, entry, *fb)
-                    .0
-                    .into_iter()
-                    .next(),
-            ) else {
+            let (Some(pa), Some(pb)) = (first_path(*fa), first_path(*fb)) else {
                 continue;
             };
             let mut origins = std::collections::BTreeSet::new();
-            for (p, fid) in [(&pa, fa), (&pb, fb)] {
+            for (p, fid) in [(pa, fa), (pb, fb)] {
                 let mut acc = dataflow::Acc::default();
                 let m = pipeline.flows[*fid]
                     .mappings
@@ -322,9 +384,9 @@ fn conflicts(
                         "`{}` receives different values for {field}: {} via {}, {} via {}",
                         pipeline.systems[target].id,
                         crate::report::display_value(&a),
-                        ids(&pa),
+                        ids(pa),
                         crate::report::display_value(&b),
-                        ids(&pb)
+                        ids(pb)
                     ),
                     &pipeline.file.path,
                 );

@@ -139,8 +139,14 @@ fn candidates(abs: &Abs, subs: &[&Value]) -> Vec<Value> {
             }
         }
     }
-    let mut seen = BTreeSet::new();
-    out.retain(|v| seen.insert(v.to_string()));
+    // Duplicates (the same string from two rules) cost a run each: drop them. Strings are
+    // compared as they are; anything else by its JSON text.
+    let mut seen_str = std::collections::HashSet::new();
+    let mut seen_other = BTreeSet::new();
+    out.retain(|v| match v {
+        Value::String(s) => seen_str.insert(s.clone()),
+        other => seen_other.insert(other.to_string()),
+    });
     out
 }
 
@@ -200,6 +206,10 @@ pub(super) fn search_by<T>(
     origins: &std::collections::BTreeSet<String>,
     check: &dyn Fn(&Value) -> Option<T>,
 ) -> Search<T> {
+    if budget.total.get() == 0 {
+        // Nothing can be run: do not build candidates either.
+        return Search::NotFound;
+    }
     let entry = &pipeline.systems[systems[0]];
     let mut all_finite = true;
     let on_path = super::dataflow::origins_on_path(pipeline, systems, flows, origins);
@@ -207,7 +217,8 @@ pub(super) fn search_by<T>(
         .iter()
         .zip(&on_path)
         .filter_map(|(o, abs)| {
-            let subs = entry.schema.subschemas(o);
+            let leaf = entry.schema.leaf(o);
+            let subs = super::dataflow::refs(&leaf);
             let values = if let Some(values) = finite(&subs) {
                 values
             } else {

@@ -15,6 +15,10 @@ pub(crate) struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+    /// Candidate changes run per pipeline when looking for witnesses; fields left
+    /// undecided when it runs out say so (raise it for large graphs).
+    #[arg(long, value_name = "N", default_value_t = check::WITNESS_BUDGET)]
+    witness_budget: usize,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -32,7 +36,12 @@ pub(crate) fn run(args: Args, opts: Options) -> Result<Outcome, Errors> {
     } else {
         args.paths
     };
-    let report = check::check_paths(&paths)?;
+    let report = check::check_paths_with(
+        &paths,
+        check::CheckOptions {
+            witness_budget: args.witness_budget,
+        },
+    )?;
     let text = match args.format {
         Format::Human => report::human::check(&report, opts),
         Format::Json => report::json::check(&report),

@@ -423,7 +423,7 @@ fn mapping(
         .filter(|i| *i <= 1)
         .map(|i| span.start + i);
     let locate = |range: std::ops::Range<usize>| match text_offset {
-        Some(o) => Span::from_offsets(&file.text, o + range.start, o + range.end.max(range.start)),
+        Some(o) => file.span(o + range.start, o + range.end.max(range.start)),
         None => span,
     };
     let expr = match expr::parse(source) {

@@ -177,11 +177,7 @@ impl Mapping {
     #[must_use]
     pub fn sub_span(&self, file: &SourceFile, range: std::ops::Range<usize>) -> Span {
         match self.text_offset {
-            Some(offset) => Span::from_offsets(
-                &file.text,
-                offset + range.start,
-                offset + range.end.max(range.start),
-            ),
+            Some(offset) => file.span(offset + range.start, offset + range.end.max(range.start)),
             None => self.span,
         }
     }

@@ -62,9 +62,10 @@ struct Lines<'a> {
 
 impl<'a> Lines<'a> {
     fn new(text: &'a str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Self { text, starts }
+        Self {
+            text,
+            starts: crate::span::line_starts(text),
+        }
     }
 
     fn offset(&self, line: usize, col: usize) -> usize {
@@ -80,7 +81,7 @@ impl<'a> Lines<'a> {
     fn span(&self, span: &YamlSpan) -> Span {
         let start = self.offset(span.start.line(), span.start.col());
         let end = self.offset(span.end.line(), span.end.col()).max(start);
-        Span::from_offsets(self.text, start, end)
+        Span::from_offsets_in(self.text, &self.starts, start, end)
     }
 }
 
@@ -151,7 +152,7 @@ impl<'f> Builder<'f> {
                 let m = e.marker();
                 let at = self.lines.offset(m.line(), m.col());
                 self.error(
-                    Span::from_offsets(&self.file.text, at, at),
+                    self.file.span(at, at),
                     format!("invalid YAML: {}", e.info()),
                 )
             })?;
@@ -242,7 +243,7 @@ impl<'f> Builder<'f> {
                     if pushed {
                         self.path.pop();
                     }
-                    let whole = Span::from_offsets(&self.file.text, start.start, span.end);
+                    let whole = self.file.span(start.start, span.end);
                     self.push_value(value, whole, anchor)?;
                 }
                 _ => {}

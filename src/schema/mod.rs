@@ -45,6 +45,9 @@ pub struct SystemSchema {
     /// Documents reachable through `$ref`, by canonical path, for walking subschemas.
     docs: HashMap<PathBuf, Value>,
     validator: jsonschema::Validator,
+    /// [`SystemSchema::leaf`] results by pointer: `check` asks for the same fields again
+    /// and again.
+    leaves: std::sync::RwLock<rustc_hash::FxHashMap<String, std::sync::Arc<[Value]>>>,
 }
 
 impl SystemSchema {
@@ -96,6 +99,7 @@ impl SystemSchema {
             raw,
             docs,
             validator,
+            leaves: std::sync::RwLock::new(rustc_hash::FxHashMap::default()),
         })
     }
 
@@ -138,6 +142,22 @@ impl SystemSchema {
     #[must_use]
     pub fn subschemas(&self, pointer: &str) -> Vec<&Value> {
         walk::subschemas(self, pointer)
+    }
+
+    /// [`SystemSchema::subschemas`], copied once per pointer and shared afterwards: for
+    /// analyses that look at the same fields many times.
+    #[must_use]
+    pub fn leaf(&self, pointer: &str) -> std::sync::Arc<[Value]> {
+        if let Ok(map) = self.leaves.read()
+            && let Some(found) = map.get(pointer)
+        {
+            return std::sync::Arc::clone(found);
+        }
+        let leaf: std::sync::Arc<[Value]> = self.subschemas(pointer).into_iter().cloned().collect();
+        if let Ok(mut map) = self.leaves.write() {
+            map.insert(pointer.to_owned(), std::sync::Arc::clone(&leaf));
+        }
+        leaf
     }
 
     /// Whether the schema names the field at `pointer`; `additionalProperties: true` or
