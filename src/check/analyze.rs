@@ -213,7 +213,10 @@ pub(super) fn analyze(
     };
     let (paths, complete) = paths.get_or_init(|| paths_ending_with(pipeline, graph, entry, flow));
     let mut exhausted = *complete && !paths.is_empty();
-    for path in paths {
+    // Per-path proofs only decide a field when every path is known; with the paths
+    // incomplete and no budget left for witnesses, they cannot change the verdict.
+    let useful = *complete || budget.total.get() > 0;
+    for path in paths.iter().filter(|_| useful) {
         // First try to prove it on this path alone: the summary joins every path.
         let mut path_acc = Acc::default();
         let k = path.systems.len() - 2;

@@ -90,11 +90,9 @@ impl Summary {
                     std::collections::hash_map::Entry::Occupied(mut e) => {
                         let h = e.get_mut();
                         let mut joined = domain::join(&h.abs, &v);
-                        let mut origins = h.acc.origins.clone();
-                        origins.extend(acc.origins);
+                        let new_origins = !acc.origins.is_subset(&h.acc.origins);
                         let may_fail = h.acc.may_fail || acc.may_fail;
-                        if joined == h.abs && origins == h.acc.origins && may_fail == h.acc.may_fail
-                        {
+                        if joined == h.abs && !new_origins && may_fail == h.acc.may_fail {
                             continue;
                         }
                         h.changes += 1;
@@ -102,7 +100,8 @@ impl Summary {
                             joined = widen(joined);
                         }
                         h.abs = joined;
-                        h.acc = Acc { origins, may_fail };
+                        h.acc.origins.extend(acc.origins);
+                        h.acc.may_fail = may_fail;
                         h.clone()
                     }
                 };

@@ -319,6 +319,7 @@ fn conflicts(
             .0
             .first()
     };
+    let mut unchecked = 0usize;
     for (target, _) in pipeline.systems.iter().enumerate() {
         if target == entry {
             continue;
@@ -340,6 +341,12 @@ fn conflicts(
             let [(fa, _), (fb, mb), ..] = fills.as_slice() else {
                 continue;
             };
+            if budget.total.get() == 0 {
+                // A conflict is reported only with a witness, and none can be run any
+                // more: counted, and reported as undecided below.
+                unchecked += 1;
+                continue;
+            }
             let (Some(pa), Some(pb)) = (first_path(*fa), first_path(*fb)) else {
                 continue;
             };
@@ -403,6 +410,18 @@ fn conflicts(
                 report.findings.push(f);
             }
         }
+    }
+    if unchecked > 0 {
+        let mut f = Finding::new(
+            Code::Undecided,
+            format!(
+                "{unchecked} field(s) filled by several flows from `{}` were not checked for path conflicts: the witness search budget for this pipeline ran out",
+                pipeline.systems[entry].id
+            ),
+            &pipeline.file.path,
+        );
+        f.help = Some("raise `--witness-budget` to check them".into());
+        report.findings.push(f);
     }
 }
 

@@ -2,11 +2,70 @@
 //! span (codespan-reporting).
 
 use codespan_reporting::diagnostic::{Diagnostic, Label};
-use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::files::{Error as FilesError, Files};
 use codespan_reporting::term::{self, Config};
 
 use crate::check::{Finding, Severity};
 use crate::error::Error;
+use crate::span::SourceFile;
+
+/// At most one source file for a diagnostic, with its line index computed once per file
+/// (codespan's `SimpleFiles` recounts lines for every diagnostic: quadratic for thousands
+/// of findings in one large pipeline).
+#[derive(Default)]
+struct OneFile<'a> {
+    file: Option<(String, &'a SourceFile)>,
+}
+
+impl<'a> OneFile<'a> {
+    fn add(&mut self, name: String, file: &'a SourceFile) -> usize {
+        self.file = Some((name, file));
+        0
+    }
+
+    fn get(&self) -> Result<&(String, &'a SourceFile), FilesError> {
+        self.file.as_ref().ok_or(FilesError::FileMissing)
+    }
+}
+
+impl<'a> Files<'a> for OneFile<'a> {
+    type FileId = usize;
+    type Name = String;
+    type Source = &'a str;
+
+    fn name(&'a self, _id: usize) -> Result<String, FilesError> {
+        Ok(self.get()?.0.clone())
+    }
+
+    fn source(&'a self, _id: usize) -> Result<&'a str, FilesError> {
+        Ok(self.get()?.1.text.as_str())
+    }
+
+    fn line_index(&'a self, _id: usize, byte_index: usize) -> Result<usize, FilesError> {
+        let starts = self.get()?.1.line_starts();
+        Ok(starts
+            .partition_point(|&s| s <= byte_index)
+            .saturating_sub(1))
+    }
+
+    fn line_range(
+        &'a self,
+        _id: usize,
+        line_index: usize,
+    ) -> Result<std::ops::Range<usize>, FilesError> {
+        let file = self.get()?.1;
+        let starts = file.line_starts();
+        let start = *starts.get(line_index).ok_or(FilesError::LineTooLarge {
+            given: line_index,
+            max: starts.len().saturating_sub(1),
+        })?;
+        let end = starts
+            .get(line_index + 1)
+            .copied()
+            .unwrap_or(file.text.len());
+        Ok(start..end)
+    }
+}
 
 /// Renders `errors` for a terminal, with colour when `color`.
 #[must_use]
@@ -19,13 +78,10 @@ pub fn render(errors: &[Error], color: bool) -> String {
 }
 
 fn render_one(error: &Error, color: bool, out: &mut Vec<u8>) {
-    let mut files = SimpleFiles::new();
+    let mut files = OneFile::default();
     let mut diagnostic = Diagnostic::error().with_message(&error.message);
     if let Some(location) = &error.location {
-        let id = files.add(
-            location.path().display().to_string(),
-            location.file.text.as_str(),
-        );
+        let id = files.add(location.path().display().to_string(), &location.file);
         let span = location.span;
         let mut label = Label::primary(id, span.start..span.end);
         if let Some(text) = &error.label {
@@ -61,7 +117,7 @@ fn render_one(error: &Error, color: bool, out: &mut Vec<u8>) {
 /// with the mapping underlined, then path, witness and help.
 #[must_use]
 pub fn render_finding(f: &Finding, color: bool) -> String {
-    let mut files = SimpleFiles::new();
+    let mut files = OneFile::default();
     let mut d = match f.severity {
         Severity::Error => Diagnostic::error(),
         Severity::Warning => Diagnostic::warning(),
@@ -70,10 +126,7 @@ pub fn render_finding(f: &Finding, color: bool) -> String {
     .with_code(f.code.code())
     .with_message(&f.message);
     if let Some(location) = &f.location {
-        let id = files.add(
-            location.path().display().to_string(),
-            location.file.text.as_str(),
-        );
+        let id = files.add(location.path().display().to_string(), &location.file);
         let mut label = Label::primary(id, location.span.start..location.span.end);
         if let Some(text) = &f.label {
             label = label.with_message(text);
