@@ -344,7 +344,7 @@ fn finding(
         .iter()
         .map(|o| FieldRef {
             system: pipeline.systems[entry].id.as_str().into(),
-            field: o.as_str().into(),
+            field: (**o).into(),
         })
         .collect();
     f.path = path
@@ -363,7 +363,7 @@ fn suggest_fix(
     v: &Violation,
 ) -> String {
     let entry = &pipeline.systems[entry];
-    let origins: Vec<&str> = derivation.origins.iter().map(String::as_str).collect();
+    let origins: Vec<&str> = derivation.origins.iter().map(|o| &**o).collect();
 
     match v.keyword.as_str() {
         "maxLength" => format!(

@@ -24,7 +24,7 @@ const WIDEN_AFTER: u32 = 3;
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Acc {
     /// Entry fields (JSON Pointers) the value derives from.
-    pub origins: BTreeSet<String>,
+    pub origins: BTreeSet<std::sync::Arc<str>>,
     /// A mapping on the way can fail for some inputs (`number("abc")`).
     pub may_fail: bool,
 }
@@ -60,15 +60,34 @@ impl Summary {
         for &f in &queue {
             queued[f] = true;
         }
+        // Per flow, the source fields that changed since it was last evaluated (`None`:
+        // never evaluated, so every mapping is due). Only mappings reading one of them are
+        // evaluated again.
+        let mut dirty: Vec<Option<rustc_hash::FxHashSet<String>>> =
+            vec![None; pipeline.flows.len()];
         while let Some(fid) = queue.pop_front() {
             queued[fid] = false;
             let flow = &pipeline.flows[fid];
             if flow.to == entry {
                 continue;
             }
+            let due = dirty[fid].replace(rustc_hash::FxHashSet::default());
             let target = &pipeline.systems[flow.to];
-            let mut changed = false;
+            let mut changed_keys: Vec<String> = Vec::new();
             for m in &flow.mappings {
+                if let Some(due) = &due
+                    && !m.inputs.iter().any(|(_, input)| {
+                        due.iter().any(|d| {
+                            d == input
+                                || (d.starts_with(input.as_str())
+                                    && d.as_bytes().get(input.len()) == Some(&b'/'))
+                                || (input.starts_with(d.as_str())
+                                    && input.as_bytes().get(d.len()) == Some(&b'/'))
+                        })
+                    })
+                {
+                    continue;
+                }
                 let mut acc = Acc::default();
                 let Some(v) = eval(
                     &m.expr,
@@ -107,16 +126,19 @@ impl Summary {
                 };
                 let accepted = domain::refine(held.abs.clone(), &refs(&target.schema.leaf(&key)));
                 s.held[flow.to].insert(
-                    key,
+                    key.clone(),
                     Held {
                         abs: accepted,
                         ..held
                     },
                 );
-                changed = true;
+                changed_keys.push(key);
             }
-            if changed {
+            if !changed_keys.is_empty() {
                 for &next in graph.outgoing(flow.to) {
+                    if let Some(d) = &mut dirty[next] {
+                        d.extend(changed_keys.iter().cloned());
+                    }
                     if !queued[next] {
                         queued[next] = true;
                         queue.push_back(next);
@@ -137,7 +159,7 @@ impl Summary {
         acc: &mut Acc,
     ) -> Option<Abs> {
         if system == self.entry {
-            acc.origins.insert(pointer.to_owned());
+            acc.origins.insert(std::sync::Arc::from(pointer));
             return Some(domain::from_schemas(&refs(
                 &pipeline.systems[system].schema.leaf(pointer),
             )));
@@ -236,7 +258,7 @@ pub(crate) fn origins_on_path<'p>(
     pipeline: &Pipeline,
     systems: &[SystemId],
     flows: &[crate::pipeline::FlowId],
-    pointers: impl IntoIterator<Item = &'p String>,
+    pointers: impl IntoIterator<Item = &'p std::sync::Arc<str>>,
 ) -> Vec<Abs> {
     let demands = demands(pipeline, systems, flows, systems.len().saturating_sub(2));
     let ctx = PathCtx {
@@ -407,7 +429,7 @@ fn field_on_path(
     let system = &ctx.pipeline.systems[ctx.systems[k]];
     let result = if k == 0 {
         let mut a = Acc::default();
-        a.origins.insert(pointer.to_owned());
+        a.origins.insert(std::sync::Arc::from(pointer));
         let mut abs = domain::from_schemas(&refs(&system.schema.leaf(pointer)));
         if let (Abs::Str(s), Some(d)) = (&mut abs, ctx.demands.get(pointer)) {
             if let Some(m) = d.max {

@@ -485,5 +485,5 @@ fn structural(pipeline: &Pipeline, graph: &SystemGraph, report: &mut CheckReport
 /// The entry fields (JSON Pointers) a checked value derives from: what the witness search
 /// varies.
 pub(crate) struct Derivation {
-    pub origins: std::collections::BTreeSet<String>,
+    pub origins: std::collections::BTreeSet<std::sync::Arc<str>>,
 }

@@ -203,7 +203,7 @@ pub(super) fn search_by<T>(
     pipeline: &Pipeline,
     systems: &[SystemId],
     flows: &[FlowId],
-    origins: &std::collections::BTreeSet<String>,
+    origins: &std::collections::BTreeSet<std::sync::Arc<str>>,
     check: &dyn Fn(&Value) -> Option<T>,
 ) -> Search<T> {
     if budget.total.get() == 0 {

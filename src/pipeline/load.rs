@@ -416,11 +416,15 @@ fn mapping(
             return None;
         }
     };
-    let text_offset = file
-        .text
-        .get(span.start..)
-        .and_then(|rest| rest.find(source))
-        .filter(|i| *i <= 1)
+    // The expression starts at the value's span, or one byte later when quoted: look only
+    // there (searching the rest of the file made loading quadratic).
+    let window_end = (span.start + 1 + source.len()).min(file.text.len());
+    let text_offset = (0..=1)
+        .find(|i| {
+            file.text
+                .get(span.start + i..window_end.max(span.start + i))
+                .is_some_and(|w| w.starts_with(source))
+        })
         .map(|i| span.start + i);
     let locate = |range: std::ops::Range<usize>| match text_offset {
         Some(o) => file.span(o + range.start, o + range.end.max(range.start)),
