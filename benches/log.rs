@@ -8,7 +8,8 @@
 //!
 //! Run with `cargo bench --bench log`; `RIPPLE_LOG_BENCH_MB=2048 cargo bench --bench log`
 //! for a multi-GB file. The one-shot figures (MB/s, lines/s, grep time, peak RSS) are
-//! printed before criterion's own measurements.
+//! printed before criterion's own measurements. `RIPPLE_LOG_BENCH_FILE=PATH` keeps the
+//! generated log at PATH (to time the whole `ripple trace --log` command on it).
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
 use std::fs::File;
@@ -240,7 +241,9 @@ fn benches(c: &mut Criterion) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let pipeline = pipeline::load(&root.join(PIPELINE)).unwrap_or_else(|e| panic!("{e}"));
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("mixed.log");
+    // `RIPPLE_LOG_BENCH_FILE=/tmp/x.log` keeps the log, to time `ripple trace --log` on it.
+    let path = std::env::var_os("RIPPLE_LOG_BENCH_FILE")
+        .map_or_else(|| dir.path().join("mixed.log"), std::path::PathBuf::from);
     let size = generate(&path, mb).unwrap();
     // warm the page cache so both tools read from memory
     let lines = BufReader::new(File::open(&path).unwrap())
