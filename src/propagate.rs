@@ -366,6 +366,10 @@ fn apply(
             .iter()
             .filter(|(f, _)| f.get(&source.doc).is_some())
             .count();
+        if present == 0 && !fields.is_empty() {
+            // A mapping whose inputs are all missing gives nothing, whatever it computes.
+            continue;
+        }
         let pointer = mapping.target_pointer.to_string();
         let provenance = || {
             if !with_provenance {
@@ -394,7 +398,10 @@ fn apply(
                 let prov = provenance();
                 match mapping.target.set(&mut out.doc, value) {
                     Ok(()) => {
-                        out.provenance.insert(pointer, prov);
+                        // Without provenance (witness runs) nobody asks for it.
+                        if with_provenance {
+                            out.provenance.insert(pointer, prov);
+                        }
                     }
                     Err(message) => out.failures.push(MappingFailure {
                         field: pointer,

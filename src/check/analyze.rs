@@ -245,6 +245,7 @@ pub(super) fn analyze(
             &path.flows,
             mapping,
             &derivation,
+            Some(demands),
         ) {
             Search::Found(record, v) => {
                 let (record, v) = shrink(

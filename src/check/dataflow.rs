@@ -259,15 +259,27 @@ pub(crate) fn origins_on_path<'p>(
     systems: &[SystemId],
     flows: &[crate::pipeline::FlowId],
     pointers: impl IntoIterator<Item = &'p std::sync::Arc<str>>,
+    cached: Option<&PathDemands>,
 ) -> Vec<Abs> {
-    let demands = demands(pipeline, systems, flows, systems.len().saturating_sub(2));
+    // The demands of this path up to the system before the target, as `path_demands`
+    // computes them for the proof on the same path: reuse those (and their memo) if given.
+    let own;
+    let cached = match cached {
+        Some(c) => c,
+        None => {
+            own = path_demands(pipeline, systems, flows, systems.len().saturating_sub(2));
+            &own
+        }
+    };
+    let Ok(mut memo) = cached.memo.try_borrow_mut() else {
+        return Vec::new();
+    };
     let ctx = PathCtx {
         pipeline,
         systems,
         flows,
-        demands: &demands,
+        demands: &cached.demands,
     };
-    let mut memo = Memo::default();
     pointers
         .into_iter()
         .map(|p| field_on_path(&ctx, 0, p, &mut Acc::default(), &mut memo).unwrap_or(Abs::Any))

@@ -374,9 +374,15 @@ fn conflicts(
                 let b = witness::value_along(pipeline, &pb.systems, &pb.flows, field, record)?;
                 (a != b).then_some((a, b))
             };
-            if let witness::Search::Found(record, values) =
-                witness::search_by(budget, pipeline, &pa.systems, &pa.flows, &origins, &check)
-            {
+            if let witness::Search::Found(record, values) = witness::search_by(
+                budget,
+                pipeline,
+                &pa.systems,
+                &pa.flows,
+                &origins,
+                None,
+                &check,
+            ) {
                 let ids = |p: &analyze::FlowPath| {
                     p.systems
                         .iter()

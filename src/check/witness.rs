@@ -185,6 +185,7 @@ pub(super) fn search(
     flows: &[FlowId],
     mapping: &Mapping,
     derivation: &Derivation,
+    demands: Option<&super::dataflow::PathDemands>,
 ) -> Search {
     search_by(
         budget,
@@ -192,6 +193,7 @@ pub(super) fn search(
         systems,
         flows,
         &derivation.origins,
+        demands,
         &|record| verify(pipeline, systems, flows, mapping, record),
     )
 }
@@ -204,6 +206,7 @@ pub(super) fn search_by<T>(
     systems: &[SystemId],
     flows: &[FlowId],
     origins: &std::collections::BTreeSet<std::sync::Arc<str>>,
+    demands: Option<&super::dataflow::PathDemands>,
     check: &dyn Fn(&Value) -> Option<T>,
 ) -> Search<T> {
     if budget.total.get() == 0 {
@@ -212,7 +215,7 @@ pub(super) fn search_by<T>(
     }
     let entry = &pipeline.systems[systems[0]];
     let mut all_finite = true;
-    let on_path = super::dataflow::origins_on_path(pipeline, systems, flows, origins);
+    let on_path = super::dataflow::origins_on_path(pipeline, systems, flows, origins, demands);
     let fields: Vec<(FieldPath, Vec<Value>)> = origins
         .iter()
         .zip(&on_path)
