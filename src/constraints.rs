@@ -1266,20 +1266,11 @@ pub fn emit_schema(pipeline: &Pipeline, entry: SystemId, eff: &Effective) -> Val
 pub fn record_fragment<'a>(fields: impl IntoIterator<Item = (&'a str, Value)>) -> Value {
     let mut props = Map::new();
     for (pointer, fragment) in fields {
-        if let Ok(path) = FieldPath::parse(&pointer_to_dotted(pointer)) {
+        if let Ok(path) = FieldPath::parse(pointer) {
             insert_at(&mut props, &path, fragment);
         }
     }
     json!({ "properties": props })
-}
-
-fn pointer_to_dotted(pointer: &str) -> String {
-    pointer
-        .trim_start_matches('/')
-        .split('/')
-        .map(|s| s.replace("~1", "/").replace("~0", "~"))
-        .collect::<Vec<_>>()
-        .join(".")
 }
 
 fn insert_at(props: &mut Map<String, Value>, path: &FieldPath, leaf: Value) {

@@ -20,7 +20,7 @@ use serde_json::Value;
 
 use crate::error::{Error, Errors};
 use crate::graph::SystemGraph;
-use crate::pipeline::{self, Pipeline};
+use crate::pipeline::{self, FlowId, Pipeline};
 use crate::propagate::FieldRef;
 use crate::span::Location;
 pub use codes::{Code, Severity};
@@ -232,6 +232,18 @@ pub fn check_pipeline_with(pipeline: &Pipeline, report: &mut CheckReport, opts: 
             (0..pipeline.flows.len())
                 .map(|_| std::cell::OnceCell::new())
                 .collect();
+        let analyze_field = |fid: FlowId, m: &pipeline::Mapping| {
+            analyze::analyze(
+                &budget,
+                pipeline,
+                &graph,
+                &summary,
+                entry,
+                fid,
+                m,
+                &paths[fid],
+            )
+        };
         // Pass 1: a short search everywhere, so easy witnesses are found in every flow
         // before the budget goes to the hard ones.
         budget.per_search.set(witness::QUICK_CANDIDATES);
@@ -241,16 +253,7 @@ pub fn check_pipeline_with(pipeline: &Pipeline, report: &mut CheckReport, opts: 
                 continue;
             }
             for (mi, m) in flow.mappings.iter().enumerate() {
-                let finding = analyze::analyze(
-                    &budget,
-                    pipeline,
-                    &graph,
-                    &summary,
-                    entry,
-                    fid,
-                    m,
-                    &paths[fid],
-                );
+                let finding = analyze_field(fid, m);
                 let name = format!(
                     "{} → {} {}",
                     pipeline.systems[flow.from].id, pipeline.systems[flow.to].id, m.target_pointer
@@ -277,17 +280,7 @@ pub fn check_pipeline_with(pipeline: &Pipeline, report: &mut CheckReport, opts: 
                 }
                 continue;
             }
-            let m = &pipeline.flows[fid].mappings[mi];
-            if let Some(f) = analyze::analyze(
-                &budget,
-                pipeline,
-                &graph,
-                &summary,
-                entry,
-                fid,
-                m,
-                &paths[fid],
-            ) {
+            if let Some(f) = analyze_field(fid, &pipeline.flows[fid].mappings[mi]) {
                 report.findings[index] = f;
             }
         }
