@@ -1,0 +1,160 @@
+//! Each entry field's effective constraint, and the entry schema tightened with it.
+
+#[allow(clippy::wildcard_imports)]
+use super::*;
+
+/// An entry field's own and effective constraint, and the downstream fields that narrow it.
+#[derive(Debug, Clone)]
+pub struct FieldConstraint {
+    /// The entry system.
+    pub entry: SystemId,
+    /// The entry field, as a JSON Pointer.
+    pub pointer: String,
+    /// What the entry schema itself says.
+    pub own: Constraint,
+    /// Own and every downstream limit pulled back.
+    pub effective: Constraint,
+    /// Downstream fields whose pulled-back limit is tighter than the own constraint, with the
+    /// chain from this field and the ways it is tighter.
+    pub narrowed_by: Vec<(Chain, Vec<String>)>,
+}
+
+/// The effective constraint of every entry field of `entry` that reaches some downstream
+/// system, in the order fields first appear in flows.
+#[must_use]
+pub fn effective(pipeline: &Pipeline, entry: SystemId) -> Effective {
+    let mut sums = Vec::new();
+    let mut by_field: BTreeMap<String, FieldConstraint> = BTreeMap::new();
+    let mut order: Vec<String> = Vec::new();
+    let mut seen: BTreeSet<(SystemId, String)> = BTreeSet::new();
+    for flow in &pipeline.flows {
+        for m in &flow.mappings {
+            if !seen.insert((flow.to, m.target_pointer.to_string())) {
+                continue;
+            }
+            for chain in chains(pipeline, flow.to, &m.target_pointer, Some(entry)) {
+                let Some(origin) = chain.first() else {
+                    continue;
+                };
+                let fc = by_field.entry(origin.pointer.clone()).or_insert_with(|| {
+                    order.push(origin.pointer.clone());
+                    let own = Constraint::from_schemas(
+                        &pipeline.systems[entry].schema.subschemas(&origin.pointer),
+                    );
+                    FieldConstraint {
+                        entry,
+                        pointer: origin.pointer.clone(),
+                        effective: own.clone(),
+                        own,
+                        narrowed_by: Vec::new(),
+                    }
+                });
+                let pulled = pull_chain(pipeline, &chain, chain.len() - 1);
+                chain_sums(pipeline, &chain, entry, &mut sums);
+                let why = pulled.tighter_than(&fc.own);
+                fc.effective.meet(&pulled);
+                if !why.is_empty() && !fc.narrowed_by.iter().any(|(c, _)| *c == chain) {
+                    fc.narrowed_by.push((chain, why));
+                }
+            }
+        }
+    }
+    let snapshot: Vec<FieldConstraint> = by_field.values().cloned().collect();
+    sums.retain(|s| binding(s, &snapshot));
+    for sum in &sums {
+        for (pointer, func) in &sum.safe {
+            if let Some(fc) = by_field.get_mut(pointer) {
+                fc.effective.restrict_chars(&safe_chars(*func));
+            }
+        }
+    }
+    let fields = order
+        .into_iter()
+        .filter_map(|p| by_field.remove(&p))
+        .collect();
+    Effective { fields, sums }
+}
+
+/// What [`effective`] finds: per entry field, and limits on sums of fields.
+#[derive(Debug, Clone, Default)]
+pub struct Effective {
+    /// Each entry field that reaches a downstream system.
+    pub fields: Vec<FieldConstraint>,
+    /// Total-length limits on fields a downstream `concat` joins.
+    pub sums: Vec<SumConstraint>,
+}
+
+/// The entry schema tightened so that nothing downstream rejects what it accepts, as far as
+/// JSON Schema can say it (see [`Constraint::notes`]): the original document with one more
+/// `allOf` branch holding each narrowed field's effective constraint.
+#[must_use]
+pub fn emit_schema(pipeline: &Pipeline, entry: SystemId, eff: &Effective) -> Value {
+    let fields = &eff.fields;
+    let mut doc = pipeline.systems[entry].schema.raw().clone();
+    let narrowed: Vec<(&str, Value)> = fields
+        .iter()
+        .filter(|f| !f.narrowed_by.is_empty() || f.effective != f.own)
+        .map(|f| (f.pointer.as_str(), f.effective.to_schema()))
+        .collect();
+    let sums: Vec<Value> = eff
+        .sums
+        .iter()
+        .filter_map(|s| sum_schema(s, fields))
+        .collect();
+    if narrowed.is_empty() && sums.is_empty() {
+        return doc;
+    }
+    let mut branch = record_fragment(narrowed);
+    if let Some(obj) = branch.as_object_mut() {
+        obj.insert(
+            "$comment".into(),
+            json!(
+                "added by `ripple constraints --emit-schema`: what every downstream system accepts"
+            ),
+        );
+        if !sums.is_empty() {
+            obj.insert("allOf".into(), Value::Array(sums));
+        }
+    }
+    if let Some(obj) = doc.as_object_mut() {
+        match obj.get_mut("allOf") {
+            Some(Value::Array(all)) => all.push(branch),
+            _ => {
+                obj.insert("allOf".into(), json!([branch]));
+            }
+        }
+    }
+    doc
+}
+
+/// A record-level fragment `{"properties": {…}}` that puts each fragment at its field's
+/// JSON Pointer (nested objects through `properties`).
+#[must_use]
+pub fn record_fragment<'a>(fields: impl IntoIterator<Item = (&'a str, Value)>) -> Value {
+    let mut props = Map::new();
+    for (pointer, fragment) in fields {
+        if let Ok(path) = FieldPath::parse(pointer) {
+            insert_at(&mut props, &path, fragment);
+        }
+    }
+    json!({ "properties": props })
+}
+
+pub(super) fn insert_at(props: &mut Map<String, Value>, path: &FieldPath, leaf: Value) {
+    use crate::expr::field::Segment;
+    let segs = path.segments();
+    let Some((first, rest)) = segs.split_first() else {
+        return;
+    };
+    let Segment::Key(name) = first else { return };
+    if rest.is_empty() {
+        props.insert(name.clone(), leaf);
+        return;
+    }
+    let entry = props
+        .entry(name.clone())
+        .or_insert_with(|| json!({ "properties": {} }));
+    if let Some(inner) = entry.get_mut("properties").and_then(Value::as_object_mut) {
+        insert_at(inner, &FieldPath::from_segments(rest.to_vec()), leaf);
+    }
+}

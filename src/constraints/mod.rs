@@ -1,0 +1,332 @@
+//! Effective constraints: what an entry field must satisfy so that no system downstream
+//! rejects what is derived from it (SPEC 2, 4.3, 4.4).
+//!
+//! A downstream limit is pulled back through each mapping to the fields it reads, hop by
+//! hop, until it reaches an entry system. Each function has a pull-back rule that keeps the
+//! result *sufficient*: a value that satisfies the pulled-back constraint always satisfies
+//! the original one after the mapping. Where the exact condition cannot be written as JSON
+//! Schema (a sum of two fields' lengths, `trim` emptying a string, `number` parsing), the
+//! rule says so in a note instead of guessing, and the emitted schema leaves it out.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
+
+use serde_json::{Map, Value, json};
+
+use crate::check::domain::{self, Chars};
+use crate::expr::{Expr, ExprKind, FieldPath, Func};
+use crate::pipeline::{FlowId, Pipeline, SystemId};
+
+mod chains;
+mod chars;
+mod effective;
+mod pullback;
+mod sums;
+#[cfg(test)]
+mod tests;
+
+use chains::*;
+use chars::*;
+use pullback::*;
+use sums::*;
+
+pub use chains::{Chain, Hop, chains, pull_chain};
+pub use effective::{Effective, FieldConstraint, effective, emit_schema, record_fragment};
+pub use pullback::pull_back;
+pub use sums::SumConstraint;
+pub(crate) use sums::{binding, chain_sums};
+
+/// What one field must satisfy, in a form that can be pulled back through mappings.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Constraint {
+    /// Fewest characters.
+    pub min_len: u64,
+    /// Most characters.
+    pub max_len: Option<u64>,
+    /// Most UTF-8 bytes.
+    pub max_bytes: Option<u64>,
+    /// The characters allowed (`None`: any).
+    pub chars: Option<Chars>,
+    /// Substrings that must not occur.
+    pub forbid: BTreeSet<String>,
+    /// Bounds on the number of ASCII digits (`digits()` keeps only those).
+    pub digits: Option<(u64, Option<u64>)>,
+    /// Keywords that apply unchanged (the field is a plain copy of this one).
+    pub verbatim: Vec<(String, Value)>,
+    /// Those of [`Self::verbatim`] that the structured part states in full (a pattern that
+    /// is one repeated character class): dropping them through a function loses nothing.
+    pub captured: Vec<(String, Value)>,
+    /// Limits that could not be written as a constraint on this field, and why.
+    pub notes: Vec<String>,
+    /// No value of this field can pass: the reason.
+    pub never: Option<String>,
+}
+
+/// Keywords captured by the structured part of [`Constraint`]; everything else a schema
+/// says about a leaf is kept verbatim and survives only plain copies.
+pub(super) const STRUCTURED: &[&str] = &["minLength", "maxLength", "x-maxBytes", "x-charset"];
+
+impl Constraint {
+    /// The leaf constraints of the subschemas that apply to one field.
+    #[must_use]
+    pub fn from_schemas(subs: &[&Value]) -> Self {
+        let mut c = Self::default();
+        for sub in subs {
+            let Some(map) = sub.as_object() else { continue };
+            for (k, v) in map {
+                if !is_value_keyword(k) {
+                    continue;
+                }
+                match k.as_str() {
+                    "minLength" => c.min_len = c.min_len.max(v.as_u64().unwrap_or(0)),
+                    "maxLength" => c.max_len = min_opt(c.max_len, v.as_u64()),
+                    "x-maxBytes" => c.max_bytes = min_opt(c.max_bytes, v.as_u64()),
+                    "x-charset" => {
+                        if let Some(set) = v.as_str().and_then(domain::charset) {
+                            c.restrict_chars(&set);
+                        }
+                    }
+                    "pattern" => {
+                        let text = v.as_str().unwrap_or_default();
+                        let simple = domain::simple_pattern(text);
+                        // Bounds of other patterns are necessary, not sufficient: kept for
+                        // comparisons, while the pattern itself stays verbatim.
+                        if let Some((set, lo, hi)) =
+                            simple.clone().or_else(|| domain::pattern_bounds(text))
+                        {
+                            c.restrict_chars(&set);
+                            c.min_len = c.min_len.max(lo);
+                            c.max_len = min_opt(c.max_len, hi);
+                        }
+                        if simple.is_some() {
+                            c.captured.push((k.clone(), v.clone()));
+                        }
+                    }
+                    _ => {}
+                }
+                if !STRUCTURED.contains(&k.as_str()) {
+                    c.verbatim.push((k.clone(), v.clone()));
+                }
+            }
+        }
+        c
+    }
+
+    /// Whether it constrains nothing.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// Both constraints at once.
+    pub fn meet(&mut self, other: &Self) {
+        self.min_len = self.min_len.max(other.min_len);
+        self.max_len = min_opt(self.max_len, other.max_len);
+        self.max_bytes = min_opt(self.max_bytes, other.max_bytes);
+        if let Some(c) = &other.chars {
+            self.restrict_chars(c);
+        }
+        self.forbid.extend(other.forbid.iter().cloned());
+        if let Some((lo, hi)) = other.digits {
+            let (a, b) = self.digits.unwrap_or((0, None));
+            self.digits = Some((a.max(lo), min_opt(b, hi)));
+        }
+        for kv in &other.verbatim {
+            if !self.verbatim.contains(kv) {
+                self.verbatim.push(kv.clone());
+            }
+        }
+        for kv in &other.captured {
+            if !self.captured.contains(kv) {
+                self.captured.push(kv.clone());
+            }
+        }
+        for n in &other.notes {
+            if !self.notes.contains(n) {
+                self.notes.push(n.clone());
+            }
+        }
+        if self.never.is_none() {
+            self.never.clone_from(&other.never);
+        }
+    }
+
+    fn restrict_chars(&mut self, set: &Chars) {
+        let mut c = self.chars.take().unwrap_or_else(domain::all_chars);
+        c.intersect(set);
+        self.chars = Some(c);
+    }
+
+    /// The constraint as a JSON Schema fragment (ripple's `x-` keywords included).
+    #[must_use]
+    pub fn to_schema(&self) -> Value {
+        let mut out = Map::new();
+        if self.min_len > 0 {
+            out.insert("minLength".into(), json!(self.min_len));
+        }
+        if let Some(n) = self.max_len {
+            out.insert("maxLength".into(), json!(n));
+        }
+        if let Some(n) = self.max_bytes {
+            out.insert("x-maxBytes".into(), json!(n));
+        }
+        let mut all = Vec::new();
+        if let Some(chars) = &self.chars {
+            match ["ascii", "latin1", "utf8mb3"]
+                .into_iter()
+                .find(|n| domain::charset(n).as_ref() == Some(chars))
+            {
+                Some(name) => {
+                    out.insert("x-charset".into(), json!(name));
+                }
+                None => all.push(json!({ "pattern": format!("^{}*$", class_regex(chars)) })),
+            }
+        }
+        if let Some((lo, hi)) = self.digits {
+            let hi = hi.map_or(String::new(), |h| h.to_string());
+            all.push(json!({ "pattern": format!("^[^0-9]*(?:[0-9][^0-9]*){{{lo},{hi}}}$") }));
+        }
+        if !self.forbid.is_empty() {
+            let any: Vec<Value> = self
+                .forbid
+                .iter()
+                .map(|s| json!({ "pattern": regex_escape(s) }))
+                .collect();
+            out.insert("not".into(), json!({ "anyOf": any }));
+        }
+        for (k, v) in &self.verbatim {
+            if out.contains_key(k) {
+                all.push(json!({ k.clone(): v.clone() }));
+            } else {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+        if self.never.is_some() {
+            return json!(false);
+        }
+        if !all.is_empty() {
+            out.insert("allOf".into(), Value::Array(all));
+        }
+        Value::Object(out)
+    }
+
+    /// The constraint in words: "at most 8 characters, only [A-Za-z0-9]".
+    #[must_use]
+    pub fn describe(&self) -> String {
+        if let Some(why) = &self.never {
+            return format!("nothing can pass ({why})");
+        }
+        let mut out = Vec::new();
+        match (self.min_len, self.max_len) {
+            (0, None) => {}
+            (0, Some(n)) => out.push(format!("at most {n} characters")),
+            (m, None) => out.push(format!("at least {m} characters")),
+            (m, Some(n)) if m == n => out.push(format!("exactly {n} characters")),
+            (m, Some(n)) => out.push(format!("{m} to {n} characters")),
+        }
+        if let Some(n) = self.max_bytes {
+            out.push(format!("at most {n} UTF-8 bytes"));
+        }
+        if let Some(c) = &self.chars {
+            out.push(
+                match ["ascii", "latin1", "utf8mb3"]
+                    .into_iter()
+                    .find(|n| domain::charset(n).as_ref() == Some(c))
+                {
+                    Some(name) => format!("{name} characters only"),
+                    None => format!("only {}", describe_chars(c)),
+                },
+            );
+        }
+        match self.digits {
+            Some((0, Some(h))) => out.push(format!("at most {h} digits")),
+            Some((l, None)) => out.push(format!("at least {l} digits")),
+            Some((l, Some(h))) => out.push(format!("{l} to {h} digits")),
+            None => {}
+        }
+        for f in &self.forbid {
+            out.push(format!("no {f:?}"));
+        }
+        for (k, v) in &self.verbatim {
+            if k == "type" && v == "string" {
+                continue;
+            }
+            out.push(format!("{k} {v}"));
+        }
+        if out.is_empty() {
+            "anything".into()
+        } else {
+            out.join(", ")
+        }
+    }
+
+    /// The ways `self` is tighter than `own` (an entry field's own constraint), in words;
+    /// empty when the own constraint already implies it as far as ripple can tell.
+    #[must_use]
+    pub fn tighter_than(&self, own: &Self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(why) = &self.never {
+            out.push(format!("no value can pass: {why}"));
+        }
+        if let Some(n) = self.max_len
+            && own.max_len.is_none_or(|o| o > n)
+        {
+            out.push(format!(
+                "at most {n} characters (accepts {})",
+                own.max_len.map_or("any length".into(), |o| o.to_string())
+            ));
+        }
+        if self.min_len > own.min_len {
+            out.push(format!(
+                "at least {} characters (accepts {})",
+                self.min_len, own.min_len
+            ));
+        }
+        if let Some(n) = self.max_bytes {
+            let own_bytes = match (own.max_bytes, own.max_len, &own.chars) {
+                (Some(b), _, _) => Some(b),
+                (None, Some(l), Some(c)) => Some(l * domain::width(c)),
+                (None, Some(l), None) => Some(l * 4),
+                _ => None,
+            };
+            if own_bytes.is_none_or(|o| o > n) {
+                out.push(format!("at most {n} UTF-8 bytes"));
+            }
+        }
+        if let Some(c) = &self.chars
+            && own.chars.as_ref().is_none_or(|o| !domain::subset(o, c))
+        {
+            out.push(format!("only {}", describe_chars(c)));
+        }
+        if self.digits.is_some() && own.digits.is_none() {
+            out.push("a bounded number of digits".into());
+        }
+        for s in &self.forbid {
+            if !own.forbid.contains(s) {
+                out.push(format!("must not contain {s:?}"));
+            }
+        }
+        for (k, v) in &self.verbatim {
+            if self.captured.iter().any(|(ck, cv)| ck == k && cv == v) {
+                continue;
+            }
+            if !own.verbatim.iter().any(|(ok, ov)| ok == k && ov == v) {
+                out.push(format!("{k} {v}"));
+            }
+        }
+        out
+    }
+}
+
+pub(super) fn min_opt(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    }
+}
+
+/// Whether a schema keyword constrains a leaf value (rather than structure or annotation).
+pub(super) fn is_value_keyword(k: &str) -> bool {
+    !crate::check::STRUCTURAL_KEYWORDS.contains(&k)
+        && (!k.starts_with("x-") || matches!(k, "x-maxBytes" | "x-charset"))
+}

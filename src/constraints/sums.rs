@@ -1,0 +1,230 @@
+//! Limits on the total length of fields that a `concat` joins, written in JSON Schema as an
+//! exact `anyOf` over the ways to split the budget.
+
+#[allow(clippy::wildcard_imports)]
+use super::*;
+
+/// A limit on the total length of several entry fields that a downstream `concat` joins.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SumConstraint {
+    /// The entry fields (JSON Pointers) whose lengths add up.
+    pub fields: Vec<String>,
+    /// `maxLength` (characters) or `x-maxBytes` (UTF-8 bytes).
+    pub keyword: &'static str,
+    /// Most characters (or bytes) they may have together.
+    pub max: u64,
+    /// The downstream field that joins them: system and pointer.
+    pub at: (SystemId, String),
+    /// Case and ASCII functions a field passes on the way: the sum is exact only for
+    /// characters they keep at one character, so the field is restricted to those.
+    pub safe: Vec<(String, Func)>,
+    /// Per field, the length `pad_left` gives it at least on the way (0: none).
+    pub floors: Vec<u64>,
+}
+
+/// An expression that never makes a value longer than the field it reads (given that the
+/// field holds only characters the case and ASCII functions on the way keep at one
+/// character), except that `pad_left(x, n, c)` makes it at least `n` long: that field, the
+/// functions, and that floor.
+pub(super) fn shrinking_field_floor(expr: &Expr) -> Option<(&FieldPath, Vec<Func>, u64)> {
+    if let ExprKind::Call {
+        func: Func::PadLeft,
+        args,
+        ..
+    } = &expr.kind
+    {
+        let n = args.get(1).and_then(literal_text)?.parse::<u64>().ok()?;
+        let pad = args.get(2).and_then(literal_text)?;
+        if pad.chars().count() != 1 {
+            return None;
+        }
+        let (f, funcs, floor) = shrinking_field_floor(args.first()?)?;
+        return Some((f, funcs, floor.max(n)));
+    }
+    match &expr.kind {
+        ExprKind::Field(f) => Some((f, Vec::new(), 0)),
+        ExprKind::Call { func, args, .. } => match func {
+            Func::Trim | Func::Truncate | Func::Part | Func::Digits | Func::String => {
+                shrinking_field_floor(args.first()?)
+            }
+            Func::Upper | Func::Lower | Func::Ascii => {
+                let (f, mut funcs, floor) = shrinking_field_floor(args.first()?)?;
+                funcs.push(*func);
+                Some((f, funcs, floor))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The characters `func` keeps at one character of no more bytes.
+pub(super) fn safe_chars(func: Func) -> Chars {
+    let changed: &[char] = if func == Func::Ascii {
+        non_ascii_mappable()
+    } else {
+        cased()
+    };
+    length_safe(changed, |c| apply_char(func, c))
+}
+
+/// The entry field a part of a `concat` at `system` comes from, when every hop back to the
+/// entry can only keep or shrink its length.
+pub(super) fn shrinking_origin(
+    pipeline: &Pipeline,
+    system: SystemId,
+    part: &Expr,
+    entry: SystemId,
+) -> Option<(String, Vec<Func>, u64)> {
+    let (field, mut funcs, mut floor) = shrinking_field_floor(part)?;
+    if system == entry {
+        return Some((field.pointer(), funcs, floor));
+    }
+    let mut origin: Option<String> = None;
+    for chain in chains(pipeline, system, &field.pointer(), Some(entry)) {
+        for k in 1..chain.len() {
+            let m = mapping_of(pipeline, &chain[k])?;
+            let (f, more, at_least) = shrinking_field_floor(&m.expr)?;
+            if f.pointer() != chain[k - 1].pointer {
+                return None;
+            }
+            funcs.extend(more);
+            floor = floor.max(at_least);
+        }
+        let first = chain.first()?.pointer.clone();
+        if origin.as_ref().is_some_and(|o| *o != first) {
+            return None;
+        }
+        origin = Some(first);
+    }
+    Some((origin?, funcs, floor))
+}
+
+/// Sum limits found on `chain`: where a hop joins several fields with `concat` and the
+/// joined field (or something derived from it downstream on the chain) has a length limit.
+pub(crate) fn chain_sums(
+    pipeline: &Pipeline,
+    chain: &[Hop],
+    entry: SystemId,
+    out: &mut Vec<SumConstraint>,
+) {
+    for j in 1..chain.len() {
+        let Some(m) = mapping_of(pipeline, &chain[j]) else {
+            continue;
+        };
+        let ExprKind::Call {
+            func: Func::Concat,
+            args,
+            ..
+        } = &m.expr.kind
+        else {
+            continue;
+        };
+        let parts: Vec<&Expr> = args.iter().filter(|a| has_field(a)).collect();
+        if parts.len() < 2 {
+            continue;
+        }
+        let lits: Vec<String> = args.iter().filter_map(literal_text).collect();
+        let literal_chars: u64 = lits.iter().map(|t| t.chars().count() as u64).sum();
+        let literal_bytes: u64 = lits.iter().map(|t| t.len() as u64).sum();
+        let Some(resolved) = parts
+            .iter()
+            .map(|p| shrinking_origin(pipeline, chain[j - 1].system, p, entry))
+            .collect::<Option<Vec<(String, Vec<Func>, u64)>>>()
+        else {
+            continue;
+        };
+        let fields: Vec<String> = resolved.iter().map(|(f, _, _)| f.clone()).collect();
+        let floors: Vec<u64> = resolved.iter().map(|(_, _, n)| *n).collect();
+        let safe: Vec<(String, Func)> = resolved
+            .iter()
+            .flat_map(|(f, funcs, _)| funcs.iter().map(move |&func| (f.clone(), func)))
+            .collect();
+        let pulled: Vec<Constraint> = (j..chain.len())
+            .map(|k| pull_chain_to(pipeline, chain, k, j))
+            .collect();
+        let chars = pulled.iter().filter_map(|c| c.max_len).min();
+        let bytes = pulled.iter().filter_map(|c| c.max_bytes).min();
+        for (keyword, limit, literal) in [
+            ("maxLength", chars, literal_chars),
+            ("x-maxBytes", bytes, literal_bytes),
+        ] {
+            let Some(n) = limit else { continue };
+            let sum = SumConstraint {
+                fields: fields.clone(),
+                keyword,
+                max: n.saturating_sub(literal),
+                at: (chain[j].system, chain[j].pointer.clone()),
+                safe: safe.clone(),
+                floors: floors.clone(),
+            };
+            let same = |s: &SumConstraint| s.fields == sum.fields && s.keyword == keyword;
+            if !out.iter().any(|s| same(s) && s.max <= sum.max) {
+                out.retain(|s| !(same(s) && s.max > sum.max));
+                out.push(sum);
+            }
+        }
+    }
+}
+
+/// Whether a sum limit can be exceeded by values each field's own effective constraint
+/// allows.
+pub(crate) fn binding(sum: &SumConstraint, fields: &[FieldConstraint]) -> bool {
+    let total = sum.fields.iter().enumerate().try_fold(0u64, |acc, (i, p)| {
+        let c = fields
+            .iter()
+            .find(|f| f.pointer == *p)
+            .map(|f| &f.effective)?;
+        let max = if sum.keyword == "x-maxBytes" {
+            c.max_bytes.or(c.max_len.map(|n| n.saturating_mul(4)))
+        } else {
+            c.max_len
+        }?;
+        Some(acc.saturating_add(max.max(sum.floors.get(i).copied().unwrap_or(0))))
+    });
+    total.is_none_or(|t| t > sum.max)
+}
+
+/// A sum limit as JSON Schema: `anyOf` over the ways to split the budget between two
+/// fields (exact; each field's own maximum bounds the split), `None` for more than two.
+pub(super) fn sum_schema(sum: &SumConstraint, fields: &[FieldConstraint]) -> Option<Value> {
+    let [a, b] = sum.fields.as_slice() else {
+        return None;
+    };
+    let bytes = sum.keyword == "x-maxBytes";
+    let max_of = |p: &str| {
+        let c = fields.iter().find(|f| f.pointer == p).map(|f| &f.effective);
+        let chars = c.and_then(|c| c.max_len);
+        if bytes {
+            c.and_then(|c| c.max_bytes)
+                .or(chars.map(|n| n.saturating_mul(4)))
+                .unwrap_or(u64::MAX)
+        } else {
+            chars.unwrap_or(u64::MAX)
+        }
+    };
+    let (ma, mb) = (max_of(a), max_of(b));
+    let n = sum.max;
+    let kw = sum.keyword;
+    // A padded part is at least its floor long, whatever the field holds.
+    let fa = sum.floors.first().copied().unwrap_or(0);
+    let fb = sum.floors.get(1).copied().unwrap_or(0);
+    if ma.max(fa).saturating_add(mb.max(fb)) <= n {
+        return None;
+    }
+    if fa.saturating_add(fb) > n {
+        return Some(json!(false));
+    }
+    // k: the share of the first part; the field may use all of it, the floor is spent anyway.
+    let lo = n.saturating_sub(mb.max(fb)).max(fa);
+    let hi = ma.max(fa).min(n.saturating_sub(fb));
+    let branches: Vec<Value> = (lo..=hi)
+        .map(|k| {
+            record_fragment([
+                (a.as_str(), json!({ kw: k })),
+                (b.as_str(), json!({ kw: n - k })),
+            ])
+        })
+        .collect();
+    Some(json!({ "anyOf": branches }))
+}

@@ -1,0 +1,101 @@
+//! Unit tests of the pull-back rules.
+
+use super::*;
+
+fn pulled(expr: &str, schema: Value) -> Constraint {
+    let e = crate::expr::parse(expr).unwrap_or_else(|e| panic!("{e:?}"));
+    let c = Constraint::from_schemas(&[&schema]);
+    let mut out = pull_back(&e, c);
+    assert_eq!(out.len(), 1, "{expr}: one field");
+    out.remove(0).1
+}
+
+#[test]
+fn concat_with_literals_subtracts_their_length_and_bytes() {
+    let c = pulled(
+        r#"concat("u", x)"#,
+        json!({"maxLength": 9, "x-maxBytes": 12}),
+    );
+    assert_eq!(c.max_len, Some(8));
+    assert_eq!(c.max_bytes, Some(11));
+}
+
+#[test]
+fn truncate_lifts_a_length_limit_it_already_enforces() {
+    assert_eq!(
+        pulled("truncate(x, 8)", json!({"maxLength": 10})).max_len,
+        None
+    );
+    assert_eq!(
+        pulled("truncate(x, 20)", json!({"maxLength": 10})).max_len,
+        Some(10)
+    );
+    assert!(
+        pulled("truncate(x, 2)", json!({"minLength": 3}))
+            .never
+            .is_some()
+    );
+}
+
+#[test]
+fn upper_keeps_length_only_for_characters_that_stay_one() {
+    let c = pulled("upper(x)", json!({"maxLength": 8}));
+    let chars = c.chars.unwrap_or_else(domain::all_chars);
+    assert!(!domain::contains(&chars, 'ß'), "ß becomes SS");
+    assert!(domain::contains(&chars, 'ä'));
+    assert_eq!(c.max_len, Some(8));
+}
+
+#[test]
+fn upper_pulls_a_character_class_back_to_both_cases() {
+    let c = pulled("upper(x)", json!({"pattern": "^[A-Z]*$"}));
+    let chars = c.chars.unwrap_or_else(domain::all_chars);
+    assert!(domain::contains(&chars, 'a') && domain::contains(&chars, 'Z'));
+    assert!(!domain::contains(&chars, 'ä'), "Ä is not in [A-Z]");
+}
+
+#[test]
+fn digits_bounds_the_digit_count_not_the_length() {
+    let c = pulled("digits(x)", json!({"maxLength": 5}));
+    assert_eq!(c.max_len, None);
+    assert_eq!(c.digits, Some((0, Some(5))));
+    let s = c.to_schema();
+    let re = regex::Regex::new(s["allOf"][0]["pattern"].as_str().unwrap()).unwrap();
+    assert!(re.is_match("FI-12 345"));
+    assert!(!re.is_match("123456"));
+}
+
+#[test]
+fn pad_left_wider_than_the_limit_can_never_pass() {
+    assert!(
+        pulled(r#"pad_left(x, 6, "0")"#, json!({"maxLength": 5}))
+            .never
+            .is_some()
+    );
+    assert_eq!(
+        pulled(r#"pad_left(x, 6, "0")"#, json!({"maxLength": 5})).to_schema(),
+        json!(false)
+    );
+}
+
+#[test]
+fn a_copy_keeps_every_keyword_verbatim() {
+    let c = pulled("x", json!({"format": "email", "maxLength": 40}));
+    let s = c.to_schema();
+    assert_eq!(s["format"], "email");
+    assert_eq!(s["maxLength"], 40);
+    let through = pulled("lower(x)", json!({"format": "email"}));
+    assert!(
+        through.notes.iter().any(|n| n.contains("format")),
+        "{:?}",
+        through.notes
+    );
+}
+
+#[test]
+fn a_class_renders_as_an_ecma_class_that_matches_the_same_characters() {
+    let set = domain::chars_of(&[('a', 'z'), ('-', '-'), ('ä', 'ä')]);
+    let re = regex::Regex::new(&format!("^{}*$", class_regex(&set))).unwrap();
+    assert!(re.is_match("a-ä"));
+    assert!(!re.is_match("A"));
+}
