@@ -192,3 +192,15 @@ fn personal_values_are_masked_unless_asked_for() {
     ]);
     assert!(shown.contains("matti.meikalainen"), "{shown}");
 }
+
+#[test]
+fn the_example_payroll_log_ranks_the_username_first() {
+    let (code, out, err) = run(&[
+        "trace",
+        "pipelines/customer-identity.yaml",
+        "--log",
+        "pipelines/logs/payroll-nightly.log",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    insta::assert_snapshot!("example_payroll_log", out);
+}
