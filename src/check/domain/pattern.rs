@@ -1,0 +1,125 @@
+//! What a `pattern` says about characters and length, read from the regex itself (in the
+//! JSON Schema dialect) and remembered per pattern text.
+
+#[allow(clippy::wildcard_imports)]
+use super::*;
+
+/// `^C{m,n}$`: a pattern that is one repeated character class, the shape of most real
+/// column patterns. Translated from the JSON Schema (ECMA) dialect first.
+#[must_use]
+pub fn simple_pattern(pattern: &str) -> Option<(Chars, u64, Option<u64>)> {
+    memo(&SIMPLE, pattern, simple_pattern_uncached)
+}
+
+/// What a pattern says about characters and length, remembered per pattern text: parsing
+/// the regex again for every field on every path dominated `check` on large graphs.
+type PatternFacts = Option<(Chars, u64, Option<u64>)>;
+type PatternMemo =
+    std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<String, PatternFacts>>>;
+static SIMPLE: PatternMemo = std::sync::OnceLock::new();
+static BOUNDS: PatternMemo = std::sync::OnceLock::new();
+
+fn memo(cache: &PatternMemo, pattern: &str, f: fn(&str) -> PatternFacts) -> PatternFacts {
+    let map = cache.get_or_init(Default::default);
+    if let Ok(m) = map.lock()
+        && let Some(found) = m.get(pattern)
+    {
+        return found.clone();
+    }
+    let facts = f(pattern);
+    if let Ok(mut m) = map.lock() {
+        m.insert(pattern.to_owned(), facts.clone());
+    }
+    facts
+}
+
+fn simple_pattern_uncached(pattern: &str) -> PatternFacts {
+    let translated = jsonschema_regex::to_rust_regex(pattern).ok()?;
+    let hir = regex_syntax::parse(&translated).ok()?;
+    let HirKind::Concat(parts) = hir.kind() else {
+        return None;
+    };
+    let [start, body, end] = parts.as_slice() else {
+        return None;
+    };
+    let anchored =
+        |h: &Hir, looks: &[Look]| matches!(h.kind(), HirKind::Look(l) if looks.contains(l));
+    if !anchored(start, &[Look::Start, Look::StartLF]) || !anchored(end, &[Look::End, Look::EndLF])
+    {
+        return None;
+    }
+    match body.kind() {
+        HirKind::Repetition(rep) => match rep.sub.kind() {
+            HirKind::Class(Class::Unicode(c)) => {
+                Some((c.clone(), u64::from(rep.min), rep.max.map(u64::from)))
+            }
+            HirKind::Literal(lit) => {
+                let s = std::str::from_utf8(&lit.0).ok()?;
+                (s.chars().count() == 1)
+                    .then(|| (chars_in(s), u64::from(rep.min), rep.max.map(u64::from)))
+            }
+            _ => None,
+        },
+        HirKind::Class(Class::Unicode(c)) => Some((c.clone(), 1, Some(1))),
+        _ => None,
+    }
+}
+
+/// For an anchored pattern that is a sequence of character classes, literals and
+/// repeated classes (`^[a-z][a-z0-9]{1,7}$`): the characters it can contain and its length
+/// bounds. An over-approximation, so usable to narrow what an upstream system accepted,
+/// but not to prove a target accepts a value (order matters there: see
+/// [`simple_pattern`]).
+#[must_use]
+pub fn pattern_bounds(pattern: &str) -> Option<(Chars, u64, Option<u64>)> {
+    memo(&BOUNDS, pattern, pattern_bounds_uncached)
+}
+
+fn pattern_bounds_uncached(pattern: &str) -> PatternFacts {
+    if let Some(simple) = simple_pattern(pattern) {
+        return Some(simple);
+    }
+    let translated = jsonschema_regex::to_rust_regex(pattern).ok()?;
+    let hir = regex_syntax::parse(&translated).ok()?;
+    let HirKind::Concat(parts) = hir.kind() else {
+        return None;
+    };
+    let (first, rest) = parts.split_first()?;
+    let (last, body) = rest.split_last()?;
+    let is = |h: &Hir, looks: &[Look]| matches!(h.kind(), HirKind::Look(l) if looks.contains(l));
+    if !is(first, &[Look::Start, Look::StartLF]) || !is(last, &[Look::End, Look::EndLF]) {
+        return None;
+    }
+    let mut chars = ClassUnicode::empty();
+    let (mut min, mut max) = (0u64, Some(0u64));
+    for part in body {
+        let (c, lo, hi) = match part.kind() {
+            HirKind::Class(Class::Unicode(c)) => (c.clone(), 1, Some(1)),
+            HirKind::Literal(lit) => {
+                let s = std::str::from_utf8(&lit.0).ok()?;
+                let n = s.chars().count() as u64;
+                (chars_in(s), n, Some(n))
+            }
+            HirKind::Repetition(rep) => match rep.sub.kind() {
+                HirKind::Class(Class::Unicode(c)) => {
+                    (c.clone(), u64::from(rep.min), rep.max.map(u64::from))
+                }
+                HirKind::Literal(lit) => {
+                    let s = std::str::from_utf8(&lit.0).ok()?;
+                    let n = s.chars().count() as u64;
+                    (
+                        chars_in(s),
+                        n * u64::from(rep.min),
+                        rep.max.map(|m| n * u64::from(m)),
+                    )
+                }
+                _ => return None,
+            },
+            _ => return None,
+        };
+        chars.union(&c);
+        min += lo;
+        max = max.zip(hi).map(|(a, b)| a + b);
+    }
+    Some((chars, min, max))
+}
