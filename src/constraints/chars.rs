@@ -115,37 +115,70 @@ pub(super) fn set_of(chars: impl IntoIterator<Item = char>) -> Chars {
     domain::chars_of(&ranges)
 }
 
-/// The characters `c` for which `f(c)` only holds characters of `target`, where `f` changes
-/// only the characters in `changed` (every other character maps to itself).
-pub(super) fn preimage(target: &Chars, changed: &[char], f: impl Fn(char) -> String) -> Chars {
+/// The characters `func` (`upper`, `lower` or `ascii`) can change; every other character
+/// maps to itself.
+fn changed(func: Func) -> Box<dyn Iterator<Item = char>> {
+    if func == Func::Ascii {
+        Box::new((0x80..=u32::from(char::MAX)).filter_map(char::from_u32))
+    } else {
+        Box::new(cased().iter().copied())
+    }
+}
+
+/// The characters `c` for which `func(c)` only holds characters of `target`. Remembered
+/// per function and target: a class is pulled back through the same function many times,
+/// and `ascii` means looking at every non-ASCII character.
+pub(super) fn preimage(func: Func, target: &Chars) -> Chars {
+    type Key = (&'static str, Vec<(char, char)>);
+    static MEMO: OnceLock<std::sync::Mutex<std::collections::HashMap<Key, Chars>>> =
+        OnceLock::new();
+    let key: Key = (
+        func.name(),
+        target
+            .ranges()
+            .iter()
+            .map(|r| (r.start(), r.end()))
+            .collect(),
+    );
+    let memo = MEMO.get_or_init(Default::default);
+    if let Some(hit) = memo.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        return hit;
+    }
     let mut out = target.clone();
-    out.difference(&set_of(changed.iter().copied()));
-    let good = changed
-        .iter()
-        .copied()
-        .filter(|&c| f(c).chars().all(|d| domain::contains(target, d)));
-    out.union(&set_of(good));
-    out
-}
-
-/// Characters `f` maps to exactly one character of at most the same UTF-8 width.
-pub(super) fn length_safe(changed: &[char], f: impl Fn(char) -> String) -> Chars {
-    let mut out = domain::all_chars();
-    let bad = changed.iter().copied().filter(|&c| {
-        let s = f(c);
-        s.chars().count() != 1 || s.len() > c.len_utf8()
+    out.difference(&set_of(changed(func)));
+    let good = changed(func).filter(|&c| {
+        apply_char(func, c)
+            .chars()
+            .all(|d| domain::contains(target, d))
     });
-    out.difference(&set_of(bad));
+    out.union(&set_of(good));
+    if let Ok(mut m) = memo.lock() {
+        m.insert(key, out.clone());
+    }
     out
 }
 
-pub(super) fn non_ascii_mappable() -> &'static [char] {
-    static ALL: OnceLock<Vec<char>> = OnceLock::new();
-    ALL.get_or_init(|| {
-        (0x80..=u32::from(char::MAX))
-            .filter_map(char::from_u32)
-            .collect()
+/// The characters `func` maps to exactly one character of at most the same UTF-8 width:
+/// where length and byte limits pass through it unchanged. Computed once per function.
+pub(super) fn safe_chars(func: Func) -> Chars {
+    static UPPER: OnceLock<Chars> = OnceLock::new();
+    static LOWER: OnceLock<Chars> = OnceLock::new();
+    static ASCII: OnceLock<Chars> = OnceLock::new();
+    let cell = match func {
+        Func::Upper => &UPPER,
+        Func::Lower => &LOWER,
+        _ => &ASCII,
+    };
+    cell.get_or_init(|| {
+        let mut out = domain::all_chars();
+        let bad = changed(func).filter(|&c| {
+            let s = apply_char(func, c);
+            s.chars().count() != 1 || s.len() > c.len_utf8()
+        });
+        out.difference(&set_of(bad));
+        out
     })
+    .clone()
 }
 
 pub(super) fn apply_char(func: Func, c: char) -> String {

@@ -59,8 +59,7 @@ pub fn effective(pipeline: &Pipeline, entry: SystemId) -> Effective {
             }
         }
     }
-    let snapshot: Vec<FieldConstraint> = by_field.values().cloned().collect();
-    sums.retain(|s| binding(s, &snapshot));
+    sums.retain(|s| binding(s, |p| by_field.get(p).map(|f| &f.effective)));
     for sum in &sums {
         for (pointer, func) in &sum.safe {
             if let Some(fc) = by_field.get_mut(pointer) {
@@ -99,7 +98,11 @@ pub fn emit_schema(pipeline: &Pipeline, entry: SystemId, eff: &Effective) -> Val
     let sums: Vec<Value> = eff
         .sums
         .iter()
-        .filter_map(|s| sum_schema(s, fields))
+        .filter_map(|s| {
+            sum_schema(s, |p| {
+                fields.iter().find(|f| f.pointer == p).map(|f| &f.effective)
+            })
+        })
         .collect();
     if narrowed.is_empty() && sums.is_empty() {
         return doc;

@@ -129,20 +129,13 @@ pub(super) fn through(
         Func::Default | Func::String => c,
         Func::Upper | Func::Lower | Func::Ascii => {
             drop_verbatim(&mut c);
-            let changed: &[char] = if func == Func::Ascii {
-                non_ascii_mappable()
-            } else {
-                cased()
-            };
-            let f = |ch: char| apply_char(func, ch);
             if let Some(target) = c.chars.take() {
-                c.chars = Some(preimage(&target, changed, f));
+                c.chars = Some(preimage(func, &target));
             }
             if c.max_len.is_some() || c.max_bytes.is_some() || c.digits.is_some() {
                 // Only characters that stay one character of no more bytes keep the
                 // length and byte limits exact (upper("ß") is "SS").
-                let safe = length_safe(changed, f);
-                c.restrict_chars(&safe);
+                c.restrict_chars(&safe_chars(func));
             }
             if !c.forbid.is_empty() {
                 c.notes.push(format!(

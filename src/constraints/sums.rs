@@ -58,16 +58,6 @@ pub(super) fn shrinking_field_floor(expr: &Expr) -> Option<(&FieldPath, Vec<Func
     }
 }
 
-/// The characters `func` keeps at one character of no more bytes.
-pub(super) fn safe_chars(func: Func) -> Chars {
-    let changed: &[char] = if func == Func::Ascii {
-        non_ascii_mappable()
-    } else {
-        cased()
-    };
-    length_safe(changed, |c| apply_char(func, c))
-}
-
 /// The entry field a part of a `concat` at `system` comes from, when every hop back to the
 /// entry can only keep or shrink its length.
 pub(super) fn shrinking_origin(
@@ -167,57 +157,60 @@ pub(crate) fn chain_sums(
     }
 }
 
+/// What one joined field can contribute to a sum: its effective maximum in the sum's unit
+/// (characters, or bytes when only characters are known: four per character), and at
+/// least its `pad_left` floor; unbounded when nothing is known.
+fn part_max(sum: &SumConstraint, i: usize, c: Option<&Constraint>) -> u64 {
+    let chars = c.and_then(|c| c.max_len);
+    let max = if sum.keyword == "x-maxBytes" {
+        c.and_then(|c| c.max_bytes)
+            .or(chars.map(|n| n.saturating_mul(4)))
+    } else {
+        chars
+    };
+    max.unwrap_or(u64::MAX)
+        .max(sum.floors.get(i).copied().unwrap_or(0))
+}
+
 /// Whether a sum limit can be exceeded by values each field's own effective constraint
-/// allows.
-pub(crate) fn binding(sum: &SumConstraint, fields: &[FieldConstraint]) -> bool {
-    let total = sum.fields.iter().enumerate().try_fold(0u64, |acc, (i, p)| {
-        let c = fields
-            .iter()
-            .find(|f| f.pointer == *p)
-            .map(|f| &f.effective)?;
-        let max = if sum.keyword == "x-maxBytes" {
-            c.max_bytes.or(c.max_len.map(|n| n.saturating_mul(4)))
-        } else {
-            c.max_len
-        }?;
-        Some(acc.saturating_add(max.max(sum.floors.get(i).copied().unwrap_or(0))))
+/// (`effective_of` a field's pointer) allows.
+pub(crate) fn binding<'a>(
+    sum: &SumConstraint,
+    effective_of: impl Fn(&str) -> Option<&'a Constraint>,
+) -> bool {
+    let total = sum.fields.iter().enumerate().fold(0u64, |acc, (i, p)| {
+        acc.saturating_add(part_max(sum, i, effective_of(p)))
     });
-    total.is_none_or(|t| t > sum.max)
+    total > sum.max
 }
 
 /// A sum limit as JSON Schema: `anyOf` over the ways to split the budget between two
 /// fields (exact; each field's own maximum bounds the split), `None` for more than two.
-pub(super) fn sum_schema(sum: &SumConstraint, fields: &[FieldConstraint]) -> Option<Value> {
+pub(super) fn sum_schema<'a>(
+    sum: &SumConstraint,
+    effective_of: impl Fn(&str) -> Option<&'a Constraint>,
+) -> Option<Value> {
     let [a, b] = sum.fields.as_slice() else {
         return None;
     };
-    let bytes = sum.keyword == "x-maxBytes";
-    let max_of = |p: &str| {
-        let c = fields.iter().find(|f| f.pointer == p).map(|f| &f.effective);
-        let chars = c.and_then(|c| c.max_len);
-        if bytes {
-            c.and_then(|c| c.max_bytes)
-                .or(chars.map(|n| n.saturating_mul(4)))
-                .unwrap_or(u64::MAX)
-        } else {
-            chars.unwrap_or(u64::MAX)
-        }
-    };
-    let (ma, mb) = (max_of(a), max_of(b));
+    if !binding(sum, &effective_of) {
+        return None;
+    }
     let n = sum.max;
     let kw = sum.keyword;
     // A padded part is at least its floor long, whatever the field holds.
     let fa = sum.floors.first().copied().unwrap_or(0);
     let fb = sum.floors.get(1).copied().unwrap_or(0);
-    if ma.max(fa).saturating_add(mb.max(fb)) <= n {
-        return None;
-    }
+    let (ma, mb) = (
+        part_max(sum, 0, effective_of(a)),
+        part_max(sum, 1, effective_of(b)),
+    );
     if fa.saturating_add(fb) > n {
         return Some(json!(false));
     }
     // k: the share of the first part; the field may use all of it, the floor is spent anyway.
-    let lo = n.saturating_sub(mb.max(fb)).max(fa);
-    let hi = ma.max(fa).min(n.saturating_sub(fb));
+    let lo = n.saturating_sub(mb).max(fa);
+    let hi = ma.min(n.saturating_sub(fb));
     let branches: Vec<Value> = (lo..=hi)
         .map(|k| {
             record_fragment([

@@ -147,17 +147,14 @@ pub fn trace_field(pipeline: &Pipeline, target: &FieldSpec) -> FieldTrace {
             constraints::chain_sums(pipeline, chain, first.system, &mut sums);
         }
     }
-    let as_fields: Vec<constraints::FieldConstraint> = origins
-        .iter()
-        .map(|o| constraints::FieldConstraint {
-            entry: o.system,
-            pointer: o.pointer.clone(),
-            own: o.own.clone(),
-            effective: o.effective.clone(),
-            narrowed_by: Vec::new(),
+    sums.retain(|s| {
+        constraints::binding(s, |p| {
+            origins
+                .iter()
+                .find(|o| o.pointer == p)
+                .map(|o| &o.effective)
         })
-        .collect();
-    sums.retain(|s| constraints::binding(s, &as_fields));
+    });
     let mut root_cause = cause.map(|(_, c)| c);
     if root_cause.is_none()
         && let Some(s) = sums.first()
