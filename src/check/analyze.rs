@@ -197,8 +197,7 @@ pub(super) fn analyze(
         &mut acc,
     )?;
     let leaf = target.schema.leaf(&mapping.target_pointer);
-    let subs = dataflow::refs(&leaf);
-    let mut unproven = unproven(&abs, &subs);
+    let mut unproven = unproven(&abs, &leaf);
     if acc.may_fail {
         unproven.push((
             "mapping".to_owned(),
@@ -232,7 +231,7 @@ pub(super) fn analyze(
             &mut path_acc,
             demands,
         ) {
-            if !path_acc.may_fail && unproven_on(&abs, &subs) {
+            if !path_acc.may_fail && unproven_on(&abs, &leaf) {
                 continue;
             }
         } else {
@@ -322,8 +321,8 @@ pub(super) fn analyze(
 }
 
 /// Whether every constraint is proven for `abs`.
-fn unproven_on(abs: &crate::check::domain::Abs, subs: &[&Value]) -> bool {
-    unproven(abs, subs).is_empty()
+fn unproven_on(abs: &crate::check::domain::Abs, leaf: &crate::schema::Leaf) -> bool {
+    unproven(abs, leaf).is_empty()
 }
 
 fn finding(

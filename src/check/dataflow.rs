@@ -15,6 +15,7 @@ use super::domain::{self, Abs, Num, Str};
 use crate::expr::{Expr, ExprKind, Func};
 use crate::graph::SystemGraph;
 use crate::pipeline::{Pipeline, SystemId};
+use crate::schema::Keyword;
 
 /// Changes to one field's description before its bounds are widened to "unbounded", so
 /// that cycles that grow a value (`concat` in a two-way sync) terminate.
@@ -124,7 +125,7 @@ impl Summary {
                         h.clone()
                     }
                 };
-                let accepted = domain::refine(held.abs.clone(), &refs(&target.schema.leaf(&key)));
+                let accepted = domain::refine(held.abs.clone(), &target.schema.leaf(&key));
                 s.held[flow.to].insert(
                     key.clone(),
                     Held {
@@ -160,9 +161,9 @@ impl Summary {
     ) -> Option<Abs> {
         if system == self.entry {
             acc.origins.insert(std::sync::Arc::from(pointer));
-            return Some(domain::from_schemas(&refs(
+            return Some(domain::from_leaf(
                 &pipeline.systems[system].schema.leaf(pointer),
-            )));
+            ));
         }
         let held = &self.held[system];
         if let Some(h) = held.get(pointer) {
@@ -318,21 +319,22 @@ fn demands(
             if m.inputs.len() != 1 {
                 continue;
             }
+            // Only limits that hold for every accepted value: a branch of an `anyOf` is
+            // no demand.
             let leaf = system.schema.leaf(&m.target_pointer);
-            let subs = refs(&leaf);
-            let max = subs
+            let max = leaf
+                .keywords
                 .iter()
-                .filter_map(|s| s.get("maxLength").and_then(Value::as_u64))
+                .filter_map(|k| match k {
+                    Keyword::MaxLength(n) => Some(*n),
+                    _ => None,
+                })
                 .min();
             let chars = match &m.expr.kind {
-                ExprKind::Field(_) => subs
-                    .iter()
-                    .filter_map(|s| {
-                        s.get("x-charset")
-                            .and_then(Value::as_str)
-                            .and_then(domain::charset)
-                    })
-                    .next(),
+                ExprKind::Field(_) => leaf.keywords.iter().find_map(|k| match k {
+                    Keyword::Charset(c) => Some(domain::charset_chars(*c)),
+                    _ => None,
+                }),
                 _ => None,
             };
             let Some((max, field)) = back(&m.expr, max) else {
@@ -442,7 +444,7 @@ fn field_on_path(
     let result = if k == 0 {
         let mut a = Acc::default();
         a.origins.insert(std::sync::Arc::from(pointer));
-        let mut abs = domain::from_schemas(&refs(&system.schema.leaf(pointer)));
+        let mut abs = domain::from_leaf(&system.schema.leaf(pointer));
         if let (Abs::Str(s), Some(d)) = (&mut abs, ctx.demands.get(pointer)) {
             if let Some(m) = d.max {
                 s.max = Some(s.max.map_or(m, |x| x.min(m)));
@@ -464,7 +466,7 @@ fn field_on_path(
                     &mut |p, acc| field_on_path(ctx, k - 1, p, acc, memo),
                     &mut a,
                 )?;
-                Some((domain::refine(abs, &refs(&system.schema.leaf(pointer))), a))
+                Some((domain::refine(abs, &system.schema.leaf(pointer)), a))
             })
     };
     memo.insert(key, result.clone());
@@ -545,9 +547,4 @@ fn literal(e: &Expr) -> Option<Value> {
         ExprKind::Number(n) => Some(Value::Number(n.clone())),
         _ => None,
     }
-}
-
-/// The subschemas of a cached leaf as the references the domain functions take.
-pub(crate) fn refs(leaf: &[Value]) -> Vec<&Value> {
-    leaf.iter().collect()
 }

@@ -24,8 +24,6 @@ use crate::pipeline::{self, FlowId, Pipeline};
 use crate::propagate::FieldRef;
 use crate::span::Location;
 pub use codes::{Code, Severity};
-/// Schema keywords that do not constrain a leaf value (structure, annotations).
-pub(crate) use prove::STRUCTURAL as STRUCTURAL_KEYWORDS;
 
 /// Candidate changes verified per pipeline before ripple stops searching for witnesses
 /// (what is left unproven then is reported as undecided, saying so). Keeps `check` bounded

@@ -10,6 +10,7 @@ use super::domain::{self, Abs};
 use crate::expr::FieldPath;
 use crate::pipeline::{FlowId, Mapping, Pipeline, SystemId};
 use crate::propagate;
+use crate::schema::{Keyword, Leaf, TypeName};
 use crate::validate::{self, Violation};
 
 /// Most candidate changes tried for one target field.
@@ -38,12 +39,91 @@ impl Budget {
 /// Characters tried first: ordinary ones, then the ones real systems trip on.
 const SAMPLES: &[char] = &[
     'a', 'm', 'A', 'Z', '0', '9', ' ', 'ä', 'ö', 'Ä', 'å', 'ß', 'é', '-', '.', '_', '\'', '/', '!',
-    '@', 'ÿ', 'ı', 'İ', 'Ł', 'ﬃ', 'ΐ', '€', '中', '😀', '\t',
+    '@', 'ÿ', 'ı', 'İ', 'Ł', 'ﬃ', 'ΐ', '€', '中', '😀', '\t', '\n', '\u{2028}',
 ];
 
+/// What the path's mappings and schemas suggest trying: the literals of its mappings (a
+/// `replace`'s `from` grows a value, a `part` separator splits it), the `enum`/`const`
+/// values its systems name, and the lengths just past their limits.
+#[derive(Debug, Default)]
+pub(super) struct Hints {
+    literals: Vec<String>,
+    values: Vec<Value>,
+    lengths: Vec<u64>,
+}
+
+impl Hints {
+    /// Collects the hints of one path.
+    pub(super) fn of_path(pipeline: &Pipeline, systems: &[SystemId], flows: &[FlowId]) -> Self {
+        let mut h = Self::default();
+        for (k, &flow) in flows.iter().enumerate() {
+            let to = &pipeline.systems[systems[k + 1]];
+            for m in &pipeline.flows[flow].mappings {
+                m.expr.string_literals(&mut h.literals);
+                for kw in &to.schema.leaf(&m.target_pointer).keywords {
+                    match kw {
+                        Keyword::Enum(items) => h.values.extend(items.iter().take(8).cloned()),
+                        Keyword::Const(v) => h.values.push(v.clone()),
+                        Keyword::MaxLength(n) | Keyword::MaxBytes(n) => {
+                            h.lengths.push(n.saturating_add(1));
+                        }
+                        Keyword::MinLength(n) => h.lengths.push(n.saturating_sub(1)),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        h.literals.retain(|l| !l.is_empty());
+        h.literals.sort();
+        h.literals.dedup();
+        h.lengths.sort_unstable();
+        h.lengths.dedup();
+        h
+    }
+}
+
+/// Values of other JSON types than the description's, where the entry schema allows them:
+/// `null` through a `["string", "null"]` field, numbers and booleans through `string()`.
+fn other_types(abs: &Abs, leaf: &Leaf) -> Vec<Value> {
+    let t = leaf.types();
+    let mut out = Vec::new();
+    // The description's own type has its candidates already, shaped by its limits.
+    let (strings, numbers) = (!matches!(abs, Abs::Str(_)), !matches!(abs, Abs::Num(_)));
+    if t.allows(TypeName::Null) {
+        out.push(Value::Null);
+    }
+    if numbers && t.allows(TypeName::Integer) {
+        out.extend([Value::from(0), Value::from(-1), Value::from(123_456_789)]);
+    }
+    if numbers && t.allows(TypeName::Number) {
+        // Integral floats print differently from integers in some systems.
+        out.extend([
+            serde_json::json!(1e3),
+            serde_json::json!(42.0),
+            serde_json::json!(0.5),
+        ]);
+    }
+    if t.allows(TypeName::Boolean) {
+        out.extend([Value::Bool(true), Value::Bool(false)]);
+    }
+    if strings && t.allows(TypeName::String) {
+        out.push(Value::String(String::new()));
+    }
+    if t.allows(TypeName::Array) {
+        out.push(serde_json::json!(["a"]));
+    }
+    if t.allows(TypeName::Object) {
+        out.push(serde_json::json!({}));
+    }
+    out
+}
+
 /// Candidate values for one entry field.
-fn candidates(abs: &Abs, subs: &[&Value]) -> Vec<Value> {
+fn candidates(abs: &Abs, leaf: &Leaf, hints: &Hints) -> Vec<Value> {
     let mut out: Vec<Value> = Vec::new();
+    // What the path and the entry's types suggest, tried after the usual characters and
+    // lengths (those decide most fields, and keep witnesses readable).
+    let mut extra: Vec<Value> = Vec::new();
     match abs {
         Abs::Str(s) => {
             let chars: Vec<char> = SAMPLES
@@ -55,6 +135,7 @@ fn candidates(abs: &Abs, subs: &[&Value]) -> Vec<Value> {
             let hi = s.max.unwrap_or(300).min(300);
             // Longest first: length limits break there, and `shrink` cuts a witness down.
             let mut lengths = vec![hi, 8.clamp(s.min, hi.max(s.min)), s.min.max(1).min(hi)];
+            lengths.extend(hints.lengths.iter().filter(|&&n| n >= s.min && n <= hi));
             lengths.dedup();
             for &len in &lengths {
                 for &c in &chars {
@@ -67,8 +148,15 @@ fn candidates(abs: &Abs, subs: &[&Value]) -> Vec<Value> {
                     }
                 }
             }
-            if s.min == 0 {
-                out.push(Value::String(String::new()));
+            // The mappings' literals, alone and repeated to the longest length: what
+            // `replace` grows and `part` splits on.
+            for lit in &hints.literals {
+                if lit.chars().all(|c| domain::contains(&s.chars, c)) {
+                    let n = lit.chars().count().max(1) as u64;
+                    let times = usize::try_from((hi / n).max(1)).unwrap_or(1);
+                    extra.push(Value::String(lit.repeat(times)));
+                    extra.push(Value::String(lit.clone()));
+                }
             }
         }
         Abs::Num(num) => {
@@ -95,50 +183,27 @@ fn candidates(abs: &Abs, subs: &[&Value]) -> Vec<Value> {
                 out.push(Value::String(s.into()));
             }
             out.push(Value::String("a".repeat(80)));
-            out.push(Value::from(0));
-        }
-    }
-    for sub in subs {
-        if let Some(p) = sub.get("pattern").and_then(Value::as_str)
-            && let Some(w) = jsonschema_regex::pattern_witness(p)
-        {
-            out.insert(0, Value::String(w));
-        }
-        if sub.get("format").and_then(Value::as_str) == Some("email") {
-            for e in [
-                "a@example.com",
-                "ä@example.com",
-                "first.last+tag@example.com",
-            ] {
-                out.push(Value::String(e.into()));
-            }
-            out.push(Value::String(format!("{}@example.com", "a".repeat(60))));
-            let want = sub
-                .get("maxLength")
-                .and_then(Value::as_u64)
-                .unwrap_or(254)
-                .min(254);
-            let mut domain_part = String::from("com");
-            while (64 + 1 + domain_part.len() + 64) as u64 <= want {
-                domain_part = format!("{}.{domain_part}", "a".repeat(63));
-            }
-            let local = usize::try_from(want)
-                .unwrap_or(64)
-                .saturating_sub(domain_part.len() + 1)
-                .clamp(1, 64);
-            out.push(Value::String(format!(
-                "{}@{domain_part}",
-                "a".repeat(local)
-            )));
-        }
-        for key in ["enum", "const"] {
-            match sub.get(key) {
-                Some(Value::Array(items)) => out.extend(items.iter().cloned()),
-                Some(v) if key == "const" => out.push(v.clone()),
-                _ => {}
+            for lit in &hints.literals {
+                extra.push(Value::String(lit.repeat(12)));
             }
         }
     }
+    for kw in &leaf.keywords {
+        match kw {
+            Keyword::Pattern(p) => {
+                if let Some(w) = jsonschema_regex::pattern_witness(p) {
+                    out.insert(0, Value::String(w));
+                }
+            }
+            Keyword::Format(f) if f == "email" => out.extend(emails(leaf)),
+            Keyword::Enum(items) => out.extend(items.iter().cloned()),
+            Keyword::Const(v) => out.push(v.clone()),
+            _ => {}
+        }
+    }
+    out.extend(other_types(abs, leaf));
+    out.extend(extra);
+    out.extend(hints.values.iter().cloned());
     // Duplicates (the same string from two rules) cost a run each: drop them. Strings are
     // compared as they are; anything else by its JSON text.
     let mut seen_str = std::collections::HashSet::new();
@@ -150,20 +215,39 @@ fn candidates(abs: &Abs, subs: &[&Value]) -> Vec<Value> {
     out
 }
 
-/// The finite set of values a field can take (`enum`, `const`, `boolean`), if any.
-fn finite(subs: &[&Value]) -> Option<Vec<Value>> {
-    for sub in subs {
-        if let Some(Value::Array(items)) = sub.get("enum") {
-            return Some(items.clone());
-        }
-        if let Some(v) = sub.get("const") {
-            return Some(vec![v.clone()]);
-        }
-        if sub.get("type").and_then(Value::as_str) == Some("boolean") {
-            return Some(vec![Value::Bool(false), Value::Bool(true)]);
-        }
+/// E-mail addresses around the usual limits (64-character local part, 254 in all).
+fn emails(leaf: &Leaf) -> Vec<Value> {
+    let mut out: Vec<Value> = [
+        "a@example.com",
+        "ä@example.com",
+        "first.last+tag@example.com",
+    ]
+    .into_iter()
+    .map(Value::from)
+    .collect();
+    out.push(Value::String(format!("{}@example.com", "a".repeat(60))));
+    let want = leaf
+        .keywords
+        .iter()
+        .find_map(|k| match k {
+            Keyword::MaxLength(n) => Some(*n),
+            _ => None,
+        })
+        .unwrap_or(254)
+        .min(254);
+    let mut domain_part = String::from("com");
+    while (64 + 1 + domain_part.len() + 64) as u64 <= want {
+        domain_part = format!("{}.{domain_part}", "a".repeat(63));
     }
-    None
+    let local = usize::try_from(want)
+        .unwrap_or(64)
+        .saturating_sub(domain_part.len() + 1)
+        .clamp(1, 64);
+    out.push(Value::String(format!(
+        "{}@{domain_part}",
+        "a".repeat(local)
+    )));
+    out
 }
 
 /// What the witness search found.
@@ -216,17 +300,17 @@ pub(super) fn search_by<T>(
     let entry = &pipeline.systems[systems[0]];
     let mut all_finite = true;
     let on_path = super::dataflow::origins_on_path(pipeline, systems, flows, origins, demands);
+    let hints = Hints::of_path(pipeline, systems, flows);
     let fields: Vec<(FieldPath, Vec<Value>)> = origins
         .iter()
         .zip(&on_path)
         .filter_map(|(o, abs)| {
             let leaf = entry.schema.leaf(o);
-            let subs = super::dataflow::refs(&leaf);
-            let values = if let Some(values) = finite(&subs) {
+            let values = if let Some(values) = leaf.finite() {
                 values
             } else {
                 all_finite = false;
-                candidates(abs, &subs)
+                candidates(abs, &leaf, &hints)
             };
             Some((FieldPath::parse(o).ok()?, values))
         })
@@ -293,7 +377,8 @@ pub(super) fn search_by<T>(
         .iter()
         .map(|(_, c)| {
             c.iter()
-                .min_by_key(|v| v.as_str().map_or(0, |s| s.chars().count()))
+                // The shortest string; values of other types only where there is none.
+                .min_by_key(|v| v.as_str().map_or(usize::MAX, |s| s.chars().count()))
                 .unwrap_or(&Value::Null)
         })
         .collect();
@@ -373,8 +458,11 @@ pub(super) fn verify(
     let (last, before) = flows.split_last()?;
     for (k, &flow) in before.iter().enumerate() {
         current = propagate::step(pipeline, flow, &current, false)?;
-        if !validate::record_violations(&pipeline.systems[systems[k + 1]].schema, &current)
-            .is_empty()
+        // `validate` reports a mapping that fails as that system rejecting: a witness
+        // must pass every earlier system in both ways.
+        if !current.failures.is_empty()
+            || !validate::record_violations(&pipeline.systems[systems[k + 1]].schema, &current)
+                .is_empty()
         {
             return None;
         }
@@ -402,9 +490,13 @@ pub(super) fn verify(
     if failure.is_some() {
         return failure;
     }
-    validate::record_violations(&pipeline.systems[target].schema, &arrived)
-        .into_iter()
+    let schema = &pipeline.systems[target].schema;
+    let violations = validate::record_violations(schema, &arrived);
+    violations
+        .iter()
         .find(|(f, _)| f == field || f.starts_with(&format!("{field}/")))
+        .cloned()
+        .or_else(|| caused_above(schema, &arrived.doc, field, &violations))
         .map(|(f, v)| Violation {
             system: target,
             value: arrived.doc.pointer(&f).cloned(),
@@ -418,6 +510,39 @@ pub(super) fn verify(
             behind: None,
             pii: false,
         })
+}
+
+/// A rejection by an applicator on an object above `field` (an object-level `anyOf`,
+/// `if`/`then`, `dependentSchemas` …) that the field's value causes: without the field the
+/// object passes it. Reported at the field, with the applicator as the keyword.
+fn caused_above(
+    schema: &crate::schema::SystemSchema,
+    doc: &Value,
+    field: &str,
+    violations: &[(String, crate::schema::SchemaViolation)],
+) -> Option<(String, crate::schema::SchemaViolation)> {
+    let above: Vec<&(String, crate::schema::SchemaViolation)> = violations
+        .iter()
+        .filter(|(f, _)| field.starts_with(&format!("{f}/")))
+        .collect();
+    if above.is_empty() {
+        return None;
+    }
+    let (parent, name) = field.rsplit_once('/')?;
+    let mut without = doc.clone();
+    without
+        .pointer_mut(parent)
+        .and_then(Value::as_object_mut)?
+        .remove(&name.replace("~1", "/").replace("~0", "~"));
+    let after = schema.validate(&without);
+    above
+        .into_iter()
+        .find(|(f, v)| {
+            !after
+                .iter()
+                .any(|a| a.pointer == *f && a.keyword == v.keyword)
+        })
+        .map(|(_, v)| (field.to_owned(), v.clone()))
 }
 
 /// The value `pointer` of the last system on the path receives for `record`, when the entry

@@ -106,8 +106,7 @@ pub(super) fn pull_chain_to(
     let Some(hop) = chain.get(at) else {
         return Constraint::default();
     };
-    let subs = pipeline.systems[hop.system].schema.subschemas(&hop.pointer);
-    let mut c = Constraint::from_schemas(&subs);
+    let mut c = Constraint::from_leaf(&pipeline.systems[hop.system].schema.leaf(&hop.pointer));
     for k in (stop + 1..=at).rev() {
         let (here, prev) = (&chain[k], &chain[k - 1]);
         let Some(m) = mapping_of(pipeline, here) else {

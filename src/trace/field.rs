@@ -76,11 +76,8 @@ pub fn trace_field(pipeline: &Pipeline, target: &FieldSpec) -> FieldTrace {
     let mut cause: Option<(usize, RootCause)> = None;
     for chain in &chains {
         let Some(first) = chain.first() else { continue };
-        let own = Constraint::from_schemas(
-            &pipeline.systems[first.system]
-                .schema
-                .subschemas(&first.pointer),
-        );
+        let own =
+            Constraint::from_leaf(&pipeline.systems[first.system].schema.leaf(&first.pointer));
         let mut so_far = own.clone();
         let mut hops = Vec::new();
         let mut narrowest: Option<(usize, usize)> = None;
@@ -100,8 +97,8 @@ pub fn trace_field(pipeline: &Pipeline, target: &FieldSpec) -> FieldTrace {
                 pointer: hop.pointer.clone(),
                 flow: hop.flow,
                 expr: expr_of(pipeline, hop),
-                constraint: Constraint::from_schemas(
-                    &pipeline.systems[hop.system].schema.subschemas(&hop.pointer),
+                constraint: Constraint::from_leaf(
+                    &pipeline.systems[hop.system].schema.leaf(&hop.pointer),
                 ),
                 narrows,
             });
