@@ -212,6 +212,7 @@ pub(super) fn analyze(
     };
     let (paths, complete) = paths.get_or_init(|| paths_ending_with(pipeline, graph, entry, flow));
     let mut exhausted = *complete && !paths.is_empty();
+    let mut inconsistency = None;
     // Per-path proofs only decide a field when every path is known; with the paths
     // incomplete and no budget left for witnesses, they cannot change the verdict.
     let useful = *complete || budget.total.get() > 0;
@@ -222,7 +223,7 @@ pub(super) fn analyze(
         let demands = path
             .demands
             .get_or_init(|| dataflow::path_demands(pipeline, &path.systems, &path.flows, k));
-        if let Some(abs) = dataflow::eval_on_path_with(
+        match dataflow::eval_on_path_with(
             pipeline,
             &path.systems,
             &path.flows,
@@ -231,11 +232,15 @@ pub(super) fn analyze(
             &mut path_acc,
             demands,
         ) {
-            if !path_acc.may_fail && unproven_on(&abs, &leaf) {
+            Ok(Some(abs)) if !path_acc.may_fail && unproven_on(&abs, &leaf) => continue,
+            Ok(Some(_)) => {}
+            // The mapping gives the field no value on this path.
+            Ok(None) => continue,
+            Err(e) => {
+                inconsistency = Some(e);
+                exhausted = false;
                 continue;
             }
-        } else {
-            continue;
         }
         match search(
             budget,
@@ -311,8 +316,10 @@ pub(super) fn analyze(
         ),
     );
     if budget.total.get() == 0 {
-        f.message
-            .push_str(" (the witness search budget for this pipeline ran out)");
+        f.message.push_str(super::BUDGET_NOTE);
+    }
+    if let Some(e) = inconsistency {
+        f.message.push_str(&format!(" ({e})"));
     }
     f.keyword = unproven.first().map(|(k, _)| k.clone());
     f.limit = unproven.first().map(|(_, v)| v.clone());

@@ -199,7 +199,7 @@ pub(crate) fn eval_on_path(
     k: usize,
     expr: &Expr,
     acc: &mut Acc,
-) -> Option<Abs> {
+) -> Result<Option<Abs>, Inconsistency> {
     let demands = path_demands(pipeline, systems, flows, k);
     eval_on_path_with(pipeline, systems, flows, k, expr, acc, &demands)
 }
@@ -235,9 +235,12 @@ pub(crate) fn eval_on_path_with(
     expr: &Expr,
     acc: &mut Acc,
     demands: &PathDemands,
-) -> Option<Abs> {
+) -> Result<Option<Abs>, Inconsistency> {
     let Ok(mut memo) = demands.memo.try_borrow_mut() else {
-        return None;
+        debug_assert!(false, "the path memo is borrowed twice");
+        return Err(Inconsistency(
+            "the path memo was in use by another evaluation",
+        ));
     };
     let ctx = PathCtx {
         pipeline,
@@ -245,11 +248,22 @@ pub(crate) fn eval_on_path_with(
         flows,
         demands: &demands.demands,
     };
-    eval(
+    Ok(eval(
         expr,
         &mut |p, acc| field_on_path(&ctx, k, p, acc, &mut memo),
         acc,
-    )
+    ))
+}
+
+/// Something inside `check` that should not happen did: the field it concerns must end
+/// undecided, naming this, never proven.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Inconsistency(pub &'static str);
+
+impl std::fmt::Display for Inconsistency {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "internal inconsistency: {}", self.0)
+    }
 }
 
 /// What each entry field can hold on a path, given that every system before the target
@@ -273,7 +287,9 @@ pub(crate) fn origins_on_path<'p>(
         }
     };
     let Ok(mut memo) = cached.memo.try_borrow_mut() else {
-        return Vec::new();
+        debug_assert!(false, "the path memo is borrowed twice");
+        // Nothing narrowed: candidates from the schemas alone.
+        return pointers.into_iter().map(|_| Abs::Any).collect();
     };
     let ctx = PathCtx {
         pipeline,
@@ -514,11 +530,14 @@ pub(crate) fn eval(
         ExprKind::Bool(_) | ExprKind::Null => Abs::Any,
         ExprKind::Call { func, args, .. } => {
             if *func == Func::Default {
-                let fallback = args.get(1).and_then(|a| eval(a, lookup, acc))?;
-                return Some(match args.first().and_then(|a| eval(a, lookup, acc)) {
-                    Some(x) => domain::join(&x, &fallback),
-                    None => fallback,
-                });
+                // Either side may be all there is: `x` when `v` is never filled, `v` when
+                // `x` is absent or null.
+                let x = args.first().and_then(|a| eval(a, lookup, acc));
+                let v = args.get(1).and_then(|a| eval(a, lookup, acc));
+                return match (x, v) {
+                    (Some(x), Some(v)) => Some(domain::join(&x, &v)),
+                    (x, v) => x.or(v),
+                };
             }
             let mut abs = Vec::with_capacity(args.len());
             let mut lits = Vec::with_capacity(args.len());

@@ -30,6 +30,9 @@ pub use codes::{Code, Severity};
 /// on large graphs whose limits the abstract domain cannot relate.
 pub const WITNESS_BUDGET: usize = 20_000;
 
+/// Said of an undecided field whose search stopped because the budget ran out.
+pub(crate) const BUDGET_NOTE: &str = " (the witness search budget for this pipeline ran out)";
+
 /// How thoroughly `check` looks for witnesses.
 #[derive(Debug, Clone, Copy)]
 pub struct CheckOptions {
@@ -258,7 +261,9 @@ pub fn check_pipeline_with(pipeline: &Pipeline, report: &mut CheckReport, opts: 
                 );
                 let index = finding.map(|f| {
                     if f.code == Code::Undecided {
-                        undecided.push((report.findings.len(), fid, mi));
+                        // `analyze` says so in the message when the budget had run out.
+                        let noted = budget.total.get() == 0;
+                        undecided.push((report.findings.len(), fid, mi, noted));
                     }
                     report.findings.push(f);
                     report.findings.len() - 1
@@ -268,13 +273,11 @@ pub fn check_pipeline_with(pipeline: &Pipeline, report: &mut CheckReport, opts: 
         }
         // Pass 2: the full search where the short one found nothing.
         budget.per_search.set(witness::MAX_CANDIDATES);
-        for (index, fid, mi) in undecided {
+        for (index, fid, mi, noted) in undecided {
             if budget.total.get() == 0 {
                 // Pass 1 already tried every path's proof; nothing more can be run.
-                let f = &mut report.findings[index];
-                if !f.message.contains("budget") {
-                    f.message
-                        .push_str(" (the witness search budget for this pipeline ran out)");
+                if !noted {
+                    report.findings[index].message.push_str(BUDGET_NOTE);
                 }
                 continue;
             }

@@ -301,7 +301,9 @@ pub(super) fn search_by<T>(
     let mut all_finite = true;
     let on_path = super::dataflow::origins_on_path(pipeline, systems, flows, origins, demands);
     let hints = Hints::of_path(pipeline, systems, flows);
-    let fields: Vec<(FieldPath, Vec<Value>)> = origins
+    // Each origin's candidates, `None` for leaving it out of the change: a change carries
+    // only what it changes, and `default(x, v)` takes `v` when `x` is absent.
+    let fields: Vec<(FieldPath, Vec<Option<Value>>)> = origins
         .iter()
         .zip(&on_path)
         .filter_map(|(o, abs)| {
@@ -312,17 +314,20 @@ pub(super) fn search_by<T>(
                 all_finite = false;
                 candidates(abs, &leaf, &hints)
             };
+            let values = values.into_iter().map(Some).chain([None]).collect();
             Some((FieldPath::parse(o).ok()?, values))
         })
         .collect();
     if fields.is_empty() {
         return Search::NotFound;
     }
-    let try_record = |values: &[&Value]| -> Option<(Value, T)> {
+    let try_record = |values: &[&Option<Value>]| -> Option<(Value, T)> {
         budget.total.set(budget.total.get().checked_sub(1)?);
         let mut record = Value::Object(Map::new());
         for ((path, _), v) in fields.iter().zip(values) {
-            path.set(&mut record, (*v).clone()).ok()?;
+            if let Some(v) = v {
+                path.set(&mut record, v.clone()).ok()?;
+            }
         }
         let verdict = check(&record)?;
         Some((record, verdict))
@@ -334,10 +339,10 @@ pub(super) fn search_by<T>(
         // Small finite domains: try every combination, which proves compatibility too.
         let mut index = vec![0usize; fields.len()];
         loop {
-            let values: Vec<&Value> = fields
+            let values: Vec<&Option<Value>> = fields
                 .iter()
                 .zip(&index)
-                .map(|((_, c), &i)| c.get(i).unwrap_or(&Value::Null))
+                .map(|((_, c), &i)| c.get(i).unwrap_or(&None))
                 .collect();
             if let Some((record, v)) = try_record(&values) {
                 return Search::Found(record, Box::new(v));
@@ -363,9 +368,14 @@ pub(super) fn search_by<T>(
     if fields.len() > 1 {
         for j in 0..longest.min(24).min(budget.per_search.get()) {
             tried += 1;
-            let values: Vec<&Value> = fields
+            let values: Vec<&Option<Value>> = fields
                 .iter()
-                .map(|(_, c)| c.get(j).or(c.last()).unwrap_or(&Value::Null))
+                .map(|(_, c)| {
+                    c.get(j)
+                        .filter(|v| v.is_some())
+                        .or_else(|| c.iter().rev().find(|v| v.is_some()))
+                        .unwrap_or(&None)
+                })
                 .collect();
             if let Some((record, v)) = try_record(&values) {
                 return Search::Found(record, Box::new(v));
@@ -373,13 +383,17 @@ pub(super) fn search_by<T>(
         }
     }
     // Then each field alone, round-robin, the others at their shortest candidate.
-    let shortest: Vec<&Value> = fields
+    let shortest: Vec<&Option<Value>> = fields
         .iter()
         .map(|(_, c)| {
             c.iter()
                 // The shortest string; values of other types only where there is none.
-                .min_by_key(|v| v.as_str().map_or(usize::MAX, |s| s.chars().count()))
-                .unwrap_or(&Value::Null)
+                .min_by_key(|v| match v {
+                    Some(Value::String(s)) => s.chars().count(),
+                    Some(_) => usize::MAX - 1,
+                    None => usize::MAX,
+                })
+                .unwrap_or(&None)
         })
         .collect();
     for j in 0..longest {
