@@ -11,6 +11,7 @@ mod analyze;
 pub mod codes;
 mod dataflow;
 pub mod domain;
+mod field;
 mod prove;
 mod witness;
 
@@ -24,6 +25,7 @@ use crate::pipeline::{self, FlowId, Pipeline};
 use crate::propagate::FieldRef;
 use crate::span::Location;
 pub use codes::{Code, Severity};
+pub use field::{FieldVerdict, check_field};
 
 /// Candidate changes verified per pipeline before ripple stops searching for witnesses
 /// (what is left unproven then is reported as undecided, saying so). Keeps `check` bounded

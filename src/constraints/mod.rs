@@ -326,8 +326,10 @@ impl Constraint {
                 out.push(format!("at most {n} UTF-8 bytes"));
             }
         }
+        // A class that takes in every character the origin allows narrows nothing (an
+        // origin with no class of its own allows every character).
         if let Some(c) = &self.chars
-            && own.chars.as_ref().is_none_or(|o| !domain::subset(o, c))
+            && !domain::subset(&own.chars.clone().unwrap_or_else(domain::all_chars), c)
         {
             out.push(format!("only {}", describe_chars(c)));
         }

@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use crate::check::{self, FieldVerdict};
 use crate::constraints::{self, Constraint};
 use crate::lineage::FieldSpec;
 use crate::pipeline::{FlowId, Pipeline, SystemId};
@@ -65,6 +66,9 @@ pub struct FieldTrace {
     pub root_cause: Option<RootCause>,
     /// Limits on the total length of origins that the lineage joins with `concat`.
     pub sums: Vec<constraints::SumConstraint>,
+    /// What `check` concludes about the field: the trace's verdict is always this one
+    /// (README, "trace"), the constraints above only explain it.
+    pub verdict: FieldVerdict,
 }
 
 /// Traces `target` back to its origins.
@@ -175,12 +179,60 @@ pub fn trace_field(pipeline: &Pipeline, target: &FieldSpec) -> FieldTrace {
             narrowed_at: Some(s.at.clone()),
         });
     }
+    let verdict = check::check_field(
+        pipeline,
+        target.system,
+        &target.pointer,
+        check::CheckOptions::default(),
+    );
+    let root_cause = agree(pipeline, &verdict, root_cause);
     FieldTrace {
         target: target.clone(),
         chains: out_chains,
         origins,
         root_cause,
         sums,
+        verdict,
+    }
+}
+
+/// Makes the root cause agree with `check`: none where `check` proves the field (the
+/// pulled-back constraints are sufficient conditions, so a narrowing they see may be
+/// enforced earlier on the way), and one from the witness where `check` refutes it and
+/// the constraints found nothing to blame.
+fn agree(
+    pipeline: &Pipeline,
+    verdict: &FieldVerdict,
+    cause: Option<RootCause>,
+) -> Option<RootCause> {
+    match verdict {
+        FieldVerdict::Proven | FieldVerdict::NotReached => None,
+        FieldVerdict::Undecided(_) => cause,
+        FieldVerdict::Incompatible(f) => cause.or_else(|| {
+            let origin = f.origin.first()?;
+            let system = pipeline.system_id(&origin.system)?;
+            let witness = f
+                .witness
+                .as_ref()
+                .map_or(String::new(), |w| format!(", e.g. {w}"));
+            Some(RootCause {
+                system,
+                pointer: origin.field.to_string(),
+                reason: format!(
+                    "{} {} accepts values that {} rejects at {} ({} {}){witness}",
+                    origin.system,
+                    origin.field,
+                    f.system.as_deref().unwrap_or_default(),
+                    f.field.as_deref().unwrap_or_default(),
+                    f.keyword.as_deref().unwrap_or_default(),
+                    f.limit
+                        .as_ref()
+                        .map(crate::report::display_value)
+                        .unwrap_or_default()
+                ),
+                narrowed_at: None,
+            })
+        }),
     }
 }
 
