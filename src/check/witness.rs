@@ -124,6 +124,7 @@ fn candidates(abs: &Abs, leaf: &Leaf, hints: &Hints) -> Vec<Value> {
     // What the path and the entry's types suggest, tried after the usual characters and
     // lengths (those decide most fields, and keep witnesses readable).
     let mut extra: Vec<Value> = Vec::new();
+    let mut alone: Vec<Value> = Vec::new();
     match abs {
         Abs::Str(s) => {
             let chars: Vec<char> = SAMPLES
@@ -134,10 +135,25 @@ fn candidates(abs: &Abs, leaf: &Leaf, hints: &Hints) -> Vec<Value> {
             let base = chars.first().copied().unwrap_or('a');
             let hi = s.max.unwrap_or(300).min(300);
             // Longest first: length limits break there, and `shrink` cuts a witness down.
+            // The mappings' literals, alone and repeated to the longest length: what
+            // `replace` grows and `part` splits on.
+            for lit in &hints.literals {
+                if lit.chars().all(|c| domain::contains(&s.chars, c)) {
+                    let n = lit.chars().count().max(1) as u64;
+                    let times = usize::try_from((hi / n).max(1)).unwrap_or(1);
+                    extra.push(Value::String(lit.repeat(times)));
+                    alone.push(Value::String(lit.clone()));
+                }
+            }
             let mut lengths = vec![hi, 8.clamp(s.min, hi.max(s.min)), s.min.max(1).min(hi)];
             lengths.extend(hints.lengths.iter().filter(|&&n| n >= s.min && n <= hi));
             lengths.dedup();
-            for &len in &lengths {
+            for (i, &len) in lengths.iter().enumerate() {
+                if i == 1 {
+                    // The mappings' literals right after the longest strings: a value made
+                    // of a `replace`'s `from` is what grows.
+                    out.append(&mut extra);
+                }
                 for &c in &chars {
                     let n = usize::try_from(len).unwrap_or(0);
                     out.push(Value::String(std::iter::repeat_n(c, n).collect()));
@@ -146,16 +162,6 @@ fn candidates(abs: &Abs, leaf: &Leaf, hints: &Hints) -> Vec<Value> {
                         t.push(c);
                         out.push(Value::String(t));
                     }
-                }
-            }
-            // The mappings' literals, alone and repeated to the longest length: what
-            // `replace` grows and `part` splits on.
-            for lit in &hints.literals {
-                if lit.chars().all(|c| domain::contains(&s.chars, c)) {
-                    let n = lit.chars().count().max(1) as u64;
-                    let times = usize::try_from((hi / n).max(1)).unwrap_or(1);
-                    extra.push(Value::String(lit.repeat(times)));
-                    extra.push(Value::String(lit.clone()));
                 }
             }
         }
@@ -203,6 +209,7 @@ fn candidates(abs: &Abs, leaf: &Leaf, hints: &Hints) -> Vec<Value> {
     }
     out.extend(other_types(abs, leaf));
     out.extend(extra);
+    out.extend(alone);
     out.extend(hints.values.iter().cloned());
     // Duplicates (the same string from two rules) cost a run each: drop them. Strings are
     // compared as they are; anything else by its JSON text.
