@@ -242,13 +242,24 @@ pub(super) fn analyze(
                 continue;
             }
         }
+        // The path knows origins the summary cannot see (a field inside an object copied
+        // whole comes from that field, not from the whole object): search both.
+        let widened;
+        let derivation = if path_acc.origins.is_subset(&derivation.origins) {
+            &derivation
+        } else {
+            let mut origins = derivation.origins.clone();
+            origins.extend(path_acc.origins.iter().cloned());
+            widened = Derivation { origins };
+            &widened
+        };
         match search(
             budget,
             pipeline,
             &path.systems,
             &path.flows,
             mapping,
-            &derivation,
+            derivation,
             Some(demands),
         ) {
             Search::Found(record, v) => {
@@ -257,7 +268,7 @@ pub(super) fn analyze(
                     &path.systems,
                     &path.flows,
                     mapping,
-                    &derivation,
+                    derivation,
                     record,
                     *v,
                 );
@@ -281,7 +292,7 @@ pub(super) fn analyze(
                 f.limit = Some(v.limit.clone());
                 f.value = v.value.clone();
                 f.label = Some(v.message.clone());
-                f.help = Some(suggest_fix(pipeline, entry, &derivation, &v));
+                f.help = Some(suggest_fix(pipeline, entry, derivation, &v));
                 f.witness = Some(record);
                 return Some(f);
             }

@@ -471,19 +471,42 @@ fn field_on_path(
         }
         Some((abs, a))
     } else {
-        let flow = &ctx.pipeline.flows[ctx.flows[k - 1]];
-        flow.mappings
-            .iter()
-            .find(|m| *m.target_pointer == *pointer)
-            .and_then(|m| {
-                let mut a = Acc::default();
-                let abs = eval(
-                    &m.expr,
+        let flow = ctx.flows[k - 1];
+        let sources = crate::lineage::sources(ctx.pipeline, ctx.systems[k], pointer);
+        let mut found: Option<(Abs, Acc)> = None;
+        for src in sources.iter().filter(|s| s.flow == flow) {
+            let mut a = Acc::default();
+            let abs = if src.inside_copy {
+                // A field inside an object this flow copies whole: the source's field.
+                src.inputs
+                    .first()
+                    .and_then(|input| field_on_path(ctx, k - 1, input, &mut a, memo))
+            } else if *src.mapping.target_pointer == *pointer {
+                eval(
+                    &src.mapping.expr,
                     &mut |p, acc| field_on_path(ctx, k - 1, p, acc, memo),
                     &mut a,
-                )?;
-                Some((domain::refine(abs, &system.schema.leaf(pointer)), a))
-            })
+                )
+            } else {
+                // A field filled inside this object: the object is not described.
+                eval(
+                    &src.mapping.expr,
+                    &mut |p, acc| field_on_path(ctx, k - 1, p, acc, memo),
+                    &mut a,
+                )
+                .map(|_| Abs::Any)
+            };
+            let Some(abs) = abs else { continue };
+            found = Some(match found {
+                None => (abs, a),
+                Some((prev, mut pa)) => {
+                    pa.origins.extend(a.origins);
+                    pa.may_fail |= a.may_fail;
+                    (domain::join(&prev, &abs), pa)
+                }
+            });
+        }
+        found.map(|(abs, a)| (domain::refine(abs, &system.schema.leaf(pointer)), a))
     };
     memo.insert(key, result.clone());
     let (abs, a) = result?;

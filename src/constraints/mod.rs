@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 
 use crate::check::domain::{self, Chars};
 use crate::expr::{Expr, ExprKind, FieldPath, Func};
-use crate::pipeline::{FlowId, Pipeline, SystemId};
+use crate::pipeline::{Pipeline, SystemId};
 
 mod chains;
 mod chars;

@@ -237,11 +237,7 @@ fn agree(
 }
 
 fn expr_of(pipeline: &Pipeline, hop: &constraints::Hop) -> Option<String> {
-    let flow = &pipeline.flows[hop.flow?];
-    flow.mappings
-        .iter()
-        .find(|m| *m.target_pointer == *hop.pointer)
-        .map(|m| m.source.to_string())
+    crate::lineage::mapping_of(pipeline, hop).map(|m| m.source.to_string())
 }
 
 /// The effective constraints of a trace as one JSON Schema fragment: the origin's fragment
