@@ -277,7 +277,7 @@ pub(super) fn analyze(
                     entry,
                     path,
                     mapping,
-                    &derivation,
+                    derivation,
                     Code::Incompatible,
                     format!(
                         "`{}` accepts values that `{}` rejects at {} ({} {})",
