@@ -131,3 +131,28 @@ fn trace_of_a_refuted_field_names_a_root_cause() {
     let cause = t.root_cause.expect("a root cause");
     assert_eq!(cause.pointer, "/partner_id");
 }
+
+#[test]
+fn fields_inside_whole_object_copies_are_checked() {
+    let p = load();
+    let report = check(&p);
+    // Read after a whole-object copy (`mailing: address`, then `street: mailing.street`).
+    let street = finding(&report, "erp", "/street").expect("erp /street");
+    assert_eq!(street.code, Code::Incompatible, "{}", street.message);
+    // Limited inside an object copied whole (`ship_address: mailing`).
+    let city = finding(&report, "warehouse", "/ship_address/city").expect("city");
+    assert_eq!(city.code, Code::Incompatible, "{}", city.message);
+    assert_eq!(
+        city.witness.as_ref().unwrap()["address"]["city"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .count(),
+        21
+    );
+    // trace follows the copy back to the nested entry field.
+    let spec = FieldSpec::parse(&p, "erp:/street").unwrap();
+    let t = trace::trace_field(&p, &spec);
+    assert_eq!(t.origins[0].pointer, "/address/street");
+    assert_eq!(t.origins[0].effective.max_len, Some(25));
+}

@@ -53,11 +53,8 @@ pub fn check_field(
             if flow.to != system || !from_entry[flow.from] {
                 continue;
             }
-            for m in flow
-                .mappings
-                .iter()
-                .filter(|m| &*m.target_pointer == pointer)
-            {
+            let mappings = super::nested::with_nested(pipeline, fid);
+            for m in mappings.iter().filter(|m| &*m.target_pointer == pointer) {
                 let paths = std::cell::OnceCell::new();
                 let finding =
                     analyze::analyze(&budget, pipeline, &graph, &summary, entry, fid, m, &paths);

@@ -12,6 +12,7 @@ pub mod codes;
 mod dataflow;
 pub mod domain;
 mod field;
+mod nested;
 mod prove;
 mod witness;
 
@@ -251,11 +252,14 @@ pub fn check_pipeline_with(pipeline: &Pipeline, report: &mut CheckReport, opts: 
         // before the budget goes to the hard ones.
         budget.per_search.set(witness::QUICK_CANDIDATES);
         let mut undecided = Vec::new();
+        let mappings: Vec<Vec<pipeline::Mapping>> = (0..pipeline.flows.len())
+            .map(|fid| nested::with_nested(pipeline, fid))
+            .collect();
         for (fid, flow) in pipeline.flows.iter().enumerate() {
             if !from_entry[flow.from] || flow.to == entry {
                 continue;
             }
-            for (mi, m) in flow.mappings.iter().enumerate() {
+            for (mi, m) in mappings[fid].iter().enumerate() {
                 let finding = analyze_field(fid, m);
                 let name = format!(
                     "{} → {} {}",
@@ -283,7 +287,7 @@ pub fn check_pipeline_with(pipeline: &Pipeline, report: &mut CheckReport, opts: 
                 }
                 continue;
             }
-            if let Some(f) = analyze_field(fid, &pipeline.flows[fid].mappings[mi]) {
+            if let Some(f) = analyze_field(fid, &mappings[fid][mi]) {
                 report.findings[index] = f;
             }
         }

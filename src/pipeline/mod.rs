@@ -154,7 +154,7 @@ pub struct Flow {
 }
 
 /// One target field of a flow and the expression that fills it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Mapping {
     /// The target field in the `to` system's record.
     pub target: FieldPath,
