@@ -73,3 +73,13 @@ mod tests {
         assert_eq!(shorten("äö"), "äö");
     }
 }
+
+/// A value as shown to people: JSON text, shortened. Lives here, below every module that
+/// writes messages, so that `check` and `trace` need not reach up into `report`.
+#[must_use]
+pub fn display_value(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => format!("\"{}\"", shorten(s)),
+        other => shorten(&other.to_string()),
+    }
+}

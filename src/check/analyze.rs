@@ -285,7 +285,7 @@ pub(super) fn analyze(
                         target.id,
                         mapping.target_pointer,
                         v.keyword,
-                        crate::report::display_value(&v.limit)
+                        crate::text::display_value(&v.limit)
                     ),
                 );
                 f.keyword = Some(v.keyword.clone());
@@ -305,7 +305,7 @@ pub(super) fn analyze(
     }
     let what: Vec<String> = unproven
         .iter()
-        .map(|(k, v)| format!("{k} {}", crate::report::display_value(v)))
+        .map(|(k, v)| format!("{k} {}", crate::text::display_value(v)))
         .collect();
     let shortest = paths.first().map_or_else(
         || FlowPath::new(vec![entry, pipeline.flows[flow].to], vec![flow]),

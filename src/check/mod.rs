@@ -396,9 +396,9 @@ fn conflicts(
                     format!(
                         "`{}` receives different values for {field}: {} via {}, {} via {}",
                         pipeline.systems[target].id,
-                        crate::report::display_value(&a),
+                        crate::text::display_value(&a),
                         ids(pa),
-                        crate::report::display_value(&b),
+                        crate::text::display_value(&b),
                         ids(pb)
                     ),
                     &pipeline.file.path,

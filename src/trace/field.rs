@@ -284,7 +284,7 @@ fn from_witness(pipeline: &Pipeline, f: &check::Finding) -> Option<RootCause> {
             f.keyword.as_deref().unwrap_or_default(),
             f.limit
                 .as_ref()
-                .map(crate::report::display_value)
+                .map(crate::text::display_value)
                 .unwrap_or_default()
         ),
         narrowed_at: None,
