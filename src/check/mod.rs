@@ -8,6 +8,7 @@
 //! an error only with such a witness; where neither works it is a warning that says why.
 
 mod analyze;
+mod candidates;
 pub mod codes;
 mod dataflow;
 pub mod domain;

@@ -56,7 +56,6 @@ pub enum SubmitReport<'a> {
     Withheld(&'a str),
 }
 
-
 /// A value as put in JSON output: shortened when long, masked when personal.
 #[must_use]
 pub fn json_value(value: &Value, pii: bool, opts: Options) -> Value {
