@@ -320,7 +320,7 @@ pub(super) fn verify(
         .map(|f| Violation {
             system: target,
             field: f.field.clone(),
-            keyword: "mapping".to_owned(),
+            keyword: validate::MAPPING_FAILED.to_owned(),
             limit: Value::String(f.expr.to_string()),
             value: None,
             message: f.message.clone(),
