@@ -111,5 +111,19 @@ mod tests {
         assert!(out.is_ascii());
     }
 
+    #[test]
+    fn a_minimum_length_is_pulled_back_only_through_characters_it_keeps() {
+        // A soft hyphen transliterates to nothing: ascii("\u{AD}") is empty.
+        assert_eq!(testkit::text(Func::Ascii, "\u{AD}", &[]), "");
+        let e = crate::expr::parse("ascii(x)").unwrap();
+        let c = Constraint {
+            min_len: 1,
+            ..Constraint::default()
+        };
+        let pulled = crate::constraints::pull_back(&e, c);
+        let chars = pulled[0].1.chars.clone().unwrap();
+        assert!(!contains(&chars, '\u{AD}') && contains(&chars, 'ä'));
+    }
+
     testkit::laws!(Func::Ascii, "ascii(x)");
 }

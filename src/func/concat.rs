@@ -210,6 +210,17 @@ mod tests {
         assert_eq!(out.ok().flatten(), None, "missing if any is missing");
     }
 
+    #[test]
+    fn literal_digits_over_a_digit_limit_mean_nothing_passes() {
+        let e = crate::expr::parse(r#"concat("12", x)"#).unwrap();
+        let c = Constraint {
+            digits: Some((0, Some(1))),
+            ..Constraint::default()
+        };
+        let pulled = crate::constraints::pull_back(&e, c);
+        assert!(pulled[0].1.never.is_some(), "{pulled:?}");
+    }
+
     testkit::laws!(
         Func::Concat,
         prop_oneof![

@@ -108,6 +108,19 @@ mod tests {
         assert_eq!(out.ok().flatten(), None, "out of range: missing");
     }
 
+    #[test]
+    fn a_minimum_digit_count_is_not_pulled_back() {
+        // part("1-a", "-", 1) is "a": the input's digit does not reach the result.
+        let e = crate::expr::parse(r#"part(x, "-", 1)"#).unwrap();
+        let c = Constraint {
+            digits: Some((1, None)),
+            ..Constraint::default()
+        };
+        let pulled = crate::constraints::pull_back(&e, c);
+        assert_eq!(pulled[0].1.digits, Some((0, None)));
+        assert!(!pulled[0].1.notes.is_empty());
+    }
+
     testkit::laws!(
         Func::Part,
         (prop::sample::select(vec![" ", "-", "ß", "aa"]), -3i64..3)
