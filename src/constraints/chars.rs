@@ -14,9 +14,10 @@ pub(super) fn class_regex(chars: &Chars) -> String {
         (chars, String::from("["))
     };
     if set.ranges().is_empty() {
-        // The empty class `[]` matches nothing; `[^]` is not portable.
+        // No character: `[]` is ECMA 262 only (the Rust regex ripple compiles patterns
+        // with rejects it) and `[^]` is not portable; `[^\s\S]` is valid in both.
         return if out == "[" {
-            "[]".into()
+            "[^\\s\\S]".into()
         } else {
             "[\\s\\S]".into()
         };

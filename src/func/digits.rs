@@ -84,6 +84,13 @@ impl MappingFunction for Digits {
             };
             out.digits = Some((a.max(dlo), hi));
         }
+        if let Some((lo, Some(hi))) = out.digits
+            && hi < lo
+        {
+            out.never = Some(format!(
+                "digits({arg}) would need at least {lo} and at most {hi} digits"
+            ));
+        }
         if !c.forbid.is_empty() {
             out.notes.push(format!(
                 "forbidden text after digits({arg}) is not pulled back through it"
@@ -116,6 +123,20 @@ mod tests {
             "not \"1000\" from the text 100.0"
         );
         assert_eq!(testkit::text(Func::Digits, "  FI-00100 ", &[]), "00100");
+    }
+
+    #[test]
+    fn a_length_and_digit_limit_that_contradict_mean_nothing_passes() {
+        // At least 3 characters, at most 1 digit: digits(x) cannot be both.
+        let e = crate::expr::parse("digits(x)").unwrap();
+        let c = Constraint {
+            min_len: 3,
+            digits: Some((0, Some(1))),
+            ..Constraint::default()
+        };
+        let pulled = crate::constraints::pull_back(&e, c).remove(0).1;
+        assert!(pulled.never.is_some(), "{pulled:?}");
+        assert_eq!(pulled.to_schema(), serde_json::json!(false));
     }
 
     testkit::laws!(Func::Digits, "digits(x)");

@@ -123,7 +123,9 @@ pub(crate) fn arb_constraint() -> impl Strategy<Value = Constraint> {
         prop::option::of(0u64..20),
         prop::option::of(0..classes().len()),
         prop::option::of(prop::sample::select(vec!["a", "ß", "-", "Σ", "aa", "0"])),
-        prop::option::of((0u64..3, prop::option::of(0u64..4))),
+        prop::option::of(
+            (0u64..3, prop::option::of(0u64..4)).prop_map(|(lo, hi)| (lo, hi.map(|h| h + lo))),
+        ),
     )
         .prop_map(|(min_len, max_len, max_bytes, class, forbid, digits)| {
             let mut c = Constraint {
@@ -158,6 +160,15 @@ pub(crate) fn holds(c: &Constraint, v: &Value) -> bool {
         && c.forbid.iter().all(|f| !s.contains(f.as_str()))
         && c.digits
             .is_none_or(|(lo, hi)| digits >= lo && hi.is_none_or(|h| digits <= h))
+}
+
+/// Whether `v` satisfies `c` as the JSON Schema it emits says, compiled with ripple's
+/// keywords (`x-maxBytes`, `x-charset`): the check [`holds`] must agree with.
+pub(crate) fn schema_holds(c: &Constraint, v: &Value) -> bool {
+    let schema = c.to_schema();
+    crate::schema::SystemSchema::from_value(std::path::Path::new("constraint.json"), schema.clone())
+        .unwrap_or_else(|e| panic!("{schema}: {e:?}"))
+        .is_valid(v)
 }
 
 /// Whether the description `abs` covers the value `v`.
@@ -276,7 +287,13 @@ pub(crate) fn check_backward(
         return Ok(());
     }
     let (xv, yv) = (Value::String(x.into()), Value::String(y.into()));
-    let ok = |name: &str, v: &Value| per.get(name).is_none_or(|p| holds(p, v));
+    let ok = |name: &str, v: &Value| {
+        per.get(name).is_none_or(|p| {
+            let hand = holds(p, v);
+            assert_eq!(hand, schema_holds(p, v), "{v:?} against {}", p.to_schema());
+            hand
+        })
+    };
     if ok("x", &xv)
         && ok("y", &yv)
         && let Some(v) = eval(&e, &xv, &yv)

@@ -105,5 +105,19 @@ mod tests {
         assert_eq!(MAP.max_out(), 3, "ΐ → Ϊ́ is the longest");
     }
 
+    #[test]
+    fn no_character_passing_is_a_valid_schema() {
+        // Nothing upper() makes is lower-case: the pulled-back class is empty, written so
+        // that the Rust regex ripple compiles patterns with accepts it (not `[]`).
+        let e = crate::expr::parse("upper(x)").unwrap();
+        let c = Constraint {
+            chars: Some(chars_of(&[('a', 'z')])),
+            ..Constraint::default()
+        };
+        let pulled = crate::constraints::pull_back(&e, c).remove(0).1;
+        assert!(testkit::schema_holds(&pulled, &Value::String(String::new())));
+        assert!(!testkit::schema_holds(&pulled, &Value::String("a".into())));
+    }
+
     testkit::laws!(Func::Upper, "upper(x)");
 }
