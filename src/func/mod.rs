@@ -55,7 +55,9 @@ pub trait MappingFunction {
     fn forward(args: &[Abs], lits: &[Option<Value>]) -> Abs;
 
     /// Whether it can fail (make the mapping give no value) for arguments described by
-    /// `args`.
+    /// `args`: `number` of text that may not be a number. (A string function also fails
+    /// on an array or object; the domain describes those only as `Any`, and the checker
+    /// has never counted that as a failure.)
     fn may_fail(args: &[Abs]) -> bool;
 
     /// The backward (sufficient) rule: the constraint on the text argument `arg` that makes
