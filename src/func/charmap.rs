@@ -40,7 +40,8 @@ struct Summary {
 }
 
 /// Above this many changed characters in a class, the forward rule takes the map's
-/// summary over all characters instead of looking at each.
+/// summary over all characters instead of looking at each; above this many non-ASCII
+/// characters in its result, every non-ASCII character.
 const EXACT_UP_TO: u64 = 4096;
 
 impl std::fmt::Debug for CharMap {
@@ -49,7 +50,7 @@ impl std::fmt::Debug for CharMap {
     }
 }
 
-static FORWARD: ClassMemo<(Chars, u64, u64)> = ClassMemo::new();
+static FORWARD: ClassMemo<Option<(Chars, u64, u64)>> = ClassMemo::new();
 static PREIMAGE: ClassMemo<Chars> = ClassMemo::new();
 
 impl CharMap {
@@ -154,26 +155,44 @@ impl CharMap {
 
     /// The forward rule: what the map makes of strings described by `s`. Exact in the
     /// characters when at most [`EXACT_UP_TO`] of `s`'s characters change (every
-    /// case-changing set qualifies), and sound otherwise (the images of every character).
+    /// case-changing set qualifies) and the result has at most that many non-ASCII
+    /// characters; a sound superset otherwise (the images of every character, every
+    /// non-ASCII character). The length grows by at most the longest image.
     #[must_use]
     pub fn forward(&self, s: &Str) -> Str {
-        let touched = intersect(&s.chars, self.changed());
-        if touched.ranges().is_empty() {
+        // Remembered per input class: the checker asks about the same few classes for
+        // every field of a pipeline.
+        let out = FORWARD.get(self.name, &s.chars, || {
+            let touched = intersect(&s.chars, self.changed());
+            if touched.ranges().is_empty() {
+                return None;
+            }
+            let (img, lo, hi) = if domain::count(&touched) <= EXACT_UP_TO {
+                self.images(&touched)
+            } else {
+                let sum = self.summary();
+                (sum.outputs.clone(), sum.min_out, sum.max_out)
+            };
+            let mut kept = s.chars.clone();
+            kept.difference(self.changed());
+            let mut chars = union(&kept, &img);
+            // A huge class cut into hundreds of pieces by case mapping costs every later
+            // join more than it tells: keep its ASCII part exact and take every non-ASCII
+            // character (a superset, so still sound).
+            let non_ascii = domain::chars_of(&[('\u{80}', char::MAX)]);
+            if domain::count(&intersect(&chars, &non_ascii)) > EXACT_UP_TO {
+                chars.union(&non_ascii);
+            }
+            Some((chars, lo, hi))
+        });
+        let Some((chars, lo, hi)) = out else {
             return s.clone();
-        }
-        let (img, lo, hi) = if domain::count(&touched) <= EXACT_UP_TO {
-            FORWARD.get(self.name, &touched, || self.images(&touched))
-        } else {
-            let sum = self.summary();
-            (sum.outputs.clone(), sum.min_out, sum.max_out)
         };
-        let mut kept = s.chars.clone();
-        kept.difference(self.changed());
         Str {
             min: s.min.saturating_mul(lo.min(1)),
             max: s.max.map(|m| m.saturating_mul(hi.max(1))),
             bytes: None,
-            chars: union(&kept, &img),
+            chars,
             format: None,
         }
     }

@@ -16,7 +16,6 @@
 //! cover what `eval` returns, the backward rule must be sufficient and the demand rule
 //! necessary.
 
-use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
 use serde_json::{Number, Value};
@@ -119,10 +118,11 @@ impl LengthEffect {
         }
     }
 
-    /// Whether the result is never longer than the input, given that the input holds only
-    /// the characters [`CharMap::safe`] keeps at one character (for a per-character map),
-    /// and at least how long it is anyway (`pad_left`'s floor, else 0). `None` when it can
-    /// grow.
+    /// Whether the result is never longer than the input, in characters and in UTF-8
+    /// bytes alike (so one answer serves `maxLength` and `x-maxBytes` sums), given that the
+    /// input holds only the characters [`CharMap::safe`] keeps at one character of no more
+    /// bytes (for a per-character map); and at least how long it is anyway (`pad_left`'s
+    /// floor, else 0). `None` when it can grow.
     #[must_use]
     pub fn never_longer(self) -> Option<u64> {
         match self {
@@ -515,7 +515,7 @@ pub(crate) fn demand_first(effect: LengthEffect, max: Option<u64>) -> Option<(us
 
 /// A memo keyed by a function's name and a character class: rules over classes are
 /// asked about the same class many times (every field of a generated pipeline).
-pub(crate) struct ClassMemo<T>(OnceLock<Mutex<HashMap<ClassKey, T>>>);
+pub(crate) struct ClassMemo<T>(OnceLock<Mutex<rustc_hash::FxHashMap<ClassKey, T>>>);
 
 /// A function's name and a class's ranges.
 type ClassKey = (&'static str, Vec<(char, char)>);
