@@ -301,8 +301,9 @@ struct Demand {
     chars: Option<domain::Chars>,
 }
 
-/// Runs the accepting systems' limits backwards through length-preserving mappings
-/// (copies, `upper`, `lower`, `pad_left`, `string`, `default`, `concat` with literals) to
+/// Runs the accepting systems' limits backwards through mappings that never shorten a
+/// value (copies, `upper`, `lower`, `pad_left`, `string`, `default`, `concat` with
+/// literals, `replace` with a `to` no shorter than `from`: each function's demand rule) to
 /// the entry fields: the relational part the per-field description lacks. Only mappings
 /// with a single field input count, so the demand holds whenever that field is present.
 fn demands(

@@ -154,7 +154,7 @@ impl CharMap {
     }
 
     /// The forward rule: what the map makes of strings described by `s`. Exact in the
-    /// characters when at most [`EXACT_UP_TO`] of `s`'s characters change (every
+    /// characters when at most 4096 of `s`'s characters change (every
     /// case-changing set qualifies) and the result has at most that many non-ASCII
     /// characters; a sound superset otherwise (the images of every character, every
     /// non-ASCII character). The length grows by at most the longest image.

@@ -217,7 +217,7 @@ macro_rules! functions {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum Func {
             $(
-                #[doc = concat!("`", stringify!($module), "`: see [`", stringify!($module), "`].")]
+                #[doc = concat!("`", stringify!($module), "`: see the module [`", stringify!($module), "`](mod@", stringify!($module), ").")]
                 $variant,
             )*
         }
