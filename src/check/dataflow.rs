@@ -328,8 +328,9 @@ struct Demand {
     chars: Option<domain::Chars>,
 }
 
-/// Runs the accepting systems' limits backwards through length-preserving mappings
-/// (copies, `upper`, `lower`, `pad_left`, `string`, `default`, `concat` with literals) to
+/// Runs the accepting systems' limits backwards through mappings that never shorten a
+/// value (copies, `upper`, `lower`, `pad_left`, `string`, `default`, `concat` with
+/// literals, `replace` with a `to` no shorter than `from`: each function's demand rule) to
 /// the entry fields: the relational part the per-field description lacks. Only mappings
 /// with a single field input count, so the demand holds whenever that field is present.
 fn demands(
@@ -380,27 +381,15 @@ fn demands(
 }
 
 /// The single field an expression reads and the length bound a limit of `max` on the
-/// result puts on it, for length-preserving expressions.
+/// result puts on it, through functions whose demand rule ([`Func::demand`]) names one
+/// argument.
 fn back(expr: &Expr, max: Option<u64>) -> Option<(Option<u64>, crate::expr::FieldPath)> {
     match &expr.kind {
         ExprKind::Field(f) => Some((max, f.clone())),
-        ExprKind::Call { func, args, .. } => match func {
-            Func::Upper | Func::Lower | Func::PadLeft | Func::String | Func::Default => {
-                back(args.first()?, max)
-            }
-            Func::Concat => {
-                let literal: u64 = args
-                    .iter()
-                    .filter_map(|a| match &a.kind {
-                        ExprKind::Str(s) => Some(s.chars().count() as u64),
-                        _ => None,
-                    })
-                    .sum();
-                let field = args.iter().find(|a| !matches!(a.kind, ExprKind::Str(_)))?;
-                back(field, max.map(|m| m.saturating_sub(literal)))
-            }
-            _ => None,
-        },
+        ExprKind::Call { func, args, .. } => {
+            let (i, max) = func.demand(args, max)?;
+            back(args.get(i)?, max)
+        }
         _ => None,
     }
 }
@@ -578,16 +567,7 @@ pub(crate) fn eval(
                 abs.push(eval(a, lookup, acc)?);
                 lits.push(literal(a));
             }
-            if *func == Func::Number {
-                let safe = match abs.first() {
-                    Some(Abs::Num(_)) => true,
-                    Some(Abs::Str(s)) => {
-                        s.min > 0 && domain::subset(&s.chars, &domain::chars_of(&[('0', '9')]))
-                    }
-                    _ => false,
-                };
-                acc.may_fail |= !safe;
-            }
+            acc.may_fail |= func.may_fail(&abs);
             domain::apply(*func, &abs, &lits)
         }
     })

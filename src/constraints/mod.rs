@@ -9,7 +9,6 @@
 //! rule says so in a note instead of guessing, and the emitted schema leaves it out.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::OnceLock;
 
 use serde_json::{Map, Value, json};
 

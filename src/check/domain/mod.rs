@@ -309,7 +309,7 @@ mod tests {
         let Abs::Str(up) = apply(Func::Upper, &[latin], &[None]) else {
             panic!()
         };
-        assert_eq!(up.max, Some(24));
+        assert_eq!(up.max, Some(16));
         assert!(contains(&up.chars, 'S'));
     }
 
