@@ -29,6 +29,7 @@ use crate::propagate::FieldRef;
 use crate::span::Location;
 pub use codes::{Code, Severity};
 pub use field::{FieldVerdict, check_field};
+pub(crate) use nested::with_nested;
 
 /// Candidate changes verified per pipeline before ripple stops searching for witnesses
 /// (what is left unproven then is reported as undecided, saying so). Keeps `check` bounded

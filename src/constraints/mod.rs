@@ -19,6 +19,7 @@ use crate::pipeline::{Pipeline, SystemId};
 mod chains;
 mod chars;
 mod effective;
+mod nontext;
 mod pullback;
 mod sums;
 #[cfg(test)]

@@ -27,6 +27,18 @@ pub(super) fn pull(expr: &Expr, c: Constraint, out: &mut Vec<(FieldPath, Constra
             if *func == Func::Concat && fields.len() > 1 {
                 return pull_concat_many(args, &fields, c, out);
             }
+            if *func == Func::Default {
+                // The result is `x` or `v`: each must meet the whole constraint, but a
+                // `null` `x` gives `v`, so `x` may also be `null`.
+                for &j in &fields {
+                    let mut cj = c.clone();
+                    if j == 0 && args.len() > 1 {
+                        admit_null(&mut cj);
+                    }
+                    pull(&args[j], cj, out);
+                }
+                return;
+            }
             let Some(&i) = fields.first() else { return };
             if fields.len() > 1 || (i != 0 && *func != Func::Concat) {
                 // Fields as literal arguments (a field as the truncate length): no rule.
@@ -45,6 +57,31 @@ pub(super) fn pull(expr: &Expr, c: Constraint, out: &mut Vec<(FieldPath, Constra
             pull(&args[i], next, out);
         }
         _ => {}
+    }
+}
+
+/// Lets `null` through the keywords of `c` that would reject it (`type`, `enum`,
+/// `const`); the structured limits do not apply to `null`.
+fn admit_null(c: &mut Constraint) {
+    for (k, v) in &mut c.verbatim {
+        match (k.as_str(), &*v) {
+            ("type", Value::String(t)) => *v = Value::from(vec![t.clone(), "null".to_owned()]),
+            ("type", Value::Array(ts)) if !ts.contains(&Value::from("null")) => {
+                let mut ts = ts.clone();
+                ts.push(Value::from("null"));
+                *v = Value::Array(ts);
+            }
+            ("enum", Value::Array(items)) if !items.contains(&Value::Null) => {
+                let mut items = items.clone();
+                items.push(Value::Null);
+                *v = Value::Array(items);
+            }
+            ("const", other) if !other.is_null() => {
+                *k = "enum".to_owned();
+                *v = Value::Array(vec![other.clone(), Value::Null]);
+            }
+            _ => {}
+        }
     }
 }
 

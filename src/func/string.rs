@@ -48,8 +48,11 @@ impl MappingFunction for StringOf {
         false
     }
 
-    fn backward(_arg: &Expr, _lits: &[Option<String>], c: Constraint) -> Constraint {
-        // The text of a string is the string.
+    fn backward(_arg: &Expr, _lits: &[Option<String>], mut c: Constraint) -> Constraint {
+        // The text of a string is the string. The result is always text, so a `type`
+        // limit on it says nothing about the argument (a number's text limits are stated
+        // for numbers when the schema is emitted: `constraints::nontext`).
+        c.verbatim.retain(|(k, _)| k != "type");
         c
     }
 
