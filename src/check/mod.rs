@@ -1,4 +1,4 @@
-//! `ripple check` (SPEC 4.2): static reasoning over pipelines and schemas.
+//! `ripple check` (README, "`ripple check`"): static reasoning over pipelines and schemas.
 //!
 //! For every flow path from an entry system and every field the path's last flow fills,
 //! ripple first tries to *prove* the target accepts whatever the path can deliver (an

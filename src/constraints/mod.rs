@@ -1,5 +1,5 @@
 //! Effective constraints: what an entry field must satisfy so that no system downstream
-//! rejects what is derived from it (SPEC 2, 4.3, 4.4).
+//! rejects what is derived from it (README, "Concepts" and "`ripple constraints`").
 //!
 //! A downstream limit is pulled back through each mapping to the fields it reads, hop by
 //! hop, until it reaches an entry system. Each function has a pull-back rule that keeps the
