@@ -1,11 +1,10 @@
 //! Per-flow analysis: prove each mapped field safe against the summary of every path, or
 //! find a witness on a concrete path ending with the flow.
 
-use std::collections::VecDeque;
-
 use serde_json::Value;
 
 use super::dataflow::{self, Acc, Summary};
+use super::path::{FlowPath, paths_ending_with};
 use super::prove::unproven;
 use super::witness::{Search, search, shrink};
 use super::{Code, Derivation, Finding};
@@ -13,168 +12,6 @@ use crate::graph::SystemGraph;
 use crate::pipeline::{FlowId, Mapping, Pipeline, SystemId};
 use crate::propagate::FieldRef;
 use crate::validate::Violation;
-
-/// Concrete paths tried per flow when looking for a witness.
-const MAX_WITNESS_PATHS: usize = 4;
-/// Partial paths expanded when enumerating them exhaustively; beyond it, shortest paths
-/// from a breadth-first tree are used instead (large graphs).
-const MAX_EXPANSIONS: usize = 300;
-
-/// A flow path: systems from the entry, and the flows between them.
-pub(super) struct FlowPath {
-    pub systems: Vec<SystemId>,
-    pub flows: Vec<FlowId>,
-    /// The path's demands on entry fields, computed on first use.
-    pub demands: std::cell::OnceCell<dataflow::PathDemands>,
-}
-
-impl FlowPath {
-    fn new(systems: Vec<SystemId>, flows: Vec<FlowId>) -> Self {
-        Self {
-            systems,
-            flows,
-            demands: std::cell::OnceCell::new(),
-        }
-    }
-}
-
-/// Up to [`MAX_WITNESS_PATHS`] simple paths from `entry` whose last flow is `flow`,
-/// shortest first, and whether that is all of them.
-pub(super) fn paths_ending_with(
-    pipeline: &Pipeline,
-    graph: &SystemGraph,
-    entry: SystemId,
-    flow: FlowId,
-) -> (Vec<FlowPath>, bool) {
-    let (mut out, complete) = enumerate_paths(pipeline, graph, entry, flow);
-    if complete || out.len() >= MAX_WITNESS_PATHS {
-        return (out, complete);
-    }
-    for p in tree_paths(pipeline, graph, entry, flow) {
-        if out.len() >= MAX_WITNESS_PATHS {
-            break;
-        }
-        if !out.iter().any(|q| q.flows == p.flows) {
-            out.push(p);
-        }
-    }
-    out.sort_by_key(|p| p.flows.len());
-    (out, false)
-}
-
-/// Shortest simple paths ending with `flow`, one per flow into its source, read off one
-/// breadth-first tree from `entry` that never enters the flow's target: linear in the graph,
-/// for graphs too large to enumerate.
-fn tree_paths(
-    pipeline: &Pipeline,
-    graph: &SystemGraph,
-    entry: SystemId,
-    flow: FlowId,
-) -> Vec<FlowPath> {
-    let source = pipeline.flows[flow].from;
-    let target = pipeline.flows[flow].to;
-    let mut parent: Vec<Option<(SystemId, FlowId)>> = vec![None; pipeline.systems.len()];
-    let mut seen = vec![false; pipeline.systems.len()];
-    seen[entry] = true;
-    seen[target] = true;
-    let mut queue = VecDeque::from([entry]);
-    while let Some(s) = queue.pop_front() {
-        for &f in graph.outgoing(s) {
-            let to = pipeline.flows[f].to;
-            if !seen[to] {
-                seen[to] = true;
-                parent[to] = Some((s, f));
-                queue.push_back(to);
-            }
-        }
-    }
-    let tree_path = |mut s: SystemId| {
-        let (mut systems, mut flows) = (vec![s], Vec::new());
-        while let Some((p, f)) = parent[s] {
-            systems.push(p);
-            flows.push(f);
-            s = p;
-        }
-        systems.reverse();
-        flows.reverse();
-        (systems, flows)
-    };
-    let mut out = Vec::new();
-    let into_source = std::iter::once(None).chain(graph.incoming(source).into_iter().map(Some));
-    for last in into_source {
-        let (mut systems, mut flows) = match last {
-            None if seen[source] && source != target => tree_path(source),
-            Some(f) => {
-                let p = pipeline.flows[f].from;
-                if !seen[p] || p == target || p == source {
-                    continue;
-                }
-                let (mut systems, mut flows) = tree_path(p);
-                if systems.contains(&source) {
-                    continue;
-                }
-                systems.push(source);
-                flows.push(f);
-                (systems, flows)
-            }
-            None => continue,
-        };
-        if systems.first() != Some(&entry) {
-            continue;
-        }
-        systems.push(target);
-        flows.push(flow);
-        out.push(FlowPath::new(systems, flows));
-        if out.len() >= MAX_WITNESS_PATHS {
-            break;
-        }
-    }
-    out
-}
-
-/// Every simple path ending with `flow`, breadth first, up to [`MAX_WITNESS_PATHS`] and
-/// [`MAX_EXPANSIONS`], and whether that is all of them.
-fn enumerate_paths(
-    pipeline: &Pipeline,
-    graph: &SystemGraph,
-    entry: SystemId,
-    flow: FlowId,
-) -> (Vec<FlowPath>, bool) {
-    let source = pipeline.flows[flow].from;
-    let target = pipeline.flows[flow].to;
-    let mut out = Vec::new();
-    let mut queue = VecDeque::from([FlowPath::new(vec![entry], Vec::new())]);
-    let mut expansions = 0;
-    while let Some(p) = queue.pop_front() {
-        let last = *p.systems.last().unwrap_or(&entry);
-        if last == source && !p.systems.contains(&target) {
-            let mut systems = p.systems.clone();
-            systems.push(target);
-            let mut flows = p.flows.clone();
-            flows.push(flow);
-            out.push(FlowPath::new(systems, flows));
-            if out.len() >= MAX_WITNESS_PATHS {
-                return (out, false);
-            }
-        }
-        for &next in graph.outgoing(last) {
-            let to = pipeline.flows[next].to;
-            if p.systems.contains(&to) {
-                continue;
-            }
-            expansions += 1;
-            if expansions > MAX_EXPANSIONS {
-                return (out, false);
-            }
-            let mut systems = p.systems.clone();
-            systems.push(to);
-            let mut flows = p.flows.clone();
-            flows.push(next);
-            queue.push_back(FlowPath::new(systems, flows));
-        }
-    }
-    (out, true)
-}
 
 /// What is being checked: one mapping of one flow, from one entry.
 struct Subject<'a> {
@@ -220,16 +57,16 @@ impl Subject<'_> {
 enum OnPath {
     /// Proven on this path, or the field gets no value on it, or every value was tried.
     Decided,
-    /// A verified witness.
-    Refuted(Box<Finding>),
+    /// Verified witnesses: one finding per keyword the field fails.
+    Refuted(Vec<Finding>),
     /// Neither.
     Open,
     /// Something that should not happen did (see [`dataflow::Inconsistency`]).
     Inconsistent(dataflow::Inconsistency),
 }
 
-/// Checks one mapping of one flow from one entry system; `None` when proven (or not
-/// reached).
+/// Checks one mapping of one flow from one entry system: nothing when proven (or not
+/// reached), an R301 per keyword it fails, or one R302.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn analyze(
     budget: &super::witness::Budget,
@@ -240,7 +77,7 @@ pub(super) fn analyze(
     flow: FlowId,
     mapping: &Mapping,
     paths: &std::cell::OnceCell<(Vec<FlowPath>, bool)>,
-) -> Option<Finding> {
+) -> Vec<Finding> {
     let target = &pipeline.systems[pipeline.flows[flow].to];
     let subject = Subject {
         budget,
@@ -253,11 +90,13 @@ pub(super) fn analyze(
     // The summary joins every path: what it proves holds on each.
     let from = pipeline.flows[flow].from;
     let mut acc = Acc::default();
-    let abs = dataflow::eval(
+    let Some(abs) = dataflow::eval(
         &mapping.expr,
         &mut |p, acc| summary.value(pipeline, from, p, acc),
         &mut acc,
-    )?;
+    ) else {
+        return Vec::new();
+    };
     let mut unproven = subject.unproven(&abs, acc.null);
     if acc.may_fail {
         unproven.push((
@@ -266,7 +105,7 @@ pub(super) fn analyze(
         ));
     }
     if unproven.is_empty() {
-        return None;
+        return Vec::new();
     }
     let derivation = Derivation {
         origins: acc.origins,
@@ -278,9 +117,9 @@ pub(super) fn analyze(
     let mut decided = *complete && !paths.is_empty();
     let mut inconsistency = None;
     for path in paths.iter().filter(|_| useful) {
-        match on_path(&subject, path, &derivation) {
+        match on_path(&subject, path, &derivation, &unproven) {
             OnPath::Decided => {}
-            OnPath::Refuted(f) => return Some(*f),
+            OnPath::Refuted(found) => return found,
             OnPath::Open => decided = false,
             OnPath::Inconsistent(e) => {
                 decided = false;
@@ -289,19 +128,24 @@ pub(super) fn analyze(
         }
     }
     if decided {
-        return None;
+        return Vec::new();
     }
-    Some(undecided(
+    vec![undecided(
         &subject,
         paths,
         &derivation,
         &unproven,
         inconsistency,
-    ))
+    )]
 }
 
 /// Proves the field on one path alone, or looks for a witness on it.
-fn on_path(subject: &Subject<'_>, path: &FlowPath, derivation: &Derivation) -> OnPath {
+fn on_path(
+    subject: &Subject<'_>,
+    path: &FlowPath,
+    derivation: &Derivation,
+    unproven: &[(String, Value)],
+) -> OnPath {
     let pipeline = subject.pipeline;
     let mut path_acc = Acc::default();
     let k = path.systems.len() - 2;
@@ -337,32 +181,52 @@ fn on_path(subject: &Subject<'_>, path: &FlowPath, derivation: &Derivation) -> O
         &widened
     };
     let mapping = subject.mapping;
-    match search(
-        subject.budget,
-        pipeline,
-        &path.systems,
-        &path.flows,
-        mapping,
-        derivation,
-        Some(demands),
-    ) {
+    match search(subject.budget, pipeline, path, mapping, derivation, None) {
         Search::Found(record, v) => {
-            let (record, v) = shrink(
-                pipeline,
-                &path.systems,
-                &path.flows,
-                mapping,
-                derivation,
-                record,
-                *v,
-            );
-            OnPath::Refuted(Box::new(incompatible(
-                subject, path, derivation, record, &v,
-            )))
+            let first = (record, *v);
+            OnPath::Refuted(each_keyword(subject, path, derivation, unproven, first))
         }
         Search::Exhausted => OnPath::Decided,
         Search::NotFound => OnPath::Open,
     }
+}
+
+/// One R301 finding per keyword the field fails on this path: the first witness's
+/// keywords (the witness shrunk for each), then a search for each other keyword not proven.
+fn each_keyword(
+    subject: &Subject<'_>,
+    path: &FlowPath,
+    derivation: &Derivation,
+    unproven: &[(String, Value)],
+    (record, v): (Value, Violation),
+) -> Vec<Finding> {
+    let (pipeline, mapping) = (subject.pipeline, subject.mapping);
+    let shrunk = |r: Value, w: Violation| shrink(pipeline, path, mapping, derivation, r, w);
+    let mut also = super::witness::verify_all(pipeline, path, mapping, &record);
+    also.retain(|a| a.keyword != v.keyword);
+    let mut found: Vec<(Value, Violation)> = vec![shrunk(record.clone(), v)];
+    for a in also {
+        if !found.iter().any(|(_, f)| f.keyword == a.keyword) {
+            found.push(shrunk(record.clone(), a));
+        }
+    }
+    // The field is refuted already, so there is no second pass for it: each other keyword
+    // gets the full search now.
+    let budget = subject.budget;
+    let quick = budget.per_search.replace(super::witness::MAX_CANDIDATES);
+    for (k, _) in unproven {
+        if k == crate::validate::MAPPING_FAILED || found.iter().any(|(_, f)| f.keyword == *k) {
+            continue;
+        }
+        if let Search::Found(r, w) = search(budget, pipeline, path, mapping, derivation, Some(k)) {
+            found.push(shrunk(r, *w));
+        }
+    }
+    budget.per_search.set(quick);
+    found
+        .into_iter()
+        .map(|(r, w)| incompatible(subject, path, derivation, r, &w))
+        .collect()
 }
 
 /// The R301 finding for a verified, shrunk witness.

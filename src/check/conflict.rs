@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::analyze::{self, FlowPath};
+use super::path::{self, FlowPath};
 use super::{CheckReport, Code, Finding, dataflow, witness};
 use crate::graph::SystemGraph;
 use crate::pipeline::{FlowId, Mapping, Pipeline, SystemId};
@@ -23,7 +23,7 @@ pub(super) fn conflicts(
 ) {
     let first_path = |fid: FlowId| {
         paths[fid]
-            .get_or_init(|| analyze::paths_ending_with(pipeline, graph, entry, fid))
+            .get_or_init(|| path::paths_ending_with(pipeline, graph, entry, fid))
             .0
             .first()
     };
@@ -116,19 +116,13 @@ fn conflict(
         origins.extend(acc.origins);
     }
     let check = |record: &Value| {
-        let a = witness::value_along(pipeline, &pa.systems, &pa.flows, field, record)?;
-        let b = witness::value_along(pipeline, &pb.systems, &pb.flows, field, record)?;
+        let a = witness::value_along(pipeline, pa, field, record)?;
+        let b = witness::value_along(pipeline, pb, field, record)?;
         (a != b).then_some((a, b))
     };
-    let witness::Search::Found(record, values) = witness::search_by(
-        budget,
-        pipeline,
-        &pa.systems,
-        &pa.flows,
-        &origins,
-        None,
-        &check,
-    ) else {
+    let witness::Search::Found(record, values) =
+        witness::search_by(budget, pipeline, pa, &origins, &check)
+    else {
         return None;
     };
     let ids = |p: &FlowPath| {

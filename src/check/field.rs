@@ -58,7 +58,8 @@ pub fn check_field(
                 let paths = std::cell::OnceCell::new();
                 let finding =
                     analyze::analyze(&budget, pipeline, &graph, &summary, entry, fid, m, &paths);
-                verdict = match (verdict, finding) {
+                let first = finding.into_iter().next();
+                verdict = match (verdict, first) {
                     (FieldVerdict::Incompatible(f), _) => FieldVerdict::Incompatible(f),
                     (_, Some(f)) if f.code == Code::Incompatible => {
                         FieldVerdict::Incompatible(Box::new(f))

@@ -15,6 +15,7 @@ mod dataflow;
 pub mod domain;
 mod field;
 mod nested;
+mod path;
 mod prove;
 mod witness;
 
@@ -151,8 +152,9 @@ pub struct CheckReport {
     pub files: Vec<PathBuf>,
     /// Every finding, by file then position.
     pub findings: Vec<Finding>,
-    /// Every (pipeline, path, field) checked, for JUnit-style reporting: (file, name, finding index).
-    pub checked: Vec<(PathBuf, String, Option<usize>)>,
+    /// Every (pipeline, path, field) checked, for JUnit-style reporting: (file, name, the
+    /// indices of its findings, empty when proven; one R301 per keyword it fails).
+    pub checked: Vec<(PathBuf, String, std::ops::Range<usize>)>,
 }
 
 impl CheckReport {
@@ -259,7 +261,7 @@ fn check_from(
     let summary = dataflow::Summary::compute(pipeline, graph, entry);
     let from_entry = graph.reachable([entry]);
     // Paths ending with each flow, found once and shared by both passes and conflicts.
-    let paths: Vec<std::cell::OnceCell<(Vec<analyze::FlowPath>, bool)>> = (0..pipeline.flows.len())
+    let paths: Vec<std::cell::OnceCell<(Vec<path::FlowPath>, bool)>> = (0..pipeline.flows.len())
         .map(|_| std::cell::OnceCell::new())
         .collect();
     let analyze_field = |fid: FlowId, m: &pipeline::Mapping| {
@@ -275,41 +277,42 @@ fn check_from(
         )
     };
     budget.per_search.set(witness::QUICK_CANDIDATES);
-    let mut undecided = Vec::new();
+    // Per flow field: its name, where its mapping is, what pass 1 found, and whether the
+    // budget had run out by then (`analyze` then says so in the message).
+    let mut fields: Vec<(String, FlowId, usize, Vec<Finding>, bool)> = Vec::new();
     for (fid, flow) in pipeline.flows.iter().enumerate() {
         if !from_entry[flow.from] || flow.to == entry {
             continue;
         }
         for (mi, m) in mappings[fid].iter().enumerate() {
-            let finding = analyze_field(fid, m);
+            let found = analyze_field(fid, m);
             let name = format!(
                 "{} → {} {}",
                 pipeline.systems[flow.from].id, pipeline.systems[flow.to].id, m.target_pointer
             );
-            let index = finding.map(|f| {
-                if f.code == Code::Undecided {
-                    // `analyze` says so in the message when the budget had run out.
-                    let noted = budget.total.get() == 0;
-                    undecided.push((report.findings.len(), fid, mi, noted));
-                }
-                report.findings.push(f);
-                report.findings.len() - 1
-            });
-            report.checked.push((file.clone(), name, index));
+            fields.push((name, fid, mi, found, budget.total.get() == 0));
         }
     }
     budget.per_search.set(witness::MAX_CANDIDATES);
-    for (index, fid, mi, noted) in undecided {
+    for (_, fid, mi, found, noted) in &mut fields {
+        if !matches!(found.as_slice(), [f] if f.code == Code::Undecided) {
+            continue;
+        }
         if budget.total.get() == 0 {
             // Pass 1 already tried every path's proof; nothing more can be run.
-            if !noted {
-                report.findings[index].message.push_str(BUDGET_NOTE);
+            if !*noted {
+                found[0].message.push_str(BUDGET_NOTE);
             }
             continue;
         }
-        if let Some(f) = analyze_field(fid, &mappings[fid][mi]) {
-            report.findings[index] = f;
-        }
+        *found = analyze_field(*fid, &mappings[*fid][*mi]);
+    }
+    for (name, _, _, found, _) in fields {
+        let start = report.findings.len();
+        report.findings.extend(found);
+        report
+            .checked
+            .push((file.clone(), name, start..report.findings.len()));
     }
     conflict::conflicts(pipeline, graph, budget, entry, &from_entry, &paths, report);
 }

@@ -5,8 +5,9 @@ use serde_json::{Map, Value};
 
 use super::Derivation;
 use super::candidates::{Hints, candidates};
+use super::path::FlowPath;
 use crate::expr::FieldPath;
-use crate::pipeline::{FlowId, Mapping, Pipeline, SystemId};
+use crate::pipeline::{Mapping, Pipeline};
 use crate::propagate;
 use crate::validate::{self, Violation};
 
@@ -48,21 +49,16 @@ pub(super) enum Search<T = Violation> {
 pub(super) fn search(
     budget: &Budget,
     pipeline: &Pipeline,
-    systems: &[SystemId],
-    flows: &[FlowId],
+    path: &FlowPath,
     mapping: &Mapping,
     derivation: &Derivation,
-    demands: Option<&super::dataflow::PathDemands>,
+    keyword: Option<&str>,
 ) -> Search {
-    search_by(
-        budget,
-        pipeline,
-        systems,
-        flows,
-        &derivation.origins,
-        demands,
-        &|record| verify(pipeline, systems, flows, mapping, record),
-    )
+    search_by(budget, pipeline, path, &derivation.origins, &|record| {
+        verify_all(pipeline, path, mapping, record)
+            .into_iter()
+            .find(|v| keyword.is_none_or(|k| v.keyword == k))
+    })
 }
 
 /// The candidate loop behind [`search`]: varies the entry fields `origins` (candidates
@@ -70,17 +66,15 @@ pub(super) fn search(
 pub(super) fn search_by<T>(
     budget: &Budget,
     pipeline: &Pipeline,
-    systems: &[SystemId],
-    flows: &[FlowId],
+    path: &FlowPath,
     origins: &std::collections::BTreeSet<std::sync::Arc<str>>,
-    demands: Option<&super::dataflow::PathDemands>,
     check: &dyn Fn(&Value) -> Option<T>,
 ) -> Search<T> {
     if budget.total.get() == 0 {
         // Nothing can be run: do not build candidates either.
         return Search::NotFound;
     }
-    let (fields, all_finite) = origin_candidates(pipeline, systems, flows, origins, demands);
+    let (fields, all_finite) = origin_candidates(pipeline, path, origins);
     if fields.is_empty() {
         return Search::NotFound;
     }
@@ -114,15 +108,19 @@ pub(super) fn search_by<T>(
 /// every origin has a finite set of values.
 fn origin_candidates(
     pipeline: &Pipeline,
-    systems: &[SystemId],
-    flows: &[FlowId],
+    path: &FlowPath,
     origins: &std::collections::BTreeSet<std::sync::Arc<str>>,
-    demands: Option<&super::dataflow::PathDemands>,
 ) -> (Vec<Candidates>, bool) {
-    let entry = &pipeline.systems[systems[0]];
+    let entry = &pipeline.systems[path.systems[0]];
     let mut all_finite = true;
-    let on_path = super::dataflow::origins_on_path(pipeline, systems, flows, origins, demands);
-    let hints = Hints::of_path(pipeline, systems, flows);
+    let on_path = super::dataflow::origins_on_path(
+        pipeline,
+        &path.systems,
+        &path.flows,
+        origins,
+        path.demands.get(),
+    );
+    let hints = Hints::of_path(pipeline, &path.systems, &path.flows);
     let fields = origins
         .iter()
         .zip(&on_path)
@@ -247,18 +245,17 @@ fn one_at_a_time<T>(
 /// (9 characters) rather than 300 of them.
 pub(super) fn shrink(
     pipeline: &Pipeline,
-    systems: &[SystemId],
-    flows: &[FlowId],
+    route: &FlowPath,
     mapping: &Mapping,
     derivation: &Derivation,
     mut record: Value,
     mut violation: Violation,
 ) -> (Value, Violation) {
     for origin in &derivation.origins {
-        let Ok(path) = FieldPath::parse(origin) else {
+        let Ok(field) = FieldPath::parse(origin) else {
             continue;
         };
-        let Some(Value::String(text)) = path.get(&record).cloned() else {
+        let Some(Value::String(text)) = field.get(&record).cloned() else {
             continue;
         };
         let chars: Vec<char> = text.chars().collect();
@@ -267,11 +264,14 @@ pub(super) fn shrink(
             let mid = (lo + hi) / 2;
             let mut candidate = record.clone();
             let cut: String = chars[..mid].iter().collect();
-            if path.set(&mut candidate, Value::String(cut)).is_err() {
+            if field.set(&mut candidate, Value::String(cut)).is_err() {
                 break;
             }
-            match verify(pipeline, systems, flows, mapping, &candidate) {
-                Some(v) if v.keyword == violation.keyword => {
+            let same = verify_all(pipeline, route, mapping, &candidate)
+                .into_iter()
+                .find(|v| v.keyword == violation.keyword);
+            match same {
+                Some(v) => {
                     record = candidate;
                     violation = v;
                     hi = mid;
@@ -283,16 +283,26 @@ pub(super) fn shrink(
     (record, violation)
 }
 
-/// Runs the real mappings and validators along the path on `record`; returns the target's
-/// violation at the mapping's field when the entry and every earlier system accept. Stops
-/// at the first earlier system that rejects, which is what most candidates do.
-pub(super) fn verify(
+/// Runs the real mappings and validators along the path on `record`: every violation at
+/// the mapping's field (a field can fail several keywords at once), in the validator's
+/// order, when the entry and every earlier system accept. Stops at the first earlier
+/// system that rejects, which is what most candidates do.
+pub(super) fn verify_all(
     pipeline: &Pipeline,
-    systems: &[SystemId],
-    flows: &[FlowId],
+    path: &FlowPath,
     mapping: &Mapping,
     record: &Value,
-) -> Option<Violation> {
+) -> Vec<Violation> {
+    run_path(pipeline, path, mapping, record).unwrap_or_default()
+}
+
+fn run_path(
+    pipeline: &Pipeline,
+    path: &FlowPath,
+    mapping: &Mapping,
+    record: &Value,
+) -> Option<Vec<Violation>> {
+    let (systems, flows) = (&path.systems, &path.flows);
     let entry = systems[0];
     let mut current = propagate::entry_record(pipeline, entry, record, false);
     if !validate::record_violations(&pipeline.systems[entry].schema, &current).is_empty() {
@@ -330,16 +340,21 @@ pub(super) fn verify(
             behind: None,
             pii: false,
         });
-    if failure.is_some() {
-        return failure;
+    if let Some(failure) = failure {
+        return Some(vec![failure]);
     }
     let schema = &pipeline.systems[target].schema;
     let violations = validate::record_violations(schema, &arrived);
-    violations
+    let mut at: Vec<(String, crate::schema::SchemaViolation)> = violations
         .iter()
-        .find(|(f, _)| f == field || f.starts_with(&format!("{field}/")))
+        .filter(|(f, _)| f == field || f.starts_with(&format!("{field}/")))
         .cloned()
-        .or_else(|| caused_above(schema, &arrived.doc, field, &violations))
+        .collect();
+    if at.is_empty() {
+        at.extend(caused_above(schema, &arrived.doc, field, &violations));
+    }
+    let found = at
+        .into_iter()
         .map(|(f, v)| Violation {
             system: target,
             value: arrived.doc.pointer(&f).cloned(),
@@ -353,6 +368,8 @@ pub(super) fn verify(
             behind: None,
             pii: false,
         })
+        .collect();
+    Some(found)
 }
 
 /// A rejection by an applicator on an object above `field` (an object-level `anyOf`,
@@ -392,11 +409,11 @@ fn caused_above(
 /// and every system on the path (the last one included) accept.
 pub(super) fn value_along(
     pipeline: &Pipeline,
-    systems: &[SystemId],
-    flows: &[FlowId],
+    path: &FlowPath,
     pointer: &str,
     record: &Value,
 ) -> Option<Value> {
+    let (systems, flows) = (&path.systems, &path.flows);
     let mut current = propagate::entry_record(pipeline, systems[0], record, false);
     if !validate::record_violations(&pipeline.systems[systems[0]].schema, &current).is_empty() {
         return None;

@@ -10,14 +10,23 @@ use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use crate::check::{CheckReport, Finding, Severity};
 
 fn failure(f: &Finding, name: String) -> TestCase {
+    failure_of(&[f], name)
+}
+
+/// One failed case for a field's findings (one per keyword it fails).
+fn failure_of(all: &[&Finding], name: String) -> TestCase {
+    let Some(f) = all.first() else {
+        return TestCase::new(name, TestCaseStatus::success());
+    };
     let kind = if f.severity == Severity::Error {
         NonSuccessKind::Failure
     } else {
         NonSuccessKind::Error
     };
     let mut status = TestCaseStatus::non_success(kind);
+    let message: Vec<&str> = all.iter().map(|f| f.message.as_str()).collect();
     status
-        .set_message(f.message.clone())
+        .set_message(message.join("; "))
         .set_type(format!("{} {}", f.code.code(), f.code.name()));
     let mut description = Vec::new();
     let (line, column) = f.line_column();
@@ -46,13 +55,20 @@ pub fn check(report: &CheckReport) -> String {
         .map(|f| (f.clone(), Vec::new()))
         .collect();
     let mut used = vec![false; report.findings.len()];
-    for (file, name, index) in &report.checked {
-        let case = match index.and_then(|i| report.findings.get(i).map(|f| (i, f))) {
-            Some((i, f)) if f.severity != Severity::Note => {
-                used[i] = true;
-                failure(f, name.clone())
+    for (file, name, range) in &report.checked {
+        let found: Vec<&Finding> = report
+            .findings
+            .get(range.clone())
+            .unwrap_or_default()
+            .iter()
+            .filter(|f| f.severity != Severity::Note)
+            .collect();
+        let case = match found.as_slice() {
+            [_, ..] => {
+                range.clone().for_each(|i| used[i] = true);
+                failure_of(&found, name.clone())
             }
-            _ => {
+            [] => {
                 let mut case = TestCase::new(name.clone(), TestCaseStatus::success());
                 case.set_classname(file.display().to_string());
                 case
