@@ -86,18 +86,10 @@ pub fn trace_log<R: BufRead>(
                     .clone(),
                 None => (Vec::new(), false),
             };
-            let change = match (journal, &event.field, &event.value) {
-                (Some(j), Some(field), Some(value)) if !event.value_prefix => {
-                    match j.find_by_value(&event.system, field, value) {
-                        Ok(found) => found,
-                        Err(e) => {
-                            journal_error.get_or_insert(e);
-                            None
-                        }
-                    }
-                }
-                _ => None,
-            };
+            let change = journal_link(journal, &event).unwrap_or_else(|e| {
+                journal_error.get_or_insert(e);
+                None
+            });
             if origin.is_empty() {
                 let c = counts.entry(None).or_default();
                 c.0 += 1;
@@ -125,6 +117,27 @@ pub fn trace_log<R: BufRead>(
     if let Some(e) = journal_error {
         return Err(e);
     }
+    Ok(LogSummary {
+        stats,
+        causes: ranked(counts),
+        unmatched_lines,
+    })
+}
+
+/// The journal change that set the event's value, when there is a journal and the
+/// event carries the whole value.
+fn journal_link(journal: Option<&Journal>, event: &LogEvent) -> Result<Option<Entry>, Error> {
+    match (journal, &event.field, &event.value) {
+        (Some(j), Some(field), Some(value)) if !event.value_prefix => {
+            j.find_by_value(&event.system, field, value)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Root causes ranked: most failures first; unknown origins last among equals; then by
+/// name for a stable order.
+fn ranked(counts: HashMap<Option<EntryField>, (u64, BTreeSet<String>)>) -> Vec<Cause> {
     let mut causes: Vec<Cause> = counts
         .into_iter()
         .map(|(origin, (count, systems))| Cause {
@@ -133,18 +146,13 @@ pub fn trace_log<R: BufRead>(
             systems,
         })
         .collect();
-    // Most failures first; unknown origins last among equals; then by name for a stable order.
     causes.sort_by(|a, b| {
         b.count
             .cmp(&a.count)
             .then(a.origin.is_none().cmp(&b.origin.is_none()))
             .then(a.origin.cmp(&b.origin))
     });
-    Ok(LogSummary {
-        stats,
-        causes,
-        unmatched_lines,
-    })
+    causes
 }
 
 /// The entry fields `system`'s `field` derives from, and whether it is personal data.
