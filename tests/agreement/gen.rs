@@ -191,6 +191,11 @@ impl Features {
                 // known bug (proof-through-object-copy): a field read from a whole-object
                 // copy is proven whatever its downstream limit.
                 f.object_copies = false;
+                // known bug (proof-ignores-dependent-schemas): dependentSchemas is ignored.
+                f.dependent_schemas = false;
+                // known bug (proof-one-of-flattened): an object-level oneOf is read as all of
+                // its branches.
+                f.object_one_of = false;
                 // known bug (proof-null-through-lower): null is never tried, so a function
                 // that passes null through is proven into a string field.
                 f.null_values = false;
@@ -206,14 +211,41 @@ impl Features {
                 // known bug (trace-ignores-target-type): trace does not see a target's
                 // `type` through a function (lower(a) into an integer field).
                 f.non_string_types = false;
+                // known bug (field-any-of-undecided): check leaves a field-level anyOf
+                // undecided even when every value meets a branch.
+                f.field_any_of = false;
+                // known bug (trace-drops-enum-through-function): an enum pulled back through
+                // a function is dropped and trace finds no root cause.
+                f.enums = false;
+                // known bug (default-fallback-undecided): check leaves default(a, 0) into a
+                // string field undecided though a is never null.
+                f.fn_default = false;
             }
             "emitted_schema_sufficient" | "emitted_schema_keeps_types" => {
                 // known bug (emitted-empty-char-class): disjoint character-class patterns
-                // emit the invalid regex ^[]*$, so the emitted schema does not compile.
+                // emit the invalid regex ^[]*$, so the emitted schema does not compile (the
+                // `else` pattern of an if/then/else, met with its `then`, does it too).
                 f.patterns = false;
+                f.object_if_then_else = false;
+                if property == "emitted_schema_keeps_types" {
+                    // known bug (emitted-type-through-string): string(a) of a non-string
+                    // entry field makes the emitted schema require a string.
+                    f.non_string_values = false;
+                }
                 // known bug (emitted-inverted-digit-count): a field-level anyOf is met as one
-                // constraint, and digits() then emits the invalid count {1,0}.
+                // constraint, and digits() then emits the invalid count {1,0}; an
+                // object-level anyOf, flattened, does it too.
                 f.field_any_of = false;
+                f.object_any_of = false;
+                f.object_one_of = false;
+                if property == "emitted_schema_sufficient" {
+                    // known bug (emitted-number-parse-no-note): number(a) leaves a
+                    // unconstrained without a note.
+                    f.fn_number = false;
+                    // known bug (emitted-drops-enum-concat-same-field): concat(a, a) into an
+                    // enum leaves a unconstrained without a note.
+                    f.enums = false;
+                }
                 // known bug (emitted-ignores-object-copy): a nested limit reached through a
                 // whole-object copy is left out of the emitted schema.
                 f.object_copies = false;

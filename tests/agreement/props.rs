@@ -252,15 +252,41 @@ pub fn proofs_hold(l: &Loaded, records: &[Value]) -> Outcome {
                 {
                     let blamed = if at_or_under(&v.field, pointer) {
                         true
-                    } else if at_or_under(pointer, &v.field) {
-                        // An ancestor's violation: does it go away without the field?
+                    } else if at_or_under(pointer, &v.field)
+                        && arrival.record.doc.pointer(pointer).is_some()
+                    {
+                        // An ancestor's violation (an object-level anyOf, oneOf, if/then/else,
+                        // dependentSchemas): it counts against the field when removing the
+                        // field makes it go away, or when the failing rule limits the field
+                        // and every field it limits that the record holds is proven.
                         let mut doc = arrival.record.doc.clone();
-                        remove(&mut doc, pointer)
+                        let fixed_without = remove(&mut doc, pointer)
                             && !l.pipeline.systems[arrival.system]
                                 .schema
                                 .validate(&doc)
                                 .iter()
-                                .any(|w| w.pointer == v.field && w.keyword == v.keyword)
+                                .any(|w| w.pointer == v.field && w.keyword == v.keyword);
+                        let child = |p: &str| {
+                            p.strip_prefix(v.field.as_str())
+                                .and_then(|r| r.strip_prefix('/'))
+                                .map(|r| r.split('/').next().unwrap_or_default().to_owned())
+                        };
+                        let mut limited = Vec::new();
+                        property_names(&v.limit, &mut limited);
+                        let all_proven = limited.iter().all(|name| {
+                            let p = format!("{}/{name}", v.field);
+                            arrival.record.doc.pointer(&p).is_none()
+                                || proven.iter().any(|(f, t, q)| {
+                                    *t == arrival.system
+                                        && l.pipeline.flows.iter().any(|fl| {
+                                            fl.from == *f && fl.to == *t
+                                        })
+                                        && *q == p
+                                })
+                        });
+                        fixed_without
+                            || (all_proven
+                                && child(pointer).is_some_and(|c| limited.contains(&c)))
                     } else {
                         false
                     };
@@ -281,6 +307,24 @@ pub fn proofs_hold(l: &Loaded, records: &[Value]) -> Outcome {
         }
     }
     Ok(())
+}
+
+/// The names under every `properties` in a schema fragment.
+fn property_names(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map {
+                if k == "properties"
+                    && let Some(props) = child.as_object()
+                {
+                    out.extend(props.keys().cloned());
+                }
+                property_names(child, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| property_names(i, out)),
+        _ => {}
+    }
 }
 
 fn remove(doc: &mut Value, pointer: &str) -> bool {

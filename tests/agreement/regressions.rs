@@ -90,3 +90,51 @@ fn emitted_ignores_object_copy() {
 fn emitted_inverted_digit_count() {
     holds("emitted-inverted-digit-count");
 }
+
+#[test]
+#[ignore = "known bug: string(a) of an integer entry field makes the emitted schema require a to be a string"]
+fn emitted_type_through_string() {
+    holds("emitted-type-through-string");
+}
+
+#[test]
+#[ignore = "known bug: check leaves a field-level anyOf undecided even when every value meets a branch"]
+fn field_any_of_undecided() {
+    holds("field-any-of-undecided");
+}
+
+#[test]
+#[ignore = "known bug: check ignores dependentSchemas and proves a field it limits"]
+fn proof_ignores_dependent_schemas() {
+    holds("proof-ignores-dependent-schemas");
+}
+
+#[test]
+#[ignore = "known bug: trace drops an enum pulled back through a function (lower) and finds no root cause"]
+fn trace_drops_enum_through_function() {
+    holds("trace-drops-enum-through-function");
+}
+
+#[test]
+#[ignore = "known bug: concat(a, a) into an enum: the emitted schema drops the enum without a note"]
+fn emitted_drops_enum_concat_same_field() {
+    holds("emitted-drops-enum-concat-same-field");
+}
+
+#[test]
+#[ignore = "known bug: an object-level oneOf is read as all its branches; check proves fields a record meeting both branches fails"]
+fn proof_one_of_flattened() {
+    holds("proof-one-of-flattened");
+}
+
+#[test]
+#[ignore = "known bug: check leaves default(a, 0) into a string field undecided though a is never null"]
+fn default_fallback_undecided() {
+    holds("default-fallback-undecided");
+}
+
+#[test]
+#[ignore = "known bug: number(a) leaves a unconstrained in the emitted schema, with no note"]
+fn emitted_number_parse_no_note() {
+    holds("emitted-number-parse-no-note");
+}
