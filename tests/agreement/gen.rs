@@ -40,8 +40,12 @@ pub struct Features {
     pub untyped: bool,
     /// `integer`, `number`, `boolean` and `null` typed fields.
     pub non_string_types: bool,
-    /// `minLength`/`maxLength`.
+    /// `maxLength`.
     pub lengths: bool,
+    /// `minLength`.
+    pub min_length: bool,
+    /// `minLength` greater than `maxLength` (an unsatisfiable field) in one schema.
+    pub contradictory_lengths: bool,
     /// `x-maxBytes`.
     pub max_bytes: bool,
     /// `x-charset` (ascii, latin1, utf8mb3).
@@ -68,6 +72,8 @@ pub struct Features {
     pub fn_truncate: bool,
     /// `concat` (with a literal, and of two fields).
     pub fn_concat: bool,
+    /// `concat(x, x)`: one field twice.
+    pub concat_same_field: bool,
     /// `replace` (literals that grow).
     pub fn_replace: bool,
     /// `digits`.
@@ -109,6 +115,8 @@ impl Features {
             "untyped" => &mut self.untyped,
             "non_string_types" => &mut self.non_string_types,
             "lengths" => &mut self.lengths,
+            "min_length" => &mut self.min_length,
+            "contradictory_lengths" => &mut self.contradictory_lengths,
             "max_bytes" => &mut self.max_bytes,
             "charset" => &mut self.charset,
             "patterns" => &mut self.patterns,
@@ -122,6 +130,7 @@ impl Features {
             "fn_ascii" => &mut self.fn_ascii,
             "fn_truncate" => &mut self.fn_truncate,
             "fn_concat" => &mut self.fn_concat,
+            "concat_same_field" => &mut self.concat_same_field,
             "fn_replace" => &mut self.fn_replace,
             "fn_digits" => &mut self.fn_digits,
             "fn_pad_left" => &mut self.fn_pad_left,
@@ -151,6 +160,8 @@ impl Features {
         "untyped",
         "non_string_types",
         "lengths",
+        "min_length",
+        "contradictory_lengths",
         "max_bytes",
         "charset",
         "patterns",
@@ -164,6 +175,7 @@ impl Features {
         "fn_ascii",
         "fn_truncate",
         "fn_concat",
+        "concat_same_field",
         "fn_replace",
         "fn_digits",
         "fn_pad_left",
@@ -220,6 +232,9 @@ impl Features {
                 // known bug (default-fallback-undecided): check leaves default(a, 0) into a
                 // string field undecided though a is never null.
                 f.fn_default = false;
+                // known bug (trace-min-length-through-trim): trace drops minLength through
+                // trim() and part().
+                f.min_length = false;
             }
             "emitted_schema_sufficient" | "emitted_schema_keeps_types" => {
                 // known bug (emitted-empty-char-class): disjoint character-class patterns
@@ -238,10 +253,16 @@ impl Features {
                 f.field_any_of = false;
                 f.object_any_of = false;
                 f.object_one_of = false;
+                // known bug (emitted-unsatisfiable-digit-count): the same for a field no
+                // string satisfies (minLength 2, maxLength 0).
+                f.contradictory_lengths = false;
                 if property == "emitted_schema_sufficient" {
                     // known bug (emitted-number-parse-no-note): number(a) leaves a
                     // unconstrained without a note.
                     f.fn_number = false;
+                    // known bug (emitted-concat-same-field-sum): concat(a, a) gets a sum limit
+                    // that splits the budget between a and itself.
+                    f.concat_same_field = false;
                     // known bug (emitted-drops-enum-concat-same-field): concat(a, a) into an
                     // enum leaves a unconstrained without a note.
                     f.enums = false;
@@ -271,6 +292,8 @@ impl Default for Features {
             untyped: true,
             non_string_types: true,
             lengths: true,
+            min_length: true,
+            contradictory_lengths: true,
             max_bytes: true,
             charset: true,
             patterns: true,
@@ -284,6 +307,7 @@ impl Default for Features {
             fn_ascii: true,
             fn_truncate: true,
             fn_concat: true,
+            concat_same_field: true,
             fn_replace: true,
             fn_digits: true,
             fn_pad_left: true,
@@ -575,6 +599,8 @@ pub struct PipelineSpec {
     pub systems: Vec<SystemSpec>,
     /// Flows, in [`Topology::edges`] order (only as many as the topology has are used).
     pub flows: Vec<FlowSpec>,
+    /// Whether `concat(x, y)` may read one field twice ([`Features::concat_same_field`]).
+    pub concat_same_field: bool,
 }
 
 /// One entry value.
@@ -723,7 +749,7 @@ pub fn leaf(f: &Features, p: f64, entry: bool) -> BoxedStrategy<LeafSpec> {
     let max_bytes = if entry { 3u8..40 } else { 0u8..16 };
     let strings = (
         ty(f, entry),
-        opt(f.lengths, p / 2.0, 0u8..4),
+        opt(f.min_length, p / 2.0, 0u8..4),
         opt(f.lengths, p * 2.0, max_len),
         opt(f.max_bytes, p, max_bytes),
         opt(f.charset, p, idx(CHARSETS.len())),
@@ -742,14 +768,18 @@ pub fn leaf(f: &Features, p: f64, entry: bool) -> BoxedStrategy<LeafSpec> {
         opt(f.numeric, p / 2.0, idx(MULTIPLES.len())),
         opt(f.field_any_of, p / 2.0, (alt(), alt())),
     );
+    let contradictory = f.contradictory_lengths;
     (strings, others)
-        .prop_map(
+        .prop_map(move
             |(
                 (ty, min_length, max_length, max_bytes, charset, pattern, format),
                 (enumeration, constant, bounds, multiple_of, any_of),
             )| LeafSpec {
                 ty,
-                min_length,
+                min_length: match (min_length, max_length) {
+                    (Some(lo), Some(hi)) if lo > hi && !contradictory => Some(hi),
+                    (lo, _) => lo,
+                },
                 max_length,
                 max_bytes,
                 charset,
@@ -907,6 +937,7 @@ pub fn pipeline(f: &Features) -> BoxedStrategy<PipelineSpec> {
         None => Just(SystemSpec { rules: Vec::new() }).boxed(),
     };
     let entry_leaf = leaf(f, 0.1, true);
+    let concat_same_field = f.concat_same_field;
     (
         2usize..=4,
         topology,
@@ -918,13 +949,14 @@ pub fn pipeline(f: &Features) -> BoxedStrategy<PipelineSpec> {
             4,
         ),
     )
-        .prop_map(|(n, topology, entry, addr, systems, flows)| PipelineSpec {
+        .prop_map(move |(n, topology, entry, addr, systems, flows)| PipelineSpec {
             n,
             topology,
             entry,
             addr,
             systems,
             flows,
+            concat_same_field,
         })
         .boxed()
 }
@@ -1227,7 +1259,15 @@ impl PipelineSpec {
                     MappingSpec::Scalar { expr, target } => {
                         let name = format!("t{fi}_{mi}");
                         let x = pick(&src.scalars, expr.input);
-                        let y = pick(&src.scalars, expr.input2);
+                        let mut y = pick(&src.scalars, expr.input2);
+                        if y == x && !self.concat_same_field {
+                            // Another field, or a literal when there is none.
+                            y = src
+                                .scalars
+                                .iter()
+                                .find(|s| *s != x)
+                                .map_or("\"u\"", String::as_str);
+                        }
                         let mut text = render_func(expr.inner, x, y, &mut froms);
                         if let Some(outer) = expr.outer {
                             text = render_func(outer, &text, y, &mut froms);

@@ -138,3 +138,21 @@ fn default_fallback_undecided() {
 fn emitted_number_parse_no_note() {
     holds("emitted-number-parse-no-note");
 }
+
+#[test]
+#[ignore = "known bug: trace finds no root cause for trim(a) (or part) into a field with minLength 1"]
+fn trace_min_length_through_trim() {
+    holds("trace-min-length-through-trim");
+}
+
+#[test]
+#[ignore = "known bug: concat(a, a) gets a sum limit that splits the budget between a and itself"]
+fn emitted_concat_same_field_sum() {
+    holds("emitted-concat-same-field-sum");
+}
+
+#[test]
+#[ignore = "known bug: digits(a) into an unsatisfiable field emits the invalid digit count {2,0}"]
+fn emitted_unsatisfiable_digit_count() {
+    holds("emitted-unsatisfiable-digit-count");
+}
