@@ -229,9 +229,14 @@ impl Features {
                 // known bug (trace-drops-enum-through-function): an enum pulled back through
                 // a function is dropped and trace finds no root cause.
                 f.enums = false;
+                // ... and so is a format (format email after truncate(a, 0)): the same bug.
+                f.formats = false;
                 // known bug (default-fallback-undecided): check leaves default(a, 0) into a
                 // string field undecided though a is never null.
                 f.fn_default = false;
+                // known bug (trace-null-through-function): trace misses a null passed
+                // through a function into a string field (entry type ["string","null"]).
+                f.type_arrays = false;
                 // known bug (trace-min-length-through-trim): trace drops minLength through
                 // trim() and part().
                 f.min_length = false;
@@ -256,6 +261,9 @@ impl Features {
                 // known bug (emitted-unsatisfiable-digit-count): the same for a field no
                 // string satisfies (minLength 2, maxLength 0).
                 f.contradictory_lengths = false;
+                // ... and for a lineage no string satisfies (digits(a) into minLength 1, then
+                // part() into maxLength 0).
+                f.fn_digits = false;
                 if property == "emitted_schema_sufficient" {
                     // known bug (emitted-number-parse-no-note): number(a) leaves a
                     // unconstrained without a note.
@@ -263,9 +271,13 @@ impl Features {
                     // known bug (emitted-concat-same-field-sum): concat(a, a) gets a sum limit
                     // that splits the budget between a and itself.
                     f.concat_same_field = false;
-                    // known bug (emitted-drops-enum-concat-same-field): concat(a, a) into an
-                    // enum leaves a unconstrained without a note.
+                    // known bug (emitted-length-limit-on-integer): a length limit on a field
+                    // that may be an integer is vacuous, but string(0) has a length.
+                    f.non_string_values = false;
+                    // known bug (emitted-drops-keyword-through-concat): concat(a, b) into an
+                    // enum or a format leaves a and b unconstrained without a note.
                     f.enums = false;
+                    f.formats = false;
                 }
                 // known bug (emitted-ignores-object-copy): a nested limit reached through a
                 // whole-object copy is left out of the emitted schema.

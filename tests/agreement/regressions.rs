@@ -116,9 +116,9 @@ fn trace_drops_enum_through_function() {
 }
 
 #[test]
-#[ignore = "known bug: concat(a, a) into an enum: the emitted schema drops the enum without a note"]
-fn emitted_drops_enum_concat_same_field() {
-    holds("emitted-drops-enum-concat-same-field");
+#[ignore = "known bug: concat(a, b) into an enum or format: the emitted schema drops it without a note"]
+fn emitted_drops_keyword_through_concat() {
+    holds("emitted-drops-keyword-through-concat");
 }
 
 #[test]
@@ -155,4 +155,16 @@ fn emitted_concat_same_field_sum() {
 #[ignore = "known bug: digits(a) into an unsatisfiable field emits the invalid digit count {2,0}"]
 fn emitted_unsatisfiable_digit_count() {
     holds("emitted-unsatisfiable-digit-count");
+}
+
+#[test]
+#[ignore = "known bug: the emitted schema limits an integer field's length, which JSON Schema ignores for numbers"]
+fn emitted_length_limit_on_integer() {
+    holds("emitted-length-limit-on-integer");
+}
+
+#[test]
+#[ignore = "known bug: trace misses null passed through a function into a string field (check never tries null)"]
+fn trace_null_through_function() {
+    holds("trace-null-through-function");
 }
