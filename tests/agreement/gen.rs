@@ -229,14 +229,23 @@ impl Features {
                 // known bug (trace-drops-enum-through-function): an enum pulled back through
                 // a function is dropped and trace finds no root cause.
                 f.enums = false;
-                // ... and so is a format (format email after truncate(a, 0)): the same bug.
+                // ... and so is a format (format email after truncate(a, 0)) or a pattern
+                // that is not one character class (^[a-z]+(\s[a-z]+)?$): the same bug.
                 f.formats = false;
+                f.patterns = false;
                 // known bug (default-fallback-undecided): check leaves default(a, 0) into a
                 // string field undecided though a is never null.
                 f.fn_default = false;
                 // known bug (trace-null-through-function): trace misses a null passed
-                // through a function into a string field (entry type ["string","null"]).
+                // through a function into a string field (entry type ["string","null"], or
+                // no type at all).
                 f.type_arrays = false;
+                f.untyped = false;
+                // known bug (trace-digits-twice): digits(digits(a)) loses the digit count.
+                f.composition = false;
+                // known bug (trace-concat-same-origin-twice): one origin twice in a concat,
+                // under literals, loses the length limit.
+                f.concat_same_field = false;
                 // known bug (trace-min-length-through-trim): trace drops minLength through
                 // trim() and part().
                 f.min_length = false;
@@ -247,6 +256,8 @@ impl Features {
                 // `else` pattern of an if/then/else, met with its `then`, does it too).
                 f.patterns = false;
                 f.object_if_then_else = false;
+                // known bug (emitted-ignores-dependent-schemas).
+                f.dependent_schemas = false;
                 if property == "emitted_schema_keeps_types" {
                     // known bug (emitted-type-through-string): string(a) of a non-string
                     // entry field makes the emitted schema require a string.
@@ -275,9 +286,17 @@ impl Features {
                     // that may be an integer is vacuous, but string(0) has a length.
                     f.non_string_values = false;
                     // known bug (emitted-drops-keyword-through-concat): concat(a, b) into an
-                    // enum or a format leaves a and b unconstrained without a note.
+                    // enum, a format or an integer type leaves a and b unconstrained without
+                    // a note.
                     f.enums = false;
                     f.formats = false;
+                    f.non_string_types = false;
+                    // known bug (emitted-null-through-lower): null passed through lower()
+                    // into a string field is not excluded.
+                    f.null_values = false;
+                    // known bug (emitted-replace-over-concat): replace() over concat() does
+                    // not forbid the replaced text.
+                    f.composition = false;
                 }
                 // known bug (emitted-ignores-object-copy): a nested limit reached through a
                 // whole-object copy is left out of the emitted schema.

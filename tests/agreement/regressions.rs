@@ -168,3 +168,33 @@ fn emitted_length_limit_on_integer() {
 fn trace_null_through_function() {
     holds("trace-null-through-function");
 }
+
+#[test]
+#[ignore = "known bug: trace finds no root cause for digits(digits(a)) into ^\\d{1,5}$"]
+fn trace_digits_twice() {
+    holds("trace-digits-twice");
+}
+
+#[test]
+#[ignore = "known bug: the emitted schema ignores dependentSchemas"]
+fn emitted_ignores_dependent_schemas() {
+    holds("emitted-ignores-dependent-schemas");
+}
+
+#[test]
+#[ignore = "known bug: the emitted schema allows null that lower() passes through into a string field"]
+fn emitted_null_through_lower() {
+    holds("emitted-null-through-lower");
+}
+
+#[test]
+#[ignore = "known bug: trace finds no root cause for concat(concat(\"u\", a), concat(\"u\", a)) into maxLength 0"]
+fn trace_concat_same_origin_twice() {
+    holds("trace-concat-same-origin-twice");
+}
+
+#[test]
+#[ignore = "known bug: replace(concat(a, b), \"i\", \"İ\") into ascii: the emitted schema does not forbid \"i\""]
+fn emitted_replace_over_concat() {
+    holds("emitted-replace-over-concat");
+}
