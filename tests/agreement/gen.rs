@@ -245,8 +245,11 @@ impl Features {
                 // no type at all).
                 f.type_arrays = false;
                 f.untyped = false;
-                // known bug (trace-digits-twice): digits(digits(a)) loses the digit count.
+                // known bug (trace-digits-twice): digits() over another function
+                // (digits(digits(a)), digits(pad_left(a, 2, "0")), also across hops) loses
+                // the digit count.
                 f.composition = false;
+                f.fn_digits = false;
                 // known bug (trace-concat-same-origin-twice): one origin twice in a concat,
                 // under literals, loses the length limit (also across hops: concat(x, y)
                 // with x and y both derived from concat("u", a)).
@@ -306,6 +309,9 @@ impl Features {
                     // known bug (emitted-pad-left-max-bytes): pad_left() is ignored under an
                     // x-maxBytes limit.
                     f.fn_pad_left = false;
+                    // known bugs (emitted-sum-ignores-literal, emitted-nested-concat-unlimited):
+                    // sum limits of concat(x, y) forget literals and nested concats.
+                    f.concat_two_fields = false;
                 }
                 // known bug (emitted-ignores-object-copy): a nested limit reached through a
                 // whole-object copy is left out of the emitted schema.

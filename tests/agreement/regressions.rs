@@ -204,3 +204,15 @@ fn emitted_replace_over_concat() {
 fn emitted_pad_left_max_bytes() {
     holds("emitted-pad-left-max-bytes");
 }
+
+#[test]
+#[ignore = "known bug: concat(\"u\", a, b): the emitted sum limit forgets the literal"]
+fn emitted_sum_ignores_literal() {
+    holds("emitted-sum-ignores-literal");
+}
+
+#[test]
+#[ignore = "known bug: concat(concat(\"u\", a), b): the emitted schema limits neither a nor b"]
+fn emitted_nested_concat_unlimited() {
+    holds("emitted-nested-concat-unlimited");
+}
