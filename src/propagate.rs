@@ -220,56 +220,6 @@ pub fn propagate(
     })
 }
 
-/// Propagates `record` from `entry` along one path of flows only: the arrivals at the
-/// entry and at each flow's target, stopping where a flow carries nothing of the change.
-/// What `check` uses to verify a witness on the path it was found for; without
-/// `with_provenance` no origins or lineage are tracked (they are the costly part).
-#[must_use]
-pub fn along(
-    pipeline: &Pipeline,
-    entry: SystemId,
-    flows: &[FlowId],
-    record: &Value,
-    with_provenance: bool,
-) -> Propagation {
-    let ids: Vec<Arc<str>> = pipeline
-        .systems
-        .iter()
-        .map(|s| Arc::from(s.id.as_str()))
-        .collect();
-    let first = entry_record(pipeline, entry, record, with_provenance);
-    let mut arrivals = vec![Arrival {
-        system: entry,
-        path: vec![entry],
-        flows: Vec::new(),
-        parent: None,
-        record: first,
-    }];
-    for &flow_id in flows {
-        let flow = &pipeline.flows[flow_id];
-        let Some(prev) = arrivals.last() else { break };
-        let Some(record) = apply(&ids[flow.to], flow, &prev.record, with_provenance) else {
-            break;
-        };
-        let mut path = prev.path.clone();
-        path.push(flow.to);
-        let mut taken = prev.flows.clone();
-        taken.push(flow_id);
-        let parent = Some(arrivals.len() - 1);
-        arrivals.push(Arrival {
-            system: flow.to,
-            path,
-            flows: taken,
-            parent,
-            record,
-        });
-    }
-    Propagation {
-        arrivals,
-        conflicts: Vec::new(),
-    }
-}
-
 /// The record with which a change starts at its entry system, provenance optional.
 #[must_use]
 pub fn entry_record(

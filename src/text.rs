@@ -50,6 +50,16 @@ pub fn rfc3339(time: SystemTime) -> String {
     )
 }
 
+/// A value as shown to people: JSON text, shortened. Lives here, below every module that
+/// writes messages, so that `check` and `trace` need not reach up into `report`.
+#[must_use]
+pub fn display_value(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => format!("\"{}\"", shorten(s)),
+        other => shorten(&other.to_string()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,8 +15,23 @@ use serde_json::{Value, json};
 
 /// Writes a two-system pipeline (`up` → `down`, one mapping `w: expr`) and loads it.
 fn two_systems(dir: &Path, upstream: &Value, expr: &str, downstream: &Value) -> Pipeline {
+    two_systems_with(dir, upstream, expr, downstream, &Value::Null)
+}
+
+/// [`two_systems`] with more keywords on the downstream record's root schema (an
+/// object-level `anyOf`, `if`, `dependentSchemas` …).
+fn two_systems_with(
+    dir: &Path,
+    upstream: &Value,
+    expr: &str,
+    downstream: &Value,
+    downstream_root: &Value,
+) -> Pipeline {
     let up = json!({"type": "object", "properties": upstream});
-    let down = json!({"type": "object", "properties": {"w": downstream}});
+    let mut down = json!({"type": "object", "properties": {"w": downstream}});
+    if let (Some(root), Some(extra)) = (down.as_object_mut(), downstream_root.as_object()) {
+        root.extend(extra.clone());
+    }
     std::fs::write(dir.join("up.json"), up.to_string()).unwrap();
     std::fs::write(dir.join("down.json"), down.to_string()).unwrap();
     let yaml = format!(
@@ -52,11 +67,13 @@ fn reproduces(p: &Pipeline, witness: &Value) -> bool {
         .violations
         .iter()
         .all(|v| p.systems[v.system].id != "up");
+    // At the field, or by an applicator on the record above it (an object-level `anyOf`
+    // reports at the root).
     up_ok
         && report
             .violations
             .iter()
-            .any(|v| p.systems[v.system].id == "down" && v.field == "/w")
+            .any(|v| p.systems[v.system].id == "down" && (v.field == "/w" || v.field.is_empty()))
 }
 
 #[test]
@@ -70,11 +87,12 @@ fn table_of_two_system_cases() {
     let mut failures = Vec::new();
     for case in &cases {
         let dir = tempfile::tempdir().unwrap();
-        let p = two_systems(
+        let p = two_systems_with(
             dir.path(),
             &case["upstream"],
             case["expr"].as_str().unwrap(),
             &case["downstream"],
+            &case["downstream_root"],
         );
         let mut report = CheckReport::default();
         check::check_pipeline(&p, &mut report);

@@ -197,8 +197,7 @@ pub(super) fn analyze(
         &mut acc,
     )?;
     let leaf = target.schema.leaf(&mapping.target_pointer);
-    let subs = dataflow::refs(&leaf);
-    let mut unproven = unproven(&abs, &subs);
+    let mut unproven = unproven(&abs, &leaf);
     if acc.may_fail {
         unproven.push((
             "mapping".to_owned(),
@@ -213,6 +212,7 @@ pub(super) fn analyze(
     };
     let (paths, complete) = paths.get_or_init(|| paths_ending_with(pipeline, graph, entry, flow));
     let mut exhausted = *complete && !paths.is_empty();
+    let mut inconsistency = None;
     // Per-path proofs only decide a field when every path is known; with the paths
     // incomplete and no budget left for witnesses, they cannot change the verdict.
     let useful = *complete || budget.total.get() > 0;
@@ -223,7 +223,7 @@ pub(super) fn analyze(
         let demands = path
             .demands
             .get_or_init(|| dataflow::path_demands(pipeline, &path.systems, &path.flows, k));
-        if let Some(abs) = dataflow::eval_on_path_with(
+        match dataflow::eval_on_path_with(
             pipeline,
             &path.systems,
             &path.flows,
@@ -232,19 +232,34 @@ pub(super) fn analyze(
             &mut path_acc,
             demands,
         ) {
-            if !path_acc.may_fail && unproven_on(&abs, &subs) {
+            Ok(Some(abs)) if !path_acc.may_fail && unproven_on(&abs, &leaf) => continue,
+            Ok(Some(_)) => {}
+            // The mapping gives the field no value on this path.
+            Ok(None) => continue,
+            Err(e) => {
+                inconsistency = Some(e);
+                exhausted = false;
                 continue;
             }
-        } else {
-            continue;
         }
+        // The path knows origins the summary cannot see (a field inside an object copied
+        // whole comes from that field, not from the whole object): search both.
+        let widened;
+        let derivation = if path_acc.origins.is_subset(&derivation.origins) {
+            &derivation
+        } else {
+            let mut origins = derivation.origins.clone();
+            origins.extend(path_acc.origins.iter().cloned());
+            widened = Derivation { origins };
+            &widened
+        };
         match search(
             budget,
             pipeline,
             &path.systems,
             &path.flows,
             mapping,
-            &derivation,
+            derivation,
             Some(demands),
         ) {
             Search::Found(record, v) => {
@@ -253,7 +268,7 @@ pub(super) fn analyze(
                     &path.systems,
                     &path.flows,
                     mapping,
-                    &derivation,
+                    derivation,
                     record,
                     *v,
                 );
@@ -262,7 +277,7 @@ pub(super) fn analyze(
                     entry,
                     path,
                     mapping,
-                    &derivation,
+                    derivation,
                     Code::Incompatible,
                     format!(
                         "`{}` accepts values that `{}` rejects at {} ({} {})",
@@ -270,14 +285,14 @@ pub(super) fn analyze(
                         target.id,
                         mapping.target_pointer,
                         v.keyword,
-                        crate::report::display_value(&v.limit)
+                        crate::text::display_value(&v.limit)
                     ),
                 );
                 f.keyword = Some(v.keyword.clone());
                 f.limit = Some(v.limit.clone());
                 f.value = v.value.clone();
                 f.label = Some(v.message.clone());
-                f.help = Some(suggest_fix(pipeline, entry, &derivation, &v));
+                f.help = Some(suggest_fix(pipeline, entry, derivation, &v));
                 f.witness = Some(record);
                 return Some(f);
             }
@@ -290,7 +305,7 @@ pub(super) fn analyze(
     }
     let what: Vec<String> = unproven
         .iter()
-        .map(|(k, v)| format!("{k} {}", crate::report::display_value(v)))
+        .map(|(k, v)| format!("{k} {}", crate::text::display_value(v)))
         .collect();
     let shortest = paths.first().map_or_else(
         || FlowPath::new(vec![entry, pipeline.flows[flow].to], vec![flow]),
@@ -312,8 +327,10 @@ pub(super) fn analyze(
         ),
     );
     if budget.total.get() == 0 {
-        f.message
-            .push_str(" (the witness search budget for this pipeline ran out)");
+        f.message.push_str(super::BUDGET_NOTE);
+    }
+    if let Some(e) = inconsistency {
+        f.message.push_str(&format!(" ({e})"));
     }
     f.keyword = unproven.first().map(|(k, _)| k.clone());
     f.limit = unproven.first().map(|(_, v)| v.clone());
@@ -322,8 +339,8 @@ pub(super) fn analyze(
 }
 
 /// Whether every constraint is proven for `abs`.
-fn unproven_on(abs: &crate::check::domain::Abs, subs: &[&Value]) -> bool {
-    unproven(abs, subs).is_empty()
+fn unproven_on(abs: &crate::check::domain::Abs, leaf: &crate::schema::Leaf) -> bool {
+    unproven(abs, leaf).is_empty()
 }
 
 fn finding(

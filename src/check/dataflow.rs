@@ -15,6 +15,7 @@ use super::domain::{self, Abs, Num, Str};
 use crate::expr::{Expr, ExprKind, Func};
 use crate::graph::SystemGraph;
 use crate::pipeline::{Pipeline, SystemId};
+use crate::schema::Keyword;
 
 /// Changes to one field's description before its bounds are widened to "unbounded", so
 /// that cycles that grow a value (`concat` in a two-way sync) terminate.
@@ -124,7 +125,7 @@ impl Summary {
                         h.clone()
                     }
                 };
-                let accepted = domain::refine(held.abs.clone(), &refs(&target.schema.leaf(&key)));
+                let accepted = domain::refine(held.abs.clone(), &target.schema.leaf(&key));
                 s.held[flow.to].insert(
                     key.clone(),
                     Held {
@@ -160,9 +161,9 @@ impl Summary {
     ) -> Option<Abs> {
         if system == self.entry {
             acc.origins.insert(std::sync::Arc::from(pointer));
-            return Some(domain::from_schemas(&refs(
+            return Some(domain::from_leaf(
                 &pipeline.systems[system].schema.leaf(pointer),
-            )));
+            ));
         }
         let held = &self.held[system];
         if let Some(h) = held.get(pointer) {
@@ -198,7 +199,7 @@ pub(crate) fn eval_on_path(
     k: usize,
     expr: &Expr,
     acc: &mut Acc,
-) -> Option<Abs> {
+) -> Result<Option<Abs>, Inconsistency> {
     let demands = path_demands(pipeline, systems, flows, k);
     eval_on_path_with(pipeline, systems, flows, k, expr, acc, &demands)
 }
@@ -234,9 +235,12 @@ pub(crate) fn eval_on_path_with(
     expr: &Expr,
     acc: &mut Acc,
     demands: &PathDemands,
-) -> Option<Abs> {
+) -> Result<Option<Abs>, Inconsistency> {
     let Ok(mut memo) = demands.memo.try_borrow_mut() else {
-        return None;
+        debug_assert!(false, "the path memo is borrowed twice");
+        return Err(Inconsistency(
+            "the path memo was in use by another evaluation",
+        ));
     };
     let ctx = PathCtx {
         pipeline,
@@ -244,11 +248,22 @@ pub(crate) fn eval_on_path_with(
         flows,
         demands: &demands.demands,
     };
-    eval(
+    Ok(eval(
         expr,
         &mut |p, acc| field_on_path(&ctx, k, p, acc, &mut memo),
         acc,
-    )
+    ))
+}
+
+/// Something inside `check` that should not happen did: the field it concerns must end
+/// undecided, naming this, never proven.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Inconsistency(pub &'static str);
+
+impl std::fmt::Display for Inconsistency {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "internal inconsistency: {}", self.0)
+    }
 }
 
 /// What each entry field can hold on a path, given that every system before the target
@@ -272,7 +287,9 @@ pub(crate) fn origins_on_path<'p>(
         }
     };
     let Ok(mut memo) = cached.memo.try_borrow_mut() else {
-        return Vec::new();
+        debug_assert!(false, "the path memo is borrowed twice");
+        // Nothing narrowed: candidates from the schemas alone.
+        return pointers.into_iter().map(|_| Abs::Any).collect();
     };
     let ctx = PathCtx {
         pipeline,
@@ -318,21 +335,22 @@ fn demands(
             if m.inputs.len() != 1 {
                 continue;
             }
+            // Only limits that hold for every accepted value: a branch of an `anyOf` is
+            // no demand.
             let leaf = system.schema.leaf(&m.target_pointer);
-            let subs = refs(&leaf);
-            let max = subs
+            let max = leaf
+                .keywords
                 .iter()
-                .filter_map(|s| s.get("maxLength").and_then(Value::as_u64))
+                .filter_map(|k| match k {
+                    Keyword::MaxLength(n) => Some(*n),
+                    _ => None,
+                })
                 .min();
             let chars = match &m.expr.kind {
-                ExprKind::Field(_) => subs
-                    .iter()
-                    .filter_map(|s| {
-                        s.get("x-charset")
-                            .and_then(Value::as_str)
-                            .and_then(domain::charset)
-                    })
-                    .next(),
+                ExprKind::Field(_) => leaf.keywords.iter().find_map(|k| match k {
+                    Keyword::Charset(c) => Some(domain::charset_chars(*c)),
+                    _ => None,
+                }),
                 _ => None,
             };
             let Some((max, field)) = back(&m.expr, max) else {
@@ -442,7 +460,7 @@ fn field_on_path(
     let result = if k == 0 {
         let mut a = Acc::default();
         a.origins.insert(std::sync::Arc::from(pointer));
-        let mut abs = domain::from_schemas(&refs(&system.schema.leaf(pointer)));
+        let mut abs = domain::from_leaf(&system.schema.leaf(pointer));
         if let (Abs::Str(s), Some(d)) = (&mut abs, ctx.demands.get(pointer)) {
             if let Some(m) = d.max {
                 s.max = Some(s.max.map_or(m, |x| x.min(m)));
@@ -453,19 +471,42 @@ fn field_on_path(
         }
         Some((abs, a))
     } else {
-        let flow = &ctx.pipeline.flows[ctx.flows[k - 1]];
-        flow.mappings
-            .iter()
-            .find(|m| *m.target_pointer == *pointer)
-            .and_then(|m| {
-                let mut a = Acc::default();
-                let abs = eval(
-                    &m.expr,
+        let flow = ctx.flows[k - 1];
+        let sources = crate::lineage::sources(ctx.pipeline, ctx.systems[k], pointer);
+        let mut found: Option<(Abs, Acc)> = None;
+        for src in sources.iter().filter(|s| s.flow == flow) {
+            let mut a = Acc::default();
+            let abs = if src.inside_copy {
+                // A field inside an object this flow copies whole: the source's field.
+                src.inputs
+                    .first()
+                    .and_then(|input| field_on_path(ctx, k - 1, input, &mut a, memo))
+            } else if *src.mapping.target_pointer == *pointer {
+                eval(
+                    &src.mapping.expr,
                     &mut |p, acc| field_on_path(ctx, k - 1, p, acc, memo),
                     &mut a,
-                )?;
-                Some((domain::refine(abs, &refs(&system.schema.leaf(pointer))), a))
-            })
+                )
+            } else {
+                // A field filled inside this object: the object is not described.
+                eval(
+                    &src.mapping.expr,
+                    &mut |p, acc| field_on_path(ctx, k - 1, p, acc, memo),
+                    &mut a,
+                )
+                .map(|_| Abs::Any)
+            };
+            let Some(abs) = abs else { continue };
+            found = Some(match found {
+                None => (abs, a),
+                Some((prev, mut pa)) => {
+                    pa.origins.extend(a.origins);
+                    pa.may_fail |= a.may_fail;
+                    (domain::join(&prev, &abs), pa)
+                }
+            });
+        }
+        found.map(|(abs, a)| (domain::refine(abs, &system.schema.leaf(pointer)), a))
     };
     memo.insert(key, result.clone());
     let (abs, a) = result?;
@@ -512,11 +553,14 @@ pub(crate) fn eval(
         ExprKind::Bool(_) | ExprKind::Null => Abs::Any,
         ExprKind::Call { func, args, .. } => {
             if *func == Func::Default {
-                let fallback = args.get(1).and_then(|a| eval(a, lookup, acc))?;
-                return Some(match args.first().and_then(|a| eval(a, lookup, acc)) {
-                    Some(x) => domain::join(&x, &fallback),
-                    None => fallback,
-                });
+                // Either side may be all there is: `x` when `v` is never filled, `v` when
+                // `x` is absent or null.
+                let x = args.first().and_then(|a| eval(a, lookup, acc));
+                let v = args.get(1).and_then(|a| eval(a, lookup, acc));
+                return match (x, v) {
+                    (Some(x), Some(v)) => Some(domain::join(&x, &v)),
+                    (x, v) => x.or(v),
+                };
             }
             let mut abs = Vec::with_capacity(args.len());
             let mut lits = Vec::with_capacity(args.len());
@@ -545,9 +589,4 @@ fn literal(e: &Expr) -> Option<Value> {
         ExprKind::Number(n) => Some(Value::Number(n.clone())),
         _ => None,
     }
-}
-
-/// The subschemas of a cached leaf as the references the domain functions take.
-pub(crate) fn refs(leaf: &[Value]) -> Vec<&Value> {
-    leaf.iter().collect()
 }

@@ -8,9 +8,12 @@
 //! an error only with such a witness; where neither works it is a warning that says why.
 
 mod analyze;
+mod candidates;
 pub mod codes;
 mod dataflow;
 pub mod domain;
+mod field;
+mod nested;
 mod prove;
 mod witness;
 
@@ -24,13 +27,15 @@ use crate::pipeline::{self, FlowId, Pipeline};
 use crate::propagate::FieldRef;
 use crate::span::Location;
 pub use codes::{Code, Severity};
-/// Schema keywords that do not constrain a leaf value (structure, annotations).
-pub(crate) use prove::STRUCTURAL as STRUCTURAL_KEYWORDS;
+pub use field::{FieldVerdict, check_field};
 
 /// Candidate changes verified per pipeline before ripple stops searching for witnesses
 /// (what is left unproven then is reported as undecided, saying so). Keeps `check` bounded
 /// on large graphs whose limits the abstract domain cannot relate.
 pub const WITNESS_BUDGET: usize = 20_000;
+
+/// Said of an undecided field whose search stopped because the budget ran out.
+pub(crate) const BUDGET_NOTE: &str = " (the witness search budget for this pipeline ran out)";
 
 /// How thoroughly `check` looks for witnesses.
 #[derive(Debug, Clone, Copy)]
@@ -248,11 +253,14 @@ pub fn check_pipeline_with(pipeline: &Pipeline, report: &mut CheckReport, opts: 
         // before the budget goes to the hard ones.
         budget.per_search.set(witness::QUICK_CANDIDATES);
         let mut undecided = Vec::new();
+        let mappings: Vec<Vec<pipeline::Mapping>> = (0..pipeline.flows.len())
+            .map(|fid| nested::with_nested(pipeline, fid))
+            .collect();
         for (fid, flow) in pipeline.flows.iter().enumerate() {
             if !from_entry[flow.from] || flow.to == entry {
                 continue;
             }
-            for (mi, m) in flow.mappings.iter().enumerate() {
+            for (mi, m) in mappings[fid].iter().enumerate() {
                 let finding = analyze_field(fid, m);
                 let name = format!(
                     "{} → {} {}",
@@ -260,7 +268,9 @@ pub fn check_pipeline_with(pipeline: &Pipeline, report: &mut CheckReport, opts: 
                 );
                 let index = finding.map(|f| {
                     if f.code == Code::Undecided {
-                        undecided.push((report.findings.len(), fid, mi));
+                        // `analyze` says so in the message when the budget had run out.
+                        let noted = budget.total.get() == 0;
+                        undecided.push((report.findings.len(), fid, mi, noted));
                     }
                     report.findings.push(f);
                     report.findings.len() - 1
@@ -270,17 +280,15 @@ pub fn check_pipeline_with(pipeline: &Pipeline, report: &mut CheckReport, opts: 
         }
         // Pass 2: the full search where the short one found nothing.
         budget.per_search.set(witness::MAX_CANDIDATES);
-        for (index, fid, mi) in undecided {
+        for (index, fid, mi, noted) in undecided {
             if budget.total.get() == 0 {
                 // Pass 1 already tried every path's proof; nothing more can be run.
-                let f = &mut report.findings[index];
-                if !f.message.contains("budget") {
-                    f.message
-                        .push_str(" (the witness search budget for this pipeline ran out)");
+                if !noted {
+                    report.findings[index].message.push_str(BUDGET_NOTE);
                 }
                 continue;
             }
-            if let Some(f) = analyze_field(fid, &pipeline.flows[fid].mappings[mi]) {
+            if let Some(f) = analyze_field(fid, &mappings[fid][mi]) {
                 report.findings[index] = f;
             }
         }
@@ -389,9 +397,9 @@ fn conflicts(
                     format!(
                         "`{}` receives different values for {field}: {} via {}, {} via {}",
                         pipeline.systems[target].id,
-                        crate::report::display_value(&a),
+                        crate::text::display_value(&a),
                         ids(pa),
-                        crate::report::display_value(&b),
+                        crate::text::display_value(&b),
                         ids(pb)
                     ),
                     &pipeline.file.path,

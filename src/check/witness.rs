@@ -1,12 +1,10 @@
 //! Witnesses: candidate changes built from the entry schema, run through the real
 //! propagation and validators along one path, and shrunk to the smallest that reproduces.
 
-use std::collections::BTreeSet;
-
 use serde_json::{Map, Value};
 
 use super::Derivation;
-use super::domain::{self, Abs};
+use super::candidates::{Hints, candidates};
 use crate::expr::FieldPath;
 use crate::pipeline::{FlowId, Mapping, Pipeline, SystemId};
 use crate::propagate;
@@ -33,137 +31,6 @@ impl Budget {
             per_search: std::cell::Cell::new(MAX_CANDIDATES),
         }
     }
-}
-
-/// Characters tried first: ordinary ones, then the ones real systems trip on.
-const SAMPLES: &[char] = &[
-    'a', 'm', 'A', 'Z', '0', '9', ' ', 'ä', 'ö', 'Ä', 'å', 'ß', 'é', '-', '.', '_', '\'', '/', '!',
-    '@', 'ÿ', 'ı', 'İ', 'Ł', 'ﬃ', 'ΐ', '€', '中', '😀', '\t',
-];
-
-/// Candidate values for one entry field.
-fn candidates(abs: &Abs, subs: &[&Value]) -> Vec<Value> {
-    let mut out: Vec<Value> = Vec::new();
-    match abs {
-        Abs::Str(s) => {
-            let chars: Vec<char> = SAMPLES
-                .iter()
-                .copied()
-                .filter(|c| domain::contains(&s.chars, *c))
-                .collect();
-            let base = chars.first().copied().unwrap_or('a');
-            let hi = s.max.unwrap_or(300).min(300);
-            // Longest first: length limits break there, and `shrink` cuts a witness down.
-            let mut lengths = vec![hi, 8.clamp(s.min, hi.max(s.min)), s.min.max(1).min(hi)];
-            lengths.dedup();
-            for &len in &lengths {
-                for &c in &chars {
-                    let n = usize::try_from(len).unwrap_or(0);
-                    out.push(Value::String(std::iter::repeat_n(c, n).collect()));
-                    if c != base && n > 0 {
-                        let mut t: String = std::iter::repeat_n(base, n - 1).collect();
-                        t.push(c);
-                        out.push(Value::String(t));
-                    }
-                }
-            }
-            if s.min == 0 {
-                out.push(Value::String(String::new()));
-            }
-        }
-        Abs::Num(num) => {
-            let mut nums = vec![0.0, 1.0, -1.0, 1e6, 123_456_789.0];
-            if !num.integer {
-                nums.push(0.5);
-            }
-            nums.extend(num.min.iter().chain(num.max.iter()).copied());
-            if let Some(k) = num.multiple {
-                nums.extend([k, 2.0 * k, 3.0 * k, 7.0 * k]);
-            }
-            for n in nums {
-                out.push(serde_json::Number::from_f64(n).map_or(Value::Null, |x| {
-                    if num.integer || n.fract() == 0.0 {
-                        Value::from(n as i64)
-                    } else {
-                        Value::Number(x)
-                    }
-                }));
-            }
-        }
-        Abs::Any => {
-            for s in ["a", "ä", "Ä", "a b", "😀"] {
-                out.push(Value::String(s.into()));
-            }
-            out.push(Value::String("a".repeat(80)));
-            out.push(Value::from(0));
-        }
-    }
-    for sub in subs {
-        if let Some(p) = sub.get("pattern").and_then(Value::as_str)
-            && let Some(w) = jsonschema_regex::pattern_witness(p)
-        {
-            out.insert(0, Value::String(w));
-        }
-        if sub.get("format").and_then(Value::as_str) == Some("email") {
-            for e in [
-                "a@example.com",
-                "ä@example.com",
-                "first.last+tag@example.com",
-            ] {
-                out.push(Value::String(e.into()));
-            }
-            out.push(Value::String(format!("{}@example.com", "a".repeat(60))));
-            let want = sub
-                .get("maxLength")
-                .and_then(Value::as_u64)
-                .unwrap_or(254)
-                .min(254);
-            let mut domain_part = String::from("com");
-            while (64 + 1 + domain_part.len() + 64) as u64 <= want {
-                domain_part = format!("{}.{domain_part}", "a".repeat(63));
-            }
-            let local = usize::try_from(want)
-                .unwrap_or(64)
-                .saturating_sub(domain_part.len() + 1)
-                .clamp(1, 64);
-            out.push(Value::String(format!(
-                "{}@{domain_part}",
-                "a".repeat(local)
-            )));
-        }
-        for key in ["enum", "const"] {
-            match sub.get(key) {
-                Some(Value::Array(items)) => out.extend(items.iter().cloned()),
-                Some(v) if key == "const" => out.push(v.clone()),
-                _ => {}
-            }
-        }
-    }
-    // Duplicates (the same string from two rules) cost a run each: drop them. Strings are
-    // compared as they are; anything else by its JSON text.
-    let mut seen_str = std::collections::HashSet::new();
-    let mut seen_other = BTreeSet::new();
-    out.retain(|v| match v {
-        Value::String(s) => seen_str.insert(s.clone()),
-        other => seen_other.insert(other.to_string()),
-    });
-    out
-}
-
-/// The finite set of values a field can take (`enum`, `const`, `boolean`), if any.
-fn finite(subs: &[&Value]) -> Option<Vec<Value>> {
-    for sub in subs {
-        if let Some(Value::Array(items)) = sub.get("enum") {
-            return Some(items.clone());
-        }
-        if let Some(v) = sub.get("const") {
-            return Some(vec![v.clone()]);
-        }
-        if sub.get("type").and_then(Value::as_str) == Some("boolean") {
-            return Some(vec![Value::Bool(false), Value::Bool(true)]);
-        }
-    }
-    None
 }
 
 /// What the witness search found.
@@ -216,29 +83,34 @@ pub(super) fn search_by<T>(
     let entry = &pipeline.systems[systems[0]];
     let mut all_finite = true;
     let on_path = super::dataflow::origins_on_path(pipeline, systems, flows, origins, demands);
-    let fields: Vec<(FieldPath, Vec<Value>)> = origins
+    let hints = Hints::of_path(pipeline, systems, flows);
+    // Each origin's candidates, `None` for leaving it out of the change: a change carries
+    // only what it changes, and `default(x, v)` takes `v` when `x` is absent.
+    let fields: Vec<(FieldPath, Vec<Option<Value>>)> = origins
         .iter()
         .zip(&on_path)
         .filter_map(|(o, abs)| {
             let leaf = entry.schema.leaf(o);
-            let subs = super::dataflow::refs(&leaf);
-            let values = if let Some(values) = finite(&subs) {
+            let values = if let Some(values) = leaf.finite() {
                 values
             } else {
                 all_finite = false;
-                candidates(abs, &subs)
+                candidates(abs, &leaf, &hints)
             };
+            let values = values.into_iter().map(Some).chain([None]).collect();
             Some((FieldPath::parse(o).ok()?, values))
         })
         .collect();
     if fields.is_empty() {
         return Search::NotFound;
     }
-    let try_record = |values: &[&Value]| -> Option<(Value, T)> {
+    let try_record = |values: &[&Option<Value>]| -> Option<(Value, T)> {
         budget.total.set(budget.total.get().checked_sub(1)?);
         let mut record = Value::Object(Map::new());
         for ((path, _), v) in fields.iter().zip(values) {
-            path.set(&mut record, (*v).clone()).ok()?;
+            if let Some(v) = v {
+                path.set(&mut record, v.clone()).ok()?;
+            }
         }
         let verdict = check(&record)?;
         Some((record, verdict))
@@ -250,10 +122,10 @@ pub(super) fn search_by<T>(
         // Small finite domains: try every combination, which proves compatibility too.
         let mut index = vec![0usize; fields.len()];
         loop {
-            let values: Vec<&Value> = fields
+            let values: Vec<&Option<Value>> = fields
                 .iter()
                 .zip(&index)
-                .map(|((_, c), &i)| c.get(i).unwrap_or(&Value::Null))
+                .map(|((_, c), &i)| c.get(i).unwrap_or(&None))
                 .collect();
             if let Some((record, v)) = try_record(&values) {
                 return Search::Found(record, Box::new(v));
@@ -279,9 +151,14 @@ pub(super) fn search_by<T>(
     if fields.len() > 1 {
         for j in 0..longest.min(24).min(budget.per_search.get()) {
             tried += 1;
-            let values: Vec<&Value> = fields
+            let values: Vec<&Option<Value>> = fields
                 .iter()
-                .map(|(_, c)| c.get(j).or(c.last()).unwrap_or(&Value::Null))
+                .map(|(_, c)| {
+                    c.get(j)
+                        .filter(|v| v.is_some())
+                        .or_else(|| c.iter().rev().find(|v| v.is_some()))
+                        .unwrap_or(&None)
+                })
                 .collect();
             if let Some((record, v)) = try_record(&values) {
                 return Search::Found(record, Box::new(v));
@@ -289,12 +166,17 @@ pub(super) fn search_by<T>(
         }
     }
     // Then each field alone, round-robin, the others at their shortest candidate.
-    let shortest: Vec<&Value> = fields
+    let shortest: Vec<&Option<Value>> = fields
         .iter()
         .map(|(_, c)| {
             c.iter()
-                .min_by_key(|v| v.as_str().map_or(0, |s| s.chars().count()))
-                .unwrap_or(&Value::Null)
+                // The shortest string; values of other types only where there is none.
+                .min_by_key(|v| match v {
+                    Some(Value::String(s)) => s.chars().count(),
+                    Some(_) => usize::MAX - 1,
+                    None => usize::MAX,
+                })
+                .unwrap_or(&None)
         })
         .collect();
     for j in 0..longest {
@@ -373,8 +255,11 @@ pub(super) fn verify(
     let (last, before) = flows.split_last()?;
     for (k, &flow) in before.iter().enumerate() {
         current = propagate::step(pipeline, flow, &current, false)?;
-        if !validate::record_violations(&pipeline.systems[systems[k + 1]].schema, &current)
-            .is_empty()
+        // `validate` reports a mapping that fails as that system rejecting: a witness
+        // must pass every earlier system in both ways.
+        if !current.failures.is_empty()
+            || !validate::record_violations(&pipeline.systems[systems[k + 1]].schema, &current)
+                .is_empty()
         {
             return None;
         }
@@ -402,9 +287,13 @@ pub(super) fn verify(
     if failure.is_some() {
         return failure;
     }
-    validate::record_violations(&pipeline.systems[target].schema, &arrived)
-        .into_iter()
+    let schema = &pipeline.systems[target].schema;
+    let violations = validate::record_violations(schema, &arrived);
+    violations
+        .iter()
         .find(|(f, _)| f == field || f.starts_with(&format!("{field}/")))
+        .cloned()
+        .or_else(|| caused_above(schema, &arrived.doc, field, &violations))
         .map(|(f, v)| Violation {
             system: target,
             value: arrived.doc.pointer(&f).cloned(),
@@ -418,6 +307,39 @@ pub(super) fn verify(
             behind: None,
             pii: false,
         })
+}
+
+/// A rejection by an applicator on an object above `field` (an object-level `anyOf`,
+/// `if`/`then`, `dependentSchemas` …) that the field's value causes: without the field the
+/// object passes it. Reported at the field, with the applicator as the keyword.
+fn caused_above(
+    schema: &crate::schema::SystemSchema,
+    doc: &Value,
+    field: &str,
+    violations: &[(String, crate::schema::SchemaViolation)],
+) -> Option<(String, crate::schema::SchemaViolation)> {
+    let above: Vec<&(String, crate::schema::SchemaViolation)> = violations
+        .iter()
+        .filter(|(f, _)| field.starts_with(&format!("{f}/")))
+        .collect();
+    if above.is_empty() {
+        return None;
+    }
+    let (parent, name) = field.rsplit_once('/')?;
+    let mut without = doc.clone();
+    without
+        .pointer_mut(parent)
+        .and_then(Value::as_object_mut)?
+        .remove(&name.replace("~1", "/").replace("~0", "~"));
+    let after = schema.validate(&without);
+    above
+        .into_iter()
+        .find(|(f, v)| {
+            !after
+                .iter()
+                .any(|a| a.pointer == *f && a.keyword == v.keyword)
+        })
+        .map(|(_, v)| (field.to_owned(), v.clone()))
 }
 
 /// The value `pointer` of the last system on the path receives for `record`, when the entry

@@ -38,8 +38,8 @@ pub fn effective(pipeline: &Pipeline, entry: SystemId) -> Effective {
                 };
                 let fc = by_field.entry(origin.pointer.clone()).or_insert_with(|| {
                     order.push(origin.pointer.clone());
-                    let own = Constraint::from_schemas(
-                        &pipeline.systems[entry].schema.subschemas(&origin.pointer),
+                    let own = Constraint::from_leaf(
+                        &pipeline.systems[entry].schema.leaf(&origin.pointer),
                     );
                     FieldConstraint {
                         entry,

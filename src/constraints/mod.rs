@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 
 use crate::check::domain::{self, Chars};
 use crate::expr::{Expr, ExprKind, FieldPath, Func};
-use crate::pipeline::{FlowId, Pipeline, SystemId};
+use crate::pipeline::{Pipeline, SystemId};
 
 mod chains;
 mod chars;
@@ -70,11 +70,44 @@ impl Constraint {
     /// The leaf constraints of the subschemas that apply to one field.
     #[must_use]
     pub fn from_schemas(subs: &[&Value]) -> Self {
+        Self::from_pairs(
+            subs.iter()
+                .filter_map(|s| s.as_object())
+                .flat_map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone()))),
+        )
+    }
+
+    /// The constraint a system's schema puts on one field. Limits that hold only under a
+    /// condition (`anyOf`, `if`, …) cannot be pulled back field by field: they become notes,
+    /// and the field's effective constraint is then not a guarantee.
+    #[must_use]
+    pub fn from_leaf(leaf: &crate::schema::Leaf) -> Self {
+        use crate::schema::Keyword;
+        let mut c = Self::from_pairs(
+            leaf.keywords
+                .iter()
+                .filter(|k| !matches!(k, Keyword::Structure(..)))
+                .map(|k| (k.name().to_owned(), k.value())),
+        );
+        if leaf.keywords.contains(&Keyword::Never) {
+            c.never = Some("the schema is `false` here".into());
+        }
+        for cond in &leaf.conditional {
+            c.notes.push(format!(
+                "{} under `{}` hold only under a condition: not pulled back",
+                cond.keywords.join(", "),
+                cond.applicator
+            ));
+        }
+        c
+    }
+
+    fn from_pairs(pairs: impl Iterator<Item = (String, Value)>) -> Self {
         let mut c = Self::default();
-        for sub in subs {
-            let Some(map) = sub.as_object() else { continue };
-            for (k, v) in map {
-                if !is_value_keyword(k) {
+        {
+            for (k, v) in pairs {
+                let (k, v) = (&k, &v);
+                if !is_value_keyword(k) || k == "false" {
                     continue;
                 }
                 match k.as_str() {
@@ -293,8 +326,10 @@ impl Constraint {
                 out.push(format!("at most {n} UTF-8 bytes"));
             }
         }
+        // A class that takes in every character the origin allows narrows nothing (an
+        // origin with no class of its own allows every character).
         if let Some(c) = &self.chars
-            && own.chars.as_ref().is_none_or(|o| !domain::subset(o, c))
+            && !domain::subset(&own.chars.clone().unwrap_or_else(domain::all_chars), c)
         {
             out.push(format!("only {}", describe_chars(c)));
         }
@@ -327,6 +362,8 @@ pub(super) fn min_opt(a: Option<u64>, b: Option<u64>) -> Option<u64> {
 
 /// Whether a schema keyword constrains a leaf value (rather than structure or annotation).
 pub(super) fn is_value_keyword(k: &str) -> bool {
-    !crate::check::STRUCTURAL_KEYWORDS.contains(&k)
-        && (!k.starts_with("x-") || matches!(k, "x-maxBytes" | "x-charset"))
+    !matches!(
+        crate::schema::Keyword::parse(k, &Value::Null),
+        None | Some(crate::schema::Keyword::Structure(..))
+    )
 }

@@ -81,6 +81,16 @@ pub struct EvalError {
 }
 
 impl Expr {
+    /// Appends every string literal in the expression (a `replace`'s `from` and `to`, a
+    /// `part` separator, a `concat` literal …): the witness search tries them.
+    pub fn string_literals(&self, out: &mut Vec<String>) {
+        match &self.kind {
+            ExprKind::Str(s) => out.push(s.clone()),
+            ExprKind::Call { args, .. } => args.iter().for_each(|a| a.string_literals(out)),
+            _ => {}
+        }
+    }
+
     /// Every field reference, in source order, with its span.
     #[must_use]
     pub fn fields(&self) -> Vec<(&FieldPath, Range<usize>)> {

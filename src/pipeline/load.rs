@@ -181,12 +181,14 @@ pub fn load_str(
         });
     }
 
+    let fills = super::FillIndex::new(&flows);
     errors.into_result(Pipeline {
         file: Arc::clone(&file),
         name: raw.name,
         description: raw.description,
         systems,
         flows,
+        fills,
     })
 }
 

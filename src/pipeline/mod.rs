@@ -4,6 +4,7 @@
 //! every system's schema once and parses every mapping, collecting all problems with their
 //! file:line:column. The result is an immutable [`Pipeline`] that every command reasons on.
 
+mod fills;
 mod load;
 pub mod yaml;
 
@@ -16,6 +17,7 @@ use crate::expr::{Expr, FieldPath};
 use crate::schema::SystemSchema;
 use crate::span::{Location, SourceFile, Span};
 
+pub use fills::FillIndex;
 pub use load::{load, load_str};
 
 /// Index of a system in [`Pipeline::systems`].
@@ -42,6 +44,8 @@ pub struct Pipeline {
     pub systems: Vec<System>,
     /// Flows in declaration order.
     pub flows: Vec<Flow>,
+    /// Which mappings fill each field (see [`FillIndex`]).
+    pub fills: FillIndex,
 }
 
 impl Pipeline {
@@ -150,7 +154,7 @@ pub struct Flow {
 }
 
 /// One target field of a flow and the expression that fills it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Mapping {
     /// The target field in the `to` system's record.
     pub target: FieldPath,

@@ -35,6 +35,10 @@ impl Paint {
         self.paint(AnsiColor::Green.on_default().bold(), t)
     }
 
+    pub(crate) fn yellow(self, t: &str) -> String {
+        self.paint(AnsiColor::Yellow.on_default().bold(), t)
+    }
+
     pub(crate) fn dim(self, t: &str) -> String {
         self.paint(Style::new().dimmed(), t)
     }

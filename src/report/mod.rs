@@ -16,7 +16,7 @@ pub mod trace;
 
 use serde_json::Value;
 
-pub use crate::text::{MAX_VALUE_CHARS, shorten};
+pub use crate::text::{MAX_VALUE_CHARS, display_value, shorten};
 
 /// What replaces a personal value in machine-readable output.
 pub const MASK: &str = "[redacted]";
@@ -54,15 +54,6 @@ pub enum SubmitReport<'a> {
     },
     /// The change was not sent, and why (a system rejects it, an endpoint is unreachable).
     Withheld(&'a str),
-}
-
-/// A value as shown to people: JSON text, shortened.
-#[must_use]
-pub fn display_value(value: &Value) -> String {
-    match value {
-        Value::String(s) => format!("\"{}\"", shorten(s)),
-        other => shorten(&other.to_string()),
-    }
 }
 
 /// A value as put in JSON output: shortened when long, masked when personal.

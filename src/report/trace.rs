@@ -23,6 +23,7 @@ use serde_json::{Value, json};
 
 use super::Options;
 use super::human::Paint;
+use crate::check::FieldVerdict;
 use crate::constraints::Effective;
 use crate::pipeline::Pipeline;
 use crate::trace::field::{FieldTrace, effective_schema};
@@ -83,6 +84,7 @@ pub fn field_json(pipeline: &Pipeline, trace: &FieldTrace) -> String {
             "limit": s.max,
             "at": { "system": sys(s.at.0), "field": s.at.1 },
         })).collect::<Vec<_>>(),
+        "verdict": trace.verdict.name(),
         "root_cause": trace.root_cause.as_ref().map(|c| json!({
             "system": sys(c.system),
             "field": c.pointer,
@@ -170,10 +172,17 @@ pub fn field_human(pipeline: &Pipeline, trace: &FieldTrace, opts: Options) -> St
                 let _ = writeln!(out, "  owner: {owner}");
             }
         }
+        None if matches!(trace.verdict, FieldVerdict::Undecided(_)) => {
+            let why = match &trace.verdict {
+                FieldVerdict::Undecided(f) => f.message.as_str(),
+                _ => "",
+            };
+            let _ = writeln!(out, "{} undecided: {why}", p.yellow("?"));
+        }
         None => {
             let _ = writeln!(
                 out,
-                "{} every system on the lineage accepts what {} accepts, as far as ripple can tell",
+                "{} every system on the lineage accepts what {} accepts",
                 p.green("✓"),
                 trace
                     .origins

@@ -5,6 +5,7 @@
 //! resolve relative to the schema file and never over the network.
 
 mod keywords;
+mod leaf;
 mod walk;
 
 use std::collections::HashMap;
@@ -19,6 +20,7 @@ use crate::span::SourceFile;
 use crate::text::shorten;
 
 pub use keywords::Charset;
+pub use leaf::{Conditional, Keyword, Leaf, TypeName, TypeSet};
 
 /// A value a schema rejects, in ripple's terms.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -47,7 +49,7 @@ pub struct SystemSchema {
     validator: jsonschema::Validator,
     /// [`SystemSchema::leaf`] results by pointer: `check` asks for the same fields again
     /// and again.
-    leaves: std::sync::RwLock<rustc_hash::FxHashMap<String, std::sync::Arc<[Value]>>>,
+    leaves: std::sync::RwLock<rustc_hash::FxHashMap<String, std::sync::Arc<Leaf>>>,
 }
 
 impl SystemSchema {
@@ -144,16 +146,16 @@ impl SystemSchema {
         walk::subschemas(self, pointer)
     }
 
-    /// [`SystemSchema::subschemas`], copied once per pointer and shared afterwards: for
-    /// analyses that look at the same fields many times.
+    /// What the schema says about the field at `pointer`, as typed keywords, parsed once
+    /// per pointer and shared afterwards: `check` asks for the same fields again and again.
     #[must_use]
-    pub fn leaf(&self, pointer: &str) -> std::sync::Arc<[Value]> {
+    pub fn leaf(&self, pointer: &str) -> std::sync::Arc<Leaf> {
         if let Ok(map) = self.leaves.read()
             && let Some(found) = map.get(pointer)
         {
             return std::sync::Arc::clone(found);
         }
-        let leaf: std::sync::Arc<[Value]> = self.subschemas(pointer).into_iter().cloned().collect();
+        let leaf = std::sync::Arc::new(walk::leaf(self, pointer));
         if let Ok(mut map) = self.leaves.write() {
             map.insert(pointer.to_owned(), std::sync::Arc::clone(&leaf));
         }
@@ -166,7 +168,7 @@ impl SystemSchema {
     pub fn declares(&self, pointer: &str) -> bool {
         // Through the leaf cache: loading asks this for every mapping input, and `check`
         // then reads the same leaves again.
-        !self.leaf(pointer).is_empty()
+        self.leaf(pointer).declared
     }
 
     /// Whether the field at `pointer`, or one of its ancestors, is `"x-pii": true`.

@@ -226,3 +226,117 @@ fn percent_decode(s: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+/// Walks to the field at `pointer`, keeping apart the subschemas that always apply from
+/// the limits that apply under a condition (see [`super::leaf`]).
+pub(super) fn leaf(schema: &SystemSchema, pointer: &str) -> super::Leaf {
+    let segs = super::leaf::segments(pointer);
+    let mut acc = LeafAcc::default();
+    let root = (schema.abs.as_path(), &schema.raw);
+    collect(schema, root, &segs, None, 0, &mut acc);
+    super::Leaf::build(&acc.must, acc.conditional, acc.declared)
+}
+
+#[derive(Default)]
+struct LeafAcc<'a> {
+    must: Vec<&'a Value>,
+    conditional: Vec<super::Conditional>,
+    declared: bool,
+    /// (node, segments left, conditional) already visited: `$ref` cycles and diamonds.
+    seen: Vec<(*const Value, usize, bool)>,
+}
+
+fn collect<'a>(
+    schema: &'a SystemSchema,
+    node: Node<'a>,
+    segs: &[std::borrow::Cow<'_, str>],
+    cond: Option<&'static str>,
+    depth: usize,
+    acc: &mut LeafAcc<'a>,
+) {
+    let (path, value) = node;
+    if depth > MAX_DEPTH {
+        return;
+    }
+    let key = (std::ptr::from_ref(value), segs.len(), cond.is_some());
+    if acc.seen.contains(&key) {
+        return;
+    }
+    acc.seen.push(key);
+    if segs.is_empty() {
+        acc.declared = true;
+        match cond {
+            None => acc.must.push(value),
+            Some(applicator) => {
+                let keywords = if value == &Value::Bool(false) {
+                    vec!["false".to_owned()]
+                } else {
+                    super::leaf::value_keywords(value)
+                };
+                if !keywords.is_empty() {
+                    acc.conditional.push(super::Conditional {
+                        applicator,
+                        keywords,
+                    });
+                }
+            }
+        }
+    } else if cond.is_none() {
+        // A whole-object `enum`/`const` above the field limits it too, in a way ripple
+        // does not take apart.
+        for k in ["enum", "const"] {
+            if value.get(k).is_some() {
+                acc.conditional.push(super::Conditional {
+                    applicator: k,
+                    keywords: vec![k.to_owned()],
+                });
+            }
+        }
+    }
+    if !value.is_object() {
+        return;
+    }
+    if let Some(Value::String(r)) = value.get("$ref")
+        && let Some(target) = follow(schema, path, r)
+    {
+        collect(schema, target, segs, cond, depth + 1, acc);
+    }
+    if let Some(Value::Array(items)) = value.get("allOf") {
+        for item in items {
+            collect(schema, (path, item), segs, cond, depth + 1, acc);
+        }
+    }
+    for key in ["anyOf", "oneOf"] {
+        if let Some(Value::Array(items)) = value.get(key) {
+            // One branch is no choice: it always applies.
+            let c = if items.len() == 1 { cond } else { Some(key) };
+            for item in items {
+                collect(schema, (path, item), segs, c, depth + 1, acc);
+            }
+        }
+    }
+    for (key, applicator) in [("then", "if"), ("else", "if"), ("not", "not")] {
+        if let Some(sub) = value.get(key) {
+            collect(schema, (path, sub), segs, Some(applicator), depth + 1, acc);
+        }
+    }
+    for key in ["dependentSchemas", "dependencies"] {
+        if let Some(Value::Object(deps)) = value.get(key) {
+            for sub in deps.values().filter(|s| s.is_object()) {
+                collect(
+                    schema,
+                    (path, sub),
+                    segs,
+                    Some("dependentSchemas"),
+                    depth + 1,
+                    acc,
+                );
+            }
+        }
+    }
+    if let Some((first, rest)) = segs.split_first() {
+        for child in children(value, first) {
+            collect(schema, (path, child), rest, cond, depth + 1, acc);
+        }
+    }
+}

@@ -11,6 +11,7 @@ use regex_syntax::hir::{Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Lo
 use serde_json::Value;
 
 use crate::expr::Func;
+use crate::schema::{Keyword, Leaf, TypeName};
 
 mod pattern;
 mod transfer;
@@ -83,12 +84,7 @@ pub fn width(set: &Chars) -> u64 {
 /// The characters an `x-charset` allows.
 #[must_use]
 pub fn charset(name: &str) -> Option<Chars> {
-    match name {
-        "ascii" => Some(chars_of(&[('\0', '\x7f')])),
-        "latin1" => Some(chars_of(&[('\0', '\u{ff}')])),
-        "utf8mb3" => Some(chars_of(&[('\0', '\u{ffff}')])),
-        _ => None,
-    }
+    crate::schema::Charset::from_name(name).map(charset_chars)
 }
 
 /// A description of the values a field can hold.
@@ -178,101 +174,66 @@ impl Str {
     }
 }
 
-/// Whether the subschemas hold only keywords ripple models exactly (no `anyOf` etc.),
-/// so that meeting them is sound.
-fn conjunctive(subs: &[&Value]) -> bool {
-    !subs.iter().any(|s| {
-        ["anyOf", "oneOf", "not", "if", "$dynamicRef"]
-            .iter()
-            .any(|k| s.get(k).is_some())
-    })
+/// The characters of an `x-charset`.
+#[must_use]
+pub fn charset_chars(c: crate::schema::Charset) -> Chars {
+    match c {
+        crate::schema::Charset::Ascii => chars_of(&[('\0', '\x7f')]),
+        crate::schema::Charset::Latin1 => chars_of(&[('\0', '\u{ff}')]),
+        crate::schema::Charset::Utf8mb3 => chars_of(&[('\0', '\u{ffff}')]),
+    }
 }
 
-/// The values the schemas `subs` (all applying to one field) accept, as far as modelled.
+/// The values a system accepts at a field, as far as modelled: what an entry field can
+/// hold. Only the unconditional keywords narrow it (a limit in one `anyOf` branch does
+/// not hold for every value).
 #[must_use]
-pub fn from_schemas(subs: &[&Value]) -> Abs {
-    if subs.is_empty() || !conjunctive(subs) {
-        return Abs::Any;
-    }
-    let types: Vec<&str> = subs
-        .iter()
-        .filter_map(|s| s.get("type"))
-        .flat_map(|t| match t {
-            Value::String(s) => vec![s.as_str()],
-            Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
-            _ => vec![],
-        })
-        .collect();
-    let only = |name: &str| !types.is_empty() && types.iter().all(|t| *t == name);
-    let start = if only("string") {
+pub fn from_leaf(leaf: &Leaf) -> Abs {
+    let types = leaf.types();
+    let start = if types.only(TypeName::String) {
         Abs::Str(Str::any())
-    } else if only("integer") {
-        Abs::Num(Num::any(true))
-    } else if only("number")
-        || (types.iter().all(|t| matches!(*t, "number" | "integer")) && !types.is_empty())
-    {
-        Abs::Num(Num::any(types.iter().all(|t| *t == "integer")))
+    } else if types.only_numbers() {
+        Abs::Num(Num::any(!types.allows(TypeName::Number)))
     } else {
         return Abs::Any;
     };
-    refine(start, subs)
+    refine(start, leaf)
 }
 
-/// Narrows `abs` by what the schemas `subs` accept (values that passed a system).
+/// Narrows `abs` by what a system accepts at a field (values that passed it).
 #[must_use]
-pub fn refine(abs: Abs, subs: &[&Value]) -> Abs {
-    if !conjunctive(subs) {
-        return abs;
-    }
+pub fn refine(abs: Abs, leaf: &Leaf) -> Abs {
     match abs {
         Abs::Str(mut s) => {
-            for sub in subs {
-                if let Some(n) = sub.get("minLength").and_then(Value::as_u64) {
-                    s.min = s.min.max(n);
-                }
-                if let Some(n) = sub.get("maxLength").and_then(Value::as_u64) {
-                    s.max = Some(s.max.map_or(n, |m| m.min(n)));
-                }
-                if let Some(n) = sub.get("x-maxBytes").and_then(Value::as_u64) {
-                    s.bytes = Some(s.bytes.map_or(n, |m| m.min(n)));
-                }
-                if let Some(f) = sub.get("format").and_then(Value::as_str) {
-                    s.format = Some(f.to_owned());
-                }
-                if let Some(c) = sub
-                    .get("x-charset")
-                    .and_then(Value::as_str)
-                    .and_then(charset)
-                {
-                    s.chars = intersect(&s.chars, &c);
-                }
-                if let Some((c, lo, hi)) = sub
-                    .get("pattern")
-                    .and_then(Value::as_str)
-                    .and_then(pattern_bounds)
-                {
-                    s.chars = intersect(&s.chars, &c);
-                    s.min = s.min.max(lo);
-                    if let Some(hi) = hi {
-                        s.max = Some(s.max.map_or(hi, |m| m.min(hi)));
+            for k in &leaf.keywords {
+                match k {
+                    Keyword::MinLength(n) => s.min = s.min.max(*n),
+                    Keyword::MaxLength(n) => s.max = Some(s.max.map_or(*n, |m| m.min(*n))),
+                    Keyword::MaxBytes(n) => s.bytes = Some(s.bytes.map_or(*n, |m| m.min(*n))),
+                    Keyword::Format(f) => s.format = Some(f.clone()),
+                    Keyword::Charset(c) => s.chars = intersect(&s.chars, &charset_chars(*c)),
+                    Keyword::Pattern(p) => {
+                        if let Some((c, lo, hi)) = pattern_bounds(p) {
+                            s.chars = intersect(&s.chars, &c);
+                            s.min = s.min.max(lo);
+                            if let Some(hi) = hi {
+                                s.max = Some(s.max.map_or(hi, |m| m.min(hi)));
+                            }
+                        }
                     }
+                    _ => {}
                 }
             }
             Abs::Str(s)
         }
         Abs::Num(mut n) => {
-            for sub in subs {
-                if let Some(x) = sub.get("minimum").and_then(Value::as_f64) {
-                    n.min = Some(n.min.map_or(x, |m| m.max(x)));
-                }
-                if let Some(x) = sub.get("maximum").and_then(Value::as_f64) {
-                    n.max = Some(n.max.map_or(x, |m| m.min(x)));
-                }
-                if let Some(x) = sub.get("multipleOf").and_then(Value::as_f64) {
-                    n.multiple = Some(x);
-                }
-                if sub.get("type").and_then(Value::as_str) == Some("integer") {
-                    n.integer = true;
+            for k in &leaf.keywords {
+                match k {
+                    Keyword::Minimum(x) => n.min = Some(n.min.map_or(*x, |m| m.max(*x))),
+                    Keyword::Maximum(x) => n.max = Some(n.max.map_or(*x, |m| m.min(*x))),
+                    Keyword::MultipleOf(x) => n.multiple = Some(*x),
+                    Keyword::Type(t, _) if !t.allows(TypeName::Number) => n.integer = true,
+                    _ => {}
                 }
             }
             Abs::Num(n)
@@ -354,12 +315,24 @@ mod tests {
 
     #[test]
     fn schemas_refine() {
-        let a = json!({"type": "string", "maxLength": 8, "pattern": "^[a-z]+$"});
-        let Abs::Str(s) = from_schemas(&[&a]) else {
-            panic!()
+        let leaf = |v: Value| {
+            let dir = std::env::temp_dir();
+            let schema = crate::schema::SystemSchema::from_value(
+                &dir.join("leaf.json"),
+                json!({"type": "object", "properties": {"f": v}}),
+            )
+            .unwrap();
+            (*schema.leaf("/f")).clone()
         };
+        let a = leaf(json!({"type": "string", "maxLength": 8, "pattern": "^[a-z]+$"}));
+        let Abs::Str(s) = from_leaf(&a) else { panic!() };
         assert_eq!((s.min, s.max, s.max_bytes()), (1, Some(8), Some(8)));
-        let b = json!({"type": "string", "anyOf": [{"maxLength": 2}]});
-        assert_eq!(from_schemas(&[&b]), Abs::Any);
+        // A limit in one of several branches does not hold for every value.
+        let b = leaf(json!({"type": "string", "anyOf": [{"maxLength": 2}, {"maxLength": 9}]}));
+        let Abs::Str(s) = from_leaf(&b) else { panic!() };
+        assert_eq!(s.max, None);
+        assert!(!b.is_exact());
+        let c = leaf(json!({"type": ["string", "null"], "maxLength": 3}));
+        assert_eq!(from_leaf(&c), Abs::Any, "null is not a string");
     }
 }

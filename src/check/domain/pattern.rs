@@ -44,8 +44,7 @@ fn simple_pattern_uncached(pattern: &str) -> PatternFacts {
     };
     let anchored =
         |h: &Hir, looks: &[Look]| matches!(h.kind(), HirKind::Look(l) if looks.contains(l));
-    if !anchored(start, &[Look::Start, Look::StartLF]) || !anchored(end, &[Look::End, Look::EndLF])
-    {
+    if !anchored(start, &[Look::Start]) || !anchored(end, &[Look::End]) {
         return None;
     }
     match body.kind() {
@@ -87,7 +86,7 @@ fn pattern_bounds_uncached(pattern: &str) -> PatternFacts {
     let (first, rest) = parts.split_first()?;
     let (last, body) = rest.split_last()?;
     let is = |h: &Hir, looks: &[Look]| matches!(h.kind(), HirKind::Look(l) if looks.contains(l));
-    if !is(first, &[Look::Start, Look::StartLF]) || !is(last, &[Look::End, Look::EndLF]) {
+    if !is(first, &[Look::Start]) || !is(last, &[Look::End]) {
         return None;
     }
     let mut chars = ClassUnicode::empty();
