@@ -198,66 +198,26 @@ impl Features {
         let mut f = Self::default();
         match property {
             "witnesses_reproduce" => {
-                // known bug (fixture witness-past-mapping-failure): the witness search does
-                // not count a mapping failure (number("a")) at an earlier system as a
-                // rejection there.
-                f.fn_number = false;
+                // known bug (witness-object-any-of-pointer): check reports an object-level
+                // anyOf (or oneOf) rejection at a field pointer, validate at the record.
+                f.object_any_of = false;
+                f.object_one_of = false;
             }
             "proofs_hold" => {
-                // known bug (proof-through-object-copy): a field read from a whole-object
-                // copy is proven whatever its downstream limit.
-                f.object_copies = false;
-                // known bug (proof-ignores-dependent-schemas): dependentSchemas is ignored.
-                f.dependent_schemas = false;
-                // known bug (proof-one-of-flattened): an object-level oneOf is read as all of
-                // its branches.
-                f.object_one_of = false;
                 // known bug (proof-null-through-lower): null is never tried, so a function
                 // that passes null through is proven into a string field.
                 f.null_values = false;
             }
             "trace_agrees" => {
-                // known bugs: check leaves a whole-object copy undecided
-                // (object-copy-undecided); trace misses number() failures
-                // (trace-ignores-number-parse); check leaves numeric keywords on string
-                // targets undecided (numeric-keyword-on-string-undecided).
+                // known bug (object-copy-undecided): check leaves a whole-object copy
+                // undecided while trace accepts it.
                 f.object_copies = false;
-                f.fn_number = false;
-                f.numeric = false;
-                // known bug (trace-ignores-target-type): trace does not see a target's
-                // `type` through a function (lower(a) into an integer field).
-                f.non_string_types = false;
                 // known bug (field-any-of-undecided): check leaves a field-level anyOf
                 // undecided even when every value meets a branch.
                 f.field_any_of = false;
-                // known bug (trace-drops-enum-through-function): an enum pulled back through
-                // a function is dropped and trace finds no root cause.
-                f.enums = false;
-                // ... and so is a format (format email after truncate(a, 0)) or a pattern
-                // that is not one character class (^[a-z]+(\s[a-z]+)?$): the same bug.
-                f.formats = false;
-                f.patterns = false;
                 // known bug (default-fallback-undecided): check leaves default(a, 0) into a
                 // string field undecided though a is never null.
                 f.fn_default = false;
-                // known bug (trace-null-through-function): trace misses a null passed
-                // through a function into a string field (entry type ["string","null"], or
-                // no type at all).
-                f.type_arrays = false;
-                f.untyped = false;
-                // known bug (trace-digits-twice): digits() over another function
-                // (digits(digits(a)), digits(pad_left(a, 2, "0")), also across hops) loses
-                // the digit count.
-                f.composition = false;
-                f.fn_digits = false;
-                // known bug (trace-concat-same-origin-twice): one origin twice in a concat,
-                // under literals, loses the length limit (also across hops: concat(x, y)
-                // with x and y both derived from concat("u", a)).
-                f.concat_same_field = false;
-                f.concat_two_fields = false;
-                // known bug (trace-min-length-through-trim): trace drops minLength through
-                // trim() and part().
-                f.min_length = false;
             }
             "emitted_schema_sufficient" | "emitted_schema_keeps_types" => {
                 // known bug (emitted-empty-char-class): disjoint character-class patterns
@@ -265,35 +225,27 @@ impl Features {
                 // `else` pattern of an if/then/else, met with its `then`, does it too).
                 f.patterns = false;
                 f.object_if_then_else = false;
-                // known bug (emitted-ignores-dependent-schemas).
-                f.dependent_schemas = false;
-                if property == "emitted_schema_keeps_types" {
-                    // known bug (emitted-type-through-string): string(a) of a non-string
-                    // entry field makes the emitted schema require a string.
-                    f.non_string_values = false;
-                }
-                // known bug (emitted-inverted-digit-count): a field-level anyOf is met as one
-                // constraint, and digits() then emits the invalid count {1,0}; an
-                // object-level anyOf, flattened, does it too.
-                f.field_any_of = false;
-                f.object_any_of = false;
-                f.object_one_of = false;
-                // known bug (emitted-unsatisfiable-digit-count): the same for a field no
-                // string satisfies (minLength 2, maxLength 0).
+                // known bug (emitted-unsatisfiable-digit-count): digits() into a field no
+                // string satisfies (minLength 2, maxLength 0; or digits(a) into minLength 1
+                // then part() into maxLength 0) emits the invalid digit count {2,0}.
                 f.contradictory_lengths = false;
-                // ... and for a lineage no string satisfies (digits(a) into minLength 1, then
-                // part() into maxLength 0).
                 f.fn_digits = false;
+                // known bug (emitted-ignores-object-copy): a nested limit reached through a
+                // whole-object copy is left out of the emitted schema.
+                f.object_copies = false;
+                // known bugs (emitted-length-limit-on-integer, emitted-type-through-string):
+                // a length limit on a field that may be an integer is vacuous though
+                // string(0) has a length; string(a) of an integer field makes the emitted
+                // schema require a string.
+                f.non_string_values = false;
                 if property == "emitted_schema_sufficient" {
                     // known bug (emitted-number-parse-no-note): number(a) leaves a
                     // unconstrained without a note.
                     f.fn_number = false;
-                    // known bug (emitted-concat-same-field-sum): concat(a, a) gets a sum limit
-                    // that splits the budget between a and itself.
-                    f.concat_same_field = false;
-                    // known bug (emitted-length-limit-on-integer): a length limit on a field
-                    // that may be an integer is vacuous, but string(0) has a length.
-                    f.non_string_values = false;
+                    // known bugs (emitted-concat-same-field-sum, emitted-sum-ignores-literal,
+                    // emitted-nested-concat-unlimited): sum limits of concat(x, y) split the
+                    // budget between a field and itself, forget literals and nested concats.
+                    f.concat_two_fields = false;
                     // known bug (emitted-drops-keyword-through-concat): concat(a, b) into an
                     // enum, a format or an integer type leaves a and b unconstrained without
                     // a note.
@@ -306,16 +258,10 @@ impl Features {
                     // known bug (emitted-replace-over-concat): replace() over concat() does
                     // not forbid the replaced text.
                     f.composition = false;
-                    // known bug (emitted-pad-left-max-bytes): pad_left() is ignored under an
-                    // x-maxBytes limit.
-                    f.fn_pad_left = false;
-                    // known bugs (emitted-sum-ignores-literal, emitted-nested-concat-unlimited):
-                    // sum limits of concat(x, y) forget literals and nested concats.
-                    f.concat_two_fields = false;
+                    // known bug (emitted-one-of-flattened): an object-level oneOf is met as
+                    // all its branches.
+                    f.object_one_of = false;
                 }
-                // known bug (emitted-ignores-object-copy): a nested limit reached through a
-                // whole-object copy is left out of the emitted schema.
-                f.object_copies = false;
             }
             _ => {}
         }
@@ -817,8 +763,8 @@ pub fn leaf(f: &Features, p: f64, entry: bool) -> BoxedStrategy<LeafSpec> {
     );
     let contradictory = f.contradictory_lengths;
     (strings, others)
-        .prop_map(move
-            |(
+        .prop_map(
+            move |(
                 (ty, min_length, max_length, max_bytes, charset, pattern, format),
                 (enumeration, constant, bounds, multiple_of, any_of),
             )| LeafSpec {
@@ -998,15 +944,17 @@ pub fn pipeline(f: &Features) -> BoxedStrategy<PipelineSpec> {
             4,
         ),
     )
-        .prop_map(move |(n, topology, entry, addr, systems, flows)| PipelineSpec {
-            n,
-            topology,
-            entry,
-            addr,
-            systems,
-            flows,
-            concat_same_field,
-        })
+        .prop_map(
+            move |(n, topology, entry, addr, systems, flows)| PipelineSpec {
+                n,
+                topology,
+                entry,
+                addr,
+                systems,
+                flows,
+                concat_same_field,
+            },
+        )
         .boxed()
 }
 

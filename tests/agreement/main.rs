@@ -33,7 +33,7 @@ use serde_json::Value;
 pub const SEED: u64 = 0x5249_5050_4c45;
 /// Cases per property in CI (all properties together well under a minute in a debug build
 /// on two cores).
-pub const CI_CASES: u32 = 24;
+pub const CI_CASES: u32 = 64;
 /// Entry records sampled per pipeline.
 pub const RECORDS: usize = 12;
 

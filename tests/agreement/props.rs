@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use ripple::change::ChangeRequest;
-use ripple::check::{CheckOptions, CheckReport, Code, check_pipeline_with};
+use ripple::check::{CheckOptions, CheckReport, Code, FieldVerdict, check_pipeline_with};
 use ripple::constraints::{effective, emit_schema};
 use ripple::graph::SystemGraph;
 use ripple::lineage::FieldSpec;
@@ -278,15 +278,15 @@ pub fn proofs_hold(l: &Loaded, records: &[Value]) -> Outcome {
                             arrival.record.doc.pointer(&p).is_none()
                                 || proven.iter().any(|(f, t, q)| {
                                     *t == arrival.system
-                                        && l.pipeline.flows.iter().any(|fl| {
-                                            fl.from == *f && fl.to == *t
-                                        })
+                                        && l.pipeline
+                                            .flows
+                                            .iter()
+                                            .any(|fl| fl.from == *f && fl.to == *t)
                                         && *q == p
                                 })
                         });
                         fixed_without
-                            || (all_proven
-                                && child(pointer).is_some_and(|c| limited.contains(&c)))
+                            || (all_proven && child(pointer).is_some_and(|c| limited.contains(&c)))
                     } else {
                         false
                     };
@@ -338,7 +338,7 @@ fn remove(doc: &mut Value, pointer: &str) -> bool {
 }
 
 /// Property 3: `trace SYSTEM:FIELD` says "every system on the lineage accepts" (no root
-/// cause) only where `check` proves the field on every path (every flow into the system
+/// cause, and a verdict neither undecided nor a witness) only where `check` proves the field on every path (every flow into the system
 /// that fills the field, or the object holding it).
 pub fn trace_agrees(l: &Loaded, _records: &[Value]) -> Outcome {
     let report = l.check();
@@ -367,7 +367,14 @@ pub fn trace_agrees(l: &Loaded, _records: &[Value]) -> Outcome {
                     pointer: pointer.clone(),
                 },
             );
-            if trace.root_cause.is_some() {
+            // Trace says "every system on the lineage accepts" when it has no root cause and
+            // its verdict is not undecided (or a witness).
+            if trace.root_cause.is_some()
+                || matches!(
+                    trace.verdict,
+                    FieldVerdict::Undecided(_) | FieldVerdict::Incompatible(_)
+                )
+            {
                 continue;
             }
             for c in checked
@@ -433,14 +440,10 @@ pub fn emitted_schema_sufficient(l: &Loaded, records: &[Value]) -> Outcome {
         if !schema_rejects(&schema, record).is_empty() {
             continue;
         }
-        let got = l.validate(record)?;
+        let (got, propagation) = l.validate_propagation(record)?;
         let unexplained = got.violations.iter().any(|v| {
-            v.provenance.origin.is_empty()
-                || !v
-                    .provenance
-                    .origin
-                    .iter()
-                    .all(|o| noted.iter().any(|n| **n == *o.field))
+            let origins = origins_of(&propagation, v);
+            origins.is_empty() || !origins.iter().all(|o| noted.iter().any(|n| n == o))
         });
         if unexplained {
             return Err(Failure::new(
@@ -453,6 +456,65 @@ pub fn emitted_schema_sufficient(l: &Loaded, records: &[Value]) -> Outcome {
         }
     }
     Ok(())
+}
+
+/// The entry fields a violation comes from; for one at an object (an object-level `anyOf`),
+/// those of the fields its rule limits (every field under it when it names none), not the
+/// whole record's.
+fn origins_of(
+    propagation: &ripple::propagate::Propagation,
+    v: &validate::Violation,
+) -> Vec<String> {
+    let mut out: Vec<String> = v
+        .provenance
+        .origin
+        .iter()
+        .map(|o| o.field.to_string())
+        .collect();
+    if let Some(arrival) = propagation
+        .arrivals
+        .iter()
+        .find(|a| a.system == v.system && a.path == v.path)
+        .filter(|a| a.record.doc.pointer(&v.field).is_some_and(Value::is_object))
+    {
+        out.clear();
+        let mut names = Vec::new();
+        property_names(&v.limit, &mut names);
+        let mut leaves = Vec::new();
+        if names.is_empty() {
+            leaf_pointers(arrival.record.doc.pointer(&v.field), &v.field, &mut leaves);
+        } else {
+            for name in names {
+                let p = format!("{}/{name}", v.field);
+                leaf_pointers(arrival.record.doc.pointer(&p), &p, &mut leaves);
+            }
+        }
+        for p in leaves {
+            out.extend(
+                arrival
+                    .record
+                    .provenance_of(&p)
+                    .origin
+                    .iter()
+                    .map(|o| o.field.to_string()),
+            );
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn leaf_pointers(v: Option<&Value>, at: &str, out: &mut Vec<String>) {
+    match v {
+        Some(Value::Object(map)) => {
+            for (k, child) in map {
+                leaf_pointers(Some(child), &format!("{at}/{k}"), out);
+            }
+        }
+        Some(_) => out.push(at.to_owned()),
+        None => {}
+    }
 }
 
 /// Keywords JSON Schema applies to strings only.
