@@ -228,3 +228,9 @@ fn emitted_one_of_flattened() {
 fn witness_object_any_of_pointer() {
     holds("witness-object-any-of-pointer");
 }
+
+#[test]
+#[ignore = "known bug: default(b, \"n/a\") into a string field: the emitted schema forbids b = null, which every system accepts"]
+fn emitted_type_through_default() {
+    holds("emitted-type-through-default");
+}
