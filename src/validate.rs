@@ -153,6 +153,10 @@ pub fn resolve_entry(pipeline: &Pipeline, change: &ChangeRequest) -> Result<Syst
     }
 }
 
+/// The keyword of a violation that is a mapping failing on its input (`number("abc")`):
+/// the system receiving it rejects the change, though no schema keyword is involved.
+pub const MAPPING_FAILED: &str = "mapping";
+
 /// Validates `change` against every system it reaches.
 ///
 /// # Errors
@@ -224,7 +228,7 @@ pub fn judge(pipeline: &Pipeline, entry: SystemId, propagation: &Propagation) ->
             found.push(Violation {
                 system: arrival.system,
                 field: failure.field.clone(),
-                keyword: "mapping".to_owned(),
+                keyword: MAPPING_FAILED.to_owned(),
                 limit: Value::String(failure.expr.to_string()),
                 value: None,
                 message: failure.message.clone(),

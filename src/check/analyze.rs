@@ -176,7 +176,30 @@ fn enumerate_paths(
     (out, true)
 }
 
-/// Checks one mapping of one flow from one entry; `None` when proven (or not reached).
+/// What is being checked: one mapping of one flow, from one entry.
+struct Subject<'a> {
+    budget: &'a super::witness::Budget,
+    pipeline: &'a Pipeline,
+    entry: SystemId,
+    flow: FlowId,
+    mapping: &'a Mapping,
+    leaf: std::sync::Arc<crate::schema::Leaf>,
+}
+
+/// What one path says about the field.
+enum OnPath {
+    /// Proven on this path, or the field gets no value on it, or every value was tried.
+    Decided,
+    /// A verified witness.
+    Refuted(Box<Finding>),
+    /// Neither.
+    Open,
+    /// Something that should not happen did (see [`dataflow::Inconsistency`]).
+    Inconsistent(dataflow::Inconsistency),
+}
+
+/// Checks one mapping of one flow from one entry system; `None` when proven (or not
+/// reached).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn analyze(
     budget: &super::witness::Budget,
@@ -188,19 +211,27 @@ pub(super) fn analyze(
     mapping: &Mapping,
     paths: &std::cell::OnceCell<(Vec<FlowPath>, bool)>,
 ) -> Option<Finding> {
-    let from = pipeline.flows[flow].from;
     let target = &pipeline.systems[pipeline.flows[flow].to];
+    let subject = Subject {
+        budget,
+        pipeline,
+        entry,
+        flow,
+        mapping,
+        leaf: target.schema.leaf(&mapping.target_pointer),
+    };
+    // The summary joins every path: what it proves holds on each.
+    let from = pipeline.flows[flow].from;
     let mut acc = Acc::default();
     let abs = dataflow::eval(
         &mapping.expr,
         &mut |p, acc| summary.value(pipeline, from, p, acc),
         &mut acc,
     )?;
-    let leaf = target.schema.leaf(&mapping.target_pointer);
-    let mut unproven = unproven(&abs, &leaf);
+    let mut unproven = unproven(&abs, &subject.leaf);
     if acc.may_fail {
         unproven.push((
-            "mapping".to_owned(),
+            crate::validate::MAPPING_FAILED.to_owned(),
             Value::String(mapping.source.to_string()),
         ));
     }
@@ -211,98 +242,144 @@ pub(super) fn analyze(
         origins: acc.origins,
     };
     let (paths, complete) = paths.get_or_init(|| paths_ending_with(pipeline, graph, entry, flow));
-    let mut exhausted = *complete && !paths.is_empty();
-    let mut inconsistency = None;
     // Per-path proofs only decide a field when every path is known; with the paths
     // incomplete and no budget left for witnesses, they cannot change the verdict.
     let useful = *complete || budget.total.get() > 0;
+    let mut decided = *complete && !paths.is_empty();
+    let mut inconsistency = None;
     for path in paths.iter().filter(|_| useful) {
-        // First try to prove it on this path alone: the summary joins every path.
-        let mut path_acc = Acc::default();
-        let k = path.systems.len() - 2;
-        let demands = path
-            .demands
-            .get_or_init(|| dataflow::path_demands(pipeline, &path.systems, &path.flows, k));
-        match dataflow::eval_on_path_with(
-            pipeline,
-            &path.systems,
-            &path.flows,
-            k,
-            &mapping.expr,
-            &mut path_acc,
-            demands,
-        ) {
-            Ok(Some(abs)) if !path_acc.may_fail && unproven_on(&abs, &leaf) => continue,
-            Ok(Some(_)) => {}
-            // The mapping gives the field no value on this path.
-            Ok(None) => continue,
-            Err(e) => {
+        match on_path(&subject, path, &derivation) {
+            OnPath::Decided => {}
+            OnPath::Refuted(f) => return Some(*f),
+            OnPath::Open => decided = false,
+            OnPath::Inconsistent(e) => {
+                decided = false;
                 inconsistency = Some(e);
-                exhausted = false;
-                continue;
             }
-        }
-        // The path knows origins the summary cannot see (a field inside an object copied
-        // whole comes from that field, not from the whole object): search both.
-        let widened;
-        let derivation = if path_acc.origins.is_subset(&derivation.origins) {
-            &derivation
-        } else {
-            let mut origins = derivation.origins.clone();
-            origins.extend(path_acc.origins.iter().cloned());
-            widened = Derivation { origins };
-            &widened
-        };
-        match search(
-            budget,
-            pipeline,
-            &path.systems,
-            &path.flows,
-            mapping,
-            derivation,
-            Some(demands),
-        ) {
-            Search::Found(record, v) => {
-                let (record, v) = shrink(
-                    pipeline,
-                    &path.systems,
-                    &path.flows,
-                    mapping,
-                    derivation,
-                    record,
-                    *v,
-                );
-                let mut f = finding(
-                    pipeline,
-                    entry,
-                    path,
-                    mapping,
-                    derivation,
-                    Code::Incompatible,
-                    format!(
-                        "`{}` accepts values that `{}` rejects at {} ({} {})",
-                        pipeline.systems[entry].id,
-                        target.id,
-                        mapping.target_pointer,
-                        v.keyword,
-                        crate::text::display_value(&v.limit)
-                    ),
-                );
-                f.keyword = Some(v.keyword.clone());
-                f.limit = Some(v.limit.clone());
-                f.value = v.value.clone();
-                f.label = Some(v.message.clone());
-                f.help = Some(suggest_fix(pipeline, entry, derivation, &v));
-                f.witness = Some(record);
-                return Some(f);
-            }
-            Search::Exhausted => {}
-            Search::NotFound => exhausted = false,
         }
     }
-    if exhausted {
+    if decided {
         return None;
     }
+    Some(undecided(
+        &subject,
+        paths,
+        &derivation,
+        &unproven,
+        inconsistency,
+    ))
+}
+
+/// Proves the field on one path alone, or looks for a witness on it.
+fn on_path(subject: &Subject<'_>, path: &FlowPath, derivation: &Derivation) -> OnPath {
+    let pipeline = subject.pipeline;
+    let mut path_acc = Acc::default();
+    let k = path.systems.len() - 2;
+    let demands = path
+        .demands
+        .get_or_init(|| dataflow::path_demands(pipeline, &path.systems, &path.flows, k));
+    match dataflow::eval_on_path_with(
+        pipeline,
+        &path.systems,
+        &path.flows,
+        k,
+        &subject.mapping.expr,
+        &mut path_acc,
+        demands,
+    ) {
+        Ok(Some(abs)) if !path_acc.may_fail && unproven_on(&abs, &subject.leaf) => {
+            return OnPath::Decided;
+        }
+        Ok(Some(_)) => {}
+        // The mapping gives the field no value on this path.
+        Ok(None) => return OnPath::Decided,
+        Err(e) => return OnPath::Inconsistent(e),
+    }
+    // The path knows origins the summary cannot see (a field inside an object copied
+    // whole comes from that field, not from the whole object): search both.
+    let widened;
+    let derivation = if path_acc.origins.is_subset(&derivation.origins) {
+        derivation
+    } else {
+        let mut origins = derivation.origins.clone();
+        origins.extend(path_acc.origins.iter().cloned());
+        widened = Derivation { origins };
+        &widened
+    };
+    let mapping = subject.mapping;
+    match search(
+        subject.budget,
+        pipeline,
+        &path.systems,
+        &path.flows,
+        mapping,
+        derivation,
+        Some(demands),
+    ) {
+        Search::Found(record, v) => {
+            let (record, v) = shrink(
+                pipeline,
+                &path.systems,
+                &path.flows,
+                mapping,
+                derivation,
+                record,
+                *v,
+            );
+            OnPath::Refuted(Box::new(incompatible(
+                subject, path, derivation, record, &v,
+            )))
+        }
+        Search::Exhausted => OnPath::Decided,
+        Search::NotFound => OnPath::Open,
+    }
+}
+
+/// The R301 finding for a verified, shrunk witness.
+fn incompatible(
+    subject: &Subject<'_>,
+    path: &FlowPath,
+    derivation: &Derivation,
+    record: Value,
+    v: &Violation,
+) -> Finding {
+    let (pipeline, entry) = (subject.pipeline, subject.entry);
+    let target = &pipeline.systems[pipeline.flows[subject.flow].to];
+    let mut f = finding(
+        pipeline,
+        entry,
+        path,
+        subject.mapping,
+        derivation,
+        Code::Incompatible,
+        format!(
+            "`{}` accepts values that `{}` rejects at {} ({} {})",
+            pipeline.systems[entry].id,
+            target.id,
+            subject.mapping.target_pointer,
+            v.keyword,
+            crate::text::display_value(&v.limit)
+        ),
+    );
+    f.keyword = Some(v.keyword.clone());
+    f.limit = Some(v.limit.clone());
+    f.value = v.value.clone();
+    f.label = Some(v.message.clone());
+    f.help = Some(suggest_fix(pipeline, entry, derivation, v));
+    f.witness = Some(record);
+    f
+}
+
+/// The R302 finding: what is not proven, and why the search did not decide it.
+fn undecided(
+    subject: &Subject<'_>,
+    paths: &[FlowPath],
+    derivation: &Derivation,
+    unproven: &[(String, Value)],
+    inconsistency: Option<dataflow::Inconsistency>,
+) -> Finding {
+    let (pipeline, entry, flow) = (subject.pipeline, subject.entry, subject.flow);
+    let target = &pipeline.systems[pipeline.flows[flow].to];
     let what: Vec<String> = unproven
         .iter()
         .map(|(k, v)| format!("{k} {}", crate::text::display_value(v)))
@@ -315,18 +392,18 @@ pub(super) fn analyze(
         pipeline,
         entry,
         &shortest,
-        mapping,
-        &derivation,
+        subject.mapping,
+        derivation,
         Code::Undecided,
         format!(
             "cannot prove that `{}` accepts every value of {} from `{}`: {} not proven, and no counterexample found",
             target.id,
-            mapping.target_pointer,
+            subject.mapping.target_pointer,
             pipeline.systems[entry].id,
             what.join(", ")
         ),
     );
-    if budget.total.get() == 0 {
+    if subject.budget.total.get() == 0 {
         f.message.push_str(super::BUDGET_NOTE);
     }
     if let Some(e) = inconsistency {
@@ -335,7 +412,7 @@ pub(super) fn analyze(
     f.keyword = unproven.first().map(|(k, _)| k.clone());
     f.limit = unproven.first().map(|(_, v)| v.clone());
     f.help = Some("state the constraint upstream (in the entry schema or an earlier system) in a form ripple models: maxLength, x-maxBytes, x-charset, or a pattern of character classes".into());
-    Some(f)
+    f
 }
 
 /// Whether every constraint is proven for `abs`.

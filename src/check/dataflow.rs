@@ -76,17 +76,7 @@ impl Summary {
             let target = &pipeline.systems[flow.to];
             let mut changed_keys: Vec<String> = Vec::new();
             for m in &flow.mappings {
-                if let Some(due) = &due
-                    && !m.inputs.iter().any(|(_, input)| {
-                        due.iter().any(|d| {
-                            d == input
-                                || (d.starts_with(input.as_str())
-                                    && d.as_bytes().get(input.len()) == Some(&b'/'))
-                                || (input.starts_with(d.as_str())
-                                    && input.as_bytes().get(d.len()) == Some(&b'/'))
-                        })
-                    })
-                {
+                if due.as_ref().is_some_and(|due| !reads_any(m, due)) {
                     continue;
                 }
                 let mut acc = Acc::default();
@@ -98,32 +88,8 @@ impl Summary {
                     continue;
                 };
                 let key = m.target_pointer.to_string();
-                let slot = s.arrived[flow.to].entry(key.clone());
-                let held = match slot {
-                    std::collections::hash_map::Entry::Vacant(e) => e
-                        .insert(Held {
-                            abs: v,
-                            acc,
-                            changes: 0,
-                        })
-                        .clone(),
-                    std::collections::hash_map::Entry::Occupied(mut e) => {
-                        let h = e.get_mut();
-                        let mut joined = domain::join(&h.abs, &v);
-                        let new_origins = !acc.origins.is_subset(&h.acc.origins);
-                        let may_fail = h.acc.may_fail || acc.may_fail;
-                        if joined == h.abs && !new_origins && may_fail == h.acc.may_fail {
-                            continue;
-                        }
-                        h.changes += 1;
-                        if h.changes > WIDEN_AFTER {
-                            joined = widen(joined);
-                        }
-                        h.abs = joined;
-                        h.acc.origins.extend(acc.origins);
-                        h.acc.may_fail = may_fail;
-                        h.clone()
-                    }
+                let Some(held) = s.arrive(flow.to, &key, v, acc) else {
+                    continue;
                 };
                 let accepted = domain::refine(held.abs.clone(), &target.schema.leaf(&key));
                 s.held[flow.to].insert(
@@ -148,6 +114,38 @@ impl Summary {
             }
         }
         s
+    }
+
+    /// Joins `v` into what arrives at `key` of `system`; the new description, or `None`
+    /// when nothing changed. Widens a field that keeps changing, so cycles terminate.
+    fn arrive(&mut self, system: SystemId, key: &str, v: Abs, acc: Acc) -> Option<Held> {
+        match self.arrived[system].entry(key.to_owned()) {
+            std::collections::hash_map::Entry::Vacant(e) => Some(
+                e.insert(Held {
+                    abs: v,
+                    acc,
+                    changes: 0,
+                })
+                .clone(),
+            ),
+            std::collections::hash_map::Entry::Occupied(mut e) => {
+                let h = e.get_mut();
+                let mut joined = domain::join(&h.abs, &v);
+                let new_origins = !acc.origins.is_subset(&h.acc.origins);
+                let may_fail = h.acc.may_fail || acc.may_fail;
+                if joined == h.abs && !new_origins && may_fail == h.acc.may_fail {
+                    return None;
+                }
+                h.changes += 1;
+                if h.changes > WIDEN_AFTER {
+                    joined = widen(joined);
+                }
+                h.abs = joined;
+                h.acc.origins.extend(acc.origins);
+                h.acc.may_fail = may_fail;
+                Some(h.clone())
+            }
+        }
     }
 
     /// What the field at `pointer` of `system` holds, recording its origins in `acc`;
@@ -187,6 +185,18 @@ impl Summary {
         }
         Some(Abs::Any)
     }
+}
+
+/// Whether mapping `m` reads one of the fields in `due` (or a field inside one, or an
+/// object holding one).
+fn reads_any(m: &crate::pipeline::Mapping, due: &rustc_hash::FxHashSet<String>) -> bool {
+    m.inputs.iter().any(|(_, input)| {
+        due.iter().any(|d| {
+            d == input
+                || (d.starts_with(input.as_str()) && d.as_bytes().get(input.len()) == Some(&b'/'))
+                || (input.starts_with(d.as_str()) && input.as_bytes().get(d.len()) == Some(&b'/'))
+        })
+    })
 }
 
 /// What `expr`, evaluated at `systems[k]` of one concrete path, can produce: precise for

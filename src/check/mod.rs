@@ -10,6 +10,7 @@
 mod analyze;
 mod candidates;
 pub mod codes;
+mod conflict;
 mod dataflow;
 pub mod domain;
 mod field;
@@ -23,7 +24,7 @@ use serde_json::Value;
 
 use crate::error::{Error, Errors};
 use crate::graph::SystemGraph;
-use crate::pipeline::{self, FlowId, Pipeline};
+use crate::pipeline::{self, FlowId, Pipeline, SystemId};
 use crate::propagate::FieldRef;
 use crate::span::Location;
 pub use codes::{Code, Severity};
@@ -212,14 +213,27 @@ pub fn check_pipeline(pipeline: &Pipeline, report: &mut CheckReport) {
 /// [`check_pipeline`] with options.
 pub fn check_pipeline_with(pipeline: &Pipeline, report: &mut CheckReport, opts: CheckOptions) {
     let graph = SystemGraph::new(pipeline);
-    let file = pipeline.file.path.clone();
+    unreachable(pipeline, &graph, report);
+    structural(pipeline, &graph, report);
+    let budget = witness::Budget::new(opts.witness_budget);
+    // Fields inside objects copied whole are checked one by one (see `nested`).
+    let mappings: Vec<Vec<pipeline::Mapping>> = (0..pipeline.flows.len())
+        .map(|fid| nested::with_nested(pipeline, fid))
+        .collect();
+    for entry in pipeline.entries() {
+        check_from(pipeline, &graph, &budget, &mappings, entry, report);
+    }
+}
+
+/// R102: systems no flow from an entry system reaches.
+fn unreachable(pipeline: &Pipeline, graph: &SystemGraph, report: &mut CheckReport) {
     let reach = graph.reachable(pipeline.entries());
     for (id, system) in pipeline.systems.iter().enumerate() {
         if !reach[id] {
             let mut f = Finding::new(
                 Code::UnreachableSystem,
                 format!("no flow from an entry system reaches `{}`", system.id),
-                &file,
+                &pipeline.file.path,
             );
             f.location = Some(pipeline.location(system.span));
             f.system = Some(system.id.clone());
@@ -227,209 +241,76 @@ pub fn check_pipeline_with(pipeline: &Pipeline, report: &mut CheckReport, opts: 
             report.findings.push(f);
         }
     }
-    structural(pipeline, &graph, report);
-    let budget = witness::Budget::new(opts.witness_budget);
-    for entry in pipeline.entries() {
-        let summary = dataflow::Summary::compute(pipeline, &graph, entry);
-        let from_entry = graph.reachable([entry]);
-        // Paths ending with each flow, found once and shared by both passes and conflicts.
-        let paths: Vec<std::cell::OnceCell<(Vec<analyze::FlowPath>, bool)>> =
-            (0..pipeline.flows.len())
-                .map(|_| std::cell::OnceCell::new())
-                .collect();
-        let analyze_field = |fid: FlowId, m: &pipeline::Mapping| {
-            analyze::analyze(
-                &budget,
-                pipeline,
-                &graph,
-                &summary,
-                entry,
-                fid,
-                m,
-                &paths[fid],
-            )
-        };
-        // Pass 1: a short search everywhere, so easy witnesses are found in every flow
-        // before the budget goes to the hard ones.
-        budget.per_search.set(witness::QUICK_CANDIDATES);
-        let mut undecided = Vec::new();
-        let mappings: Vec<Vec<pipeline::Mapping>> = (0..pipeline.flows.len())
-            .map(|fid| nested::with_nested(pipeline, fid))
-            .collect();
-        for (fid, flow) in pipeline.flows.iter().enumerate() {
-            if !from_entry[flow.from] || flow.to == entry {
-                continue;
-            }
-            for (mi, m) in mappings[fid].iter().enumerate() {
-                let finding = analyze_field(fid, m);
-                let name = format!(
-                    "{} → {} {}",
-                    pipeline.systems[flow.from].id, pipeline.systems[flow.to].id, m.target_pointer
-                );
-                let index = finding.map(|f| {
-                    if f.code == Code::Undecided {
-                        // `analyze` says so in the message when the budget had run out.
-                        let noted = budget.total.get() == 0;
-                        undecided.push((report.findings.len(), fid, mi, noted));
-                    }
-                    report.findings.push(f);
-                    report.findings.len() - 1
-                });
-                report.checked.push((file.clone(), name, index));
-            }
-        }
-        // Pass 2: the full search where the short one found nothing.
-        budget.per_search.set(witness::MAX_CANDIDATES);
-        for (index, fid, mi, noted) in undecided {
-            if budget.total.get() == 0 {
-                // Pass 1 already tried every path's proof; nothing more can be run.
-                if !noted {
-                    report.findings[index].message.push_str(BUDGET_NOTE);
-                }
-                continue;
-            }
-            if let Some(f) = analyze_field(fid, &mappings[fid][mi]) {
-                report.findings[index] = f;
-            }
-        }
-        conflicts(
-            pipeline,
-            &graph,
-            &budget,
-            entry,
-            &from_entry,
-            &paths,
-            report,
-        );
-    }
 }
 
-/// R203: two flows fill one field of a system; a witness shows the paths disagree.
-fn conflicts(
+/// Every flow field reached from `entry`, in two passes (a short witness search
+/// everywhere, so easy witnesses are found in every flow before the budget goes to the
+/// hard ones; then the full search where the short one found nothing), then conflicts.
+fn check_from(
     pipeline: &Pipeline,
     graph: &SystemGraph,
     budget: &witness::Budget,
-    entry: usize,
-    from_entry: &[bool],
-    paths: &[std::cell::OnceCell<(Vec<analyze::FlowPath>, bool)>],
+    mappings: &[Vec<pipeline::Mapping>],
+    entry: SystemId,
     report: &mut CheckReport,
 ) {
-    let first_path = |fid: usize| {
-        paths[fid]
-            .get_or_init(|| analyze::paths_ending_with(pipeline, graph, entry, fid))
-            .0
-            .first()
+    let file = pipeline.file.path.clone();
+    let summary = dataflow::Summary::compute(pipeline, graph, entry);
+    let from_entry = graph.reachable([entry]);
+    // Paths ending with each flow, found once and shared by both passes and conflicts.
+    let paths: Vec<std::cell::OnceCell<(Vec<analyze::FlowPath>, bool)>> = (0..pipeline.flows.len())
+        .map(|_| std::cell::OnceCell::new())
+        .collect();
+    let analyze_field = |fid: FlowId, m: &pipeline::Mapping| {
+        analyze::analyze(
+            budget,
+            pipeline,
+            graph,
+            &summary,
+            entry,
+            fid,
+            m,
+            &paths[fid],
+        )
     };
-    let mut unchecked = 0usize;
-    for (target, _) in pipeline.systems.iter().enumerate() {
-        if target == entry {
+    budget.per_search.set(witness::QUICK_CANDIDATES);
+    let mut undecided = Vec::new();
+    for (fid, flow) in pipeline.flows.iter().enumerate() {
+        if !from_entry[flow.from] || flow.to == entry {
             continue;
         }
-        let mut by_field: std::collections::BTreeMap<&str, Vec<(usize, &pipeline::Mapping)>> =
-            std::collections::BTreeMap::new();
-        for fid in graph.incoming(target) {
-            if !from_entry[pipeline.flows[fid].from] {
-                continue;
-            }
-            for m in &pipeline.flows[fid].mappings {
-                by_field
-                    .entry(&m.target_pointer)
-                    .or_default()
-                    .push((fid, m));
-            }
-        }
-        for (field, fills) in by_field {
-            let [(fa, _), (fb, mb), ..] = fills.as_slice() else {
-                continue;
-            };
-            if budget.total.get() == 0 {
-                // A conflict is reported only with a witness, and none can be run any
-                // more: counted, and reported as undecided below.
-                unchecked += 1;
-                continue;
-            }
-            let (Some(pa), Some(pb)) = (first_path(*fa), first_path(*fb)) else {
-                continue;
-            };
-            let mut origins = std::collections::BTreeSet::new();
-            for (p, fid) in [(pa, fa), (pb, fb)] {
-                let mut acc = dataflow::Acc::default();
-                let m = pipeline.flows[*fid]
-                    .mappings
-                    .iter()
-                    .find(|m| &*m.target_pointer == field);
-                if let Some(m) = m {
-                    let _ = dataflow::eval_on_path(
-                        pipeline,
-                        &p.systems,
-                        &p.flows,
-                        p.systems.len() - 2,
-                        &m.expr,
-                        &mut acc,
-                    );
+        for (mi, m) in mappings[fid].iter().enumerate() {
+            let finding = analyze_field(fid, m);
+            let name = format!(
+                "{} → {} {}",
+                pipeline.systems[flow.from].id, pipeline.systems[flow.to].id, m.target_pointer
+            );
+            let index = finding.map(|f| {
+                if f.code == Code::Undecided {
+                    // `analyze` says so in the message when the budget had run out.
+                    let noted = budget.total.get() == 0;
+                    undecided.push((report.findings.len(), fid, mi, noted));
                 }
-                origins.extend(acc.origins);
-            }
-            let check = |record: &serde_json::Value| {
-                let a = witness::value_along(pipeline, &pa.systems, &pa.flows, field, record)?;
-                let b = witness::value_along(pipeline, &pb.systems, &pb.flows, field, record)?;
-                (a != b).then_some((a, b))
-            };
-            if let witness::Search::Found(record, values) = witness::search_by(
-                budget,
-                pipeline,
-                &pa.systems,
-                &pa.flows,
-                &origins,
-                None,
-                &check,
-            ) {
-                let ids = |p: &analyze::FlowPath| {
-                    p.systems
-                        .iter()
-                        .map(|&s| pipeline.systems[s].id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" → ")
-                };
-                let (a, b) = *values;
-                let mut f = Finding::new(
-                    Code::PathConflict,
-                    format!(
-                        "`{}` receives different values for {field}: {} via {}, {} via {}",
-                        pipeline.systems[target].id,
-                        crate::text::display_value(&a),
-                        ids(pa),
-                        crate::text::display_value(&b),
-                        ids(pb)
-                    ),
-                    &pipeline.file.path,
-                );
-                f.location = Some(pipeline.location(mb.span));
-                f.system = Some(pipeline.systems[target].id.clone());
-                f.field = Some(field.to_owned());
-                f.path = pb
-                    .systems
-                    .iter()
-                    .map(|&s| pipeline.systems[s].id.clone())
-                    .collect();
-                f.witness = Some(record);
-                f.help = Some("make the mappings agree (the same expression on every path), or let only one flow fill the field".into());
                 report.findings.push(f);
-            }
+                report.findings.len() - 1
+            });
+            report.checked.push((file.clone(), name, index));
         }
     }
-    if unchecked > 0 {
-        let mut f = Finding::new(
-            Code::Undecided,
-            format!(
-                "{unchecked} field(s) filled by several flows from `{}` were not checked for path conflicts: the witness search budget for this pipeline ran out",
-                pipeline.systems[entry].id
-            ),
-            &pipeline.file.path,
-        );
-        f.help = Some("raise `--witness-budget` to check them".into());
-        report.findings.push(f);
+    budget.per_search.set(witness::MAX_CANDIDATES);
+    for (index, fid, mi, noted) in undecided {
+        if budget.total.get() == 0 {
+            // Pass 1 already tried every path's proof; nothing more can be run.
+            if !noted {
+                report.findings[index].message.push_str(BUDGET_NOTE);
+            }
+            continue;
+        }
+        if let Some(f) = analyze_field(fid, &mappings[fid][mi]) {
+            report.findings[index] = f;
+        }
     }
+    conflict::conflicts(pipeline, graph, budget, entry, &from_entry, &paths, report);
 }
 
 /// R202 and R204: fields required but never filled, mappings into undeclared fields.

@@ -80,27 +80,7 @@ pub(super) fn search_by<T>(
         // Nothing can be run: do not build candidates either.
         return Search::NotFound;
     }
-    let entry = &pipeline.systems[systems[0]];
-    let mut all_finite = true;
-    let on_path = super::dataflow::origins_on_path(pipeline, systems, flows, origins, demands);
-    let hints = Hints::of_path(pipeline, systems, flows);
-    // Each origin's candidates, `None` for leaving it out of the change: a change carries
-    // only what it changes, and `default(x, v)` takes `v` when `x` is absent.
-    let fields: Vec<(FieldPath, Vec<Option<Value>>)> = origins
-        .iter()
-        .zip(&on_path)
-        .filter_map(|(o, abs)| {
-            let leaf = entry.schema.leaf(o);
-            let values = if let Some(values) = leaf.finite() {
-                values
-            } else {
-                all_finite = false;
-                candidates(abs, &leaf, &hints)
-            };
-            let values = values.into_iter().map(Some).chain([None]).collect();
-            Some((FieldPath::parse(o).ok()?, values))
-        })
-        .collect();
+    let (fields, all_finite) = origin_candidates(pipeline, systems, flows, origins, demands);
     if fields.is_empty() {
         return Search::NotFound;
     }
@@ -119,53 +99,118 @@ pub(super) fn search_by<T>(
         .iter()
         .try_fold(1usize, |acc, (_, c)| acc.checked_mul(c.len().max(1)));
     if all_finite && product.is_some_and(|p| p <= MAX_CANDIDATES) {
-        // Small finite domains: try every combination, which proves compatibility too.
-        let mut index = vec![0usize; fields.len()];
+        return exhaustive(&fields, &try_record);
+    }
+    let per_search = budget.per_search.get();
+    let (found, tried) = together(&fields, per_search, &try_record);
+    match found {
+        Some(s) => s,
+        None => one_at_a_time(&fields, tried, per_search, &try_record),
+    }
+}
+
+/// Each origin's candidates, `None` for leaving it out of the change (a change carries
+/// only what it changes, and `default(x, v)` takes `v` when `x` is absent); and whether
+/// every origin has a finite set of values.
+fn origin_candidates(
+    pipeline: &Pipeline,
+    systems: &[SystemId],
+    flows: &[FlowId],
+    origins: &std::collections::BTreeSet<std::sync::Arc<str>>,
+    demands: Option<&super::dataflow::PathDemands>,
+) -> (Vec<Candidates>, bool) {
+    let entry = &pipeline.systems[systems[0]];
+    let mut all_finite = true;
+    let on_path = super::dataflow::origins_on_path(pipeline, systems, flows, origins, demands);
+    let hints = Hints::of_path(pipeline, systems, flows);
+    let fields = origins
+        .iter()
+        .zip(&on_path)
+        .filter_map(|(o, abs)| {
+            let leaf = entry.schema.leaf(o);
+            let values = if let Some(values) = leaf.finite() {
+                values
+            } else {
+                all_finite = false;
+                candidates(abs, &leaf, &hints)
+            };
+            let values = values.into_iter().map(Some).chain([None]).collect();
+            Some((FieldPath::parse(o).ok()?, values))
+        })
+        .collect();
+    (fields, all_finite)
+}
+
+/// One origin and the values to try for it (`None`: left out).
+type Candidates = (FieldPath, Vec<Option<Value>>);
+
+/// Runs one candidate record; `Some` when it is a witness.
+type TryRecord<'a, T> = dyn Fn(&[&Option<Value>]) -> Option<(Value, T)> + 'a;
+
+/// Small finite domains: every combination, which proves compatibility too.
+fn exhaustive<T>(fields: &[Candidates], try_record: &TryRecord<'_, T>) -> Search<T> {
+    let mut index = vec![0usize; fields.len()];
+    loop {
+        let values: Vec<&Option<Value>> = fields
+            .iter()
+            .zip(&index)
+            .map(|((_, c), &i)| c.get(i).unwrap_or(&None))
+            .collect();
+        if let Some((record, v)) = try_record(&values) {
+            return Search::Found(record, Box::new(v));
+        }
+        let mut k = 0;
         loop {
-            let values: Vec<&Option<Value>> = fields
-                .iter()
-                .zip(&index)
-                .map(|((_, c), &i)| c.get(i).unwrap_or(&None))
-                .collect();
-            if let Some((record, v)) = try_record(&values) {
-                return Search::Found(record, Box::new(v));
+            if k == index.len() {
+                return Search::Exhausted;
             }
-            let mut k = 0;
-            loop {
-                if k == index.len() {
-                    return Search::Exhausted;
-                }
-                index[k] += 1;
-                if index[k] < fields[k].1.len() {
-                    break;
-                }
-                index[k] = 0;
-                k += 1;
+            index[k] += 1;
+            if index[k] < fields[k].1.len() {
+                break;
             }
+            index[k] = 0;
+            k += 1;
         }
     }
-    let mut tried = 0;
-    // All fields together first (the j-th candidate of each: same character, same length
-    // class, which is what overflows a concat), a few rounds only.
+}
+
+/// All fields together (the j-th candidate of each: same character, same length class,
+/// which is what overflows a concat), a few rounds only; with how many were tried.
+fn together<T>(
+    fields: &[Candidates],
+    per_search: usize,
+    try_record: &TryRecord<'_, T>,
+) -> (Option<Search<T>>, usize) {
+    if fields.len() < 2 {
+        return (None, 0);
+    }
     let longest = fields.iter().map(|(_, c)| c.len()).max().unwrap_or(0);
-    if fields.len() > 1 {
-        for j in 0..longest.min(24).min(budget.per_search.get()) {
-            tried += 1;
-            let values: Vec<&Option<Value>> = fields
-                .iter()
-                .map(|(_, c)| {
-                    c.get(j)
-                        .filter(|v| v.is_some())
-                        .or_else(|| c.iter().rev().find(|v| v.is_some()))
-                        .unwrap_or(&None)
-                })
-                .collect();
-            if let Some((record, v)) = try_record(&values) {
-                return Search::Found(record, Box::new(v));
-            }
+    let mut tried = 0;
+    for j in 0..longest.min(24).min(per_search) {
+        tried += 1;
+        let values: Vec<&Option<Value>> = fields
+            .iter()
+            .map(|(_, c)| {
+                c.get(j)
+                    .filter(|v| v.is_some())
+                    .or_else(|| c.iter().rev().find(|v| v.is_some()))
+                    .unwrap_or(&None)
+            })
+            .collect();
+        if let Some((record, v)) = try_record(&values) {
+            return (Some(Search::Found(record, Box::new(v))), tried);
         }
     }
-    // Then each field alone, round-robin, the others at their shortest candidate.
+    (None, tried)
+}
+
+/// Each field alone, round-robin, the others held at their shortest candidate.
+fn one_at_a_time<T>(
+    fields: &[Candidates],
+    mut tried: usize,
+    per_search: usize,
+    try_record: &TryRecord<'_, T>,
+) -> Search<T> {
     let shortest: Vec<&Option<Value>> = fields
         .iter()
         .map(|(_, c)| {
@@ -179,10 +224,11 @@ pub(super) fn search_by<T>(
                 .unwrap_or(&None)
         })
         .collect();
+    let longest = fields.iter().map(|(_, c)| c.len()).max().unwrap_or(0);
     for j in 0..longest {
         for (i, (_, cands)) in fields.iter().enumerate() {
             let Some(c) = cands.get(j) else { continue };
-            if tried >= budget.per_search.get() {
+            if tried >= per_search {
                 return Search::NotFound;
             }
             tried += 1;
@@ -274,7 +320,7 @@ pub(super) fn verify(
         .map(|f| Violation {
             system: target,
             field: f.field.clone(),
-            keyword: "mapping".to_owned(),
+            keyword: validate::MAPPING_FAILED.to_owned(),
             limit: Value::String(f.expr.to_string()),
             value: None,
             message: f.message.clone(),
