@@ -212,12 +212,6 @@ impl Features {
                 // known bug (object-copy-undecided): check leaves a whole-object copy
                 // undecided while trace accepts it.
                 f.object_copies = false;
-                // known bug (field-any-of-undecided): check leaves a field-level anyOf
-                // undecided even when every value meets a branch.
-                f.field_any_of = false;
-                // known bug (default-fallback-undecided): check leaves default(a, 0) into a
-                // string field undecided though a is never null.
-                f.fn_default = false;
             }
             "emitted_schema_sufficient" | "emitted_schema_keeps_types" => {
                 // known bug (emitted-empty-char-class): disjoint character-class patterns
@@ -263,9 +257,6 @@ impl Features {
                     // known bug (emitted-replace-over-concat): replace() over concat() does
                     // not forbid the replaced text.
                     f.composition = false;
-                    // known bug (emitted-one-of-flattened): an object-level oneOf is met as
-                    // all its branches.
-                    f.object_one_of = false;
                 }
             }
             _ => {}

@@ -442,7 +442,7 @@ pub fn emitted_schema_sufficient(l: &Loaded, records: &[Value]) -> Outcome {
         }
         let (got, propagation) = l.validate_propagation(record)?;
         let unexplained = got.violations.iter().any(|v| {
-            let origins = origins_of(&propagation, v);
+            let origins = origins_of(l, &propagation, v);
             origins.is_empty() || !origins.iter().all(|o| noted.iter().any(|n| n == o))
         });
         if unexplained {
@@ -462,6 +462,7 @@ pub fn emitted_schema_sufficient(l: &Loaded, records: &[Value]) -> Outcome {
 /// those of the fields its rule limits (every field under it when it names none), not the
 /// whole record's.
 fn origins_of(
+    l: &Loaded,
     propagation: &ripple::propagate::Propagation,
     v: &validate::Violation,
 ) -> Vec<String> {
@@ -486,7 +487,16 @@ fn origins_of(
         } else {
             for name in names {
                 let p = format!("{}/{name}", v.field);
-                leaf_pointers(arrival.record.doc.pointer(&p), &p, &mut leaves);
+                if arrival.record.doc.pointer(&p).is_some() {
+                    leaf_pointers(arrival.record.doc.pointer(&p), &p, &mut leaves);
+                } else {
+                    // Not delivered: where it would come from.
+                    out.extend(
+                        ripple::lineage::chains(&l.pipeline, v.system, &p, Some(0))
+                            .iter()
+                            .filter_map(|c| c.first().map(|h| h.pointer.clone())),
+                    );
+                }
             }
         }
         for p in leaves {
