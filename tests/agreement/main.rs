@@ -1,12 +1,25 @@
 //! Differential property tests: `check`, `trace` and `constraints --emit-schema` against
 //! `validate` (the ground truth: the real mappings and validators) on small random
-//! pipelines written to a temporary directory and loaded through the normal loader.
+//! pipelines (`generator`, in `gen.rs`) written to a temporary directory and loaded through
+//! the normal loader. The properties (`props.rs`), one `#[test]` each:
 //!
-//! CI runs a fixed seed and few cases with [`generator::Features::ci`] (features a known bug
-//! makes fail are switched off there, each with a comment naming the bug). A long run:
+//! 1. every `check` R301 witness reproduces under `validate`, at the finding's system, field
+//!    and path, with no earlier system on the path rejecting;
+//! 2. a flow field `check` proves is never rejected on sampled records the entry and every
+//!    earlier system accept;
+//! 3. `trace SYSTEM:FIELD` says "every system on the lineage accepts" only where `check`
+//!    proves the field on every path;
+//! 4. (a) every sampled record the emitted entry schema accepts passes every system, except
+//!    for limits the emitted schema says (in a note) it leaves out; (b) a record every system
+//!    accepts is not rejected by the emitted schema for its type.
+//!
+//! CI runs a fixed seed and [`CI_CASES`] cases per property with
+//! [`generator::Features::ci`]: features a known bug makes fail are switched off there, each
+//! with a comment naming the bug and its fixture. All of it takes about 17 s in a debug build
+//! on two cores. A long run (green; add `RIPPLE_AGREE_ALL=1` to find the known bugs again):
 //!
 //! ```sh
-//! RIPPLE_AGREE_CASES=2000 RIPPLE_AGREE_ALL=1 cargo test --release --test agreement -- --nocapture
+//! RIPPLE_AGREE_CASES=2000 cargo test --release --test agreement -- --nocapture
 //! ```
 //!
 //! Environment:
@@ -15,9 +28,13 @@
 //! - `RIPPLE_AGREE_ALL=1`: every generator feature on (finds the known bugs again).
 //! - `RIPPLE_AGREE_OFF=a,b`: switch these features off too (field names of `Features`).
 //! - `RIPPLE_AGREE_SAVE=DIR`: save a shrunk failing case as a fixture under `DIR/<property>`
-//!   (`pipeline.yaml`, `schemas/`, `case.json`), ready to move to `tests/fixtures/agreement/`.
+//!   (`pipeline.yaml`, `schemas/`, `case.json`), ready to minimise by hand and move to
+//!   `tests/fixtures/agreement/`.
 //!
-//! Regression fixtures (`tests/fixtures/agreement/*`) are replayed by `regressions.rs`.
+//! Regression fixtures (`tests/fixtures/agreement/<name>/`: `pipeline.yaml`, `schemas/`,
+//! `case.json` with the property, the bug, the records and what `validate` says about them)
+//! are replayed by `regressions.rs`, one `#[test]` each, `#[ignore]`d while the bug is open.
+//! `cargo test --test agreement refresh_fixture_truth -- --ignored` rewrites their `truth`.
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 #[path = "gen.rs"]
