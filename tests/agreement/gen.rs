@@ -207,6 +207,9 @@ impl Features {
                 // known bug (proof-null-through-lower): null is never tried, so a function
                 // that passes null through is proven into a string field.
                 f.null_values = false;
+                // known bug (proof-number-leading-zeros): number(a) of a digit string is
+                // proven, but number("00012") fails the mapping (rare in CI, gated anyway).
+                f.fn_number = false;
             }
             "trace_agrees" => {
                 // known bug (object-copy-undecided): check leaves a whole-object copy
@@ -413,12 +416,13 @@ pub const PATTERNS: &[&str] = &[
     "^[^\\s]{0,8}$",
     "^[A-Za-z\\u00c0-\\u00ff' -]*$",
     "^[a-z]+(\\s[a-z]+)?$",
+    "^[0-9]{1,6}$",
     "(?i)^[a-z]{0,6}$",
     "(?m)^[a-z]+$",
     "(?i)^[A-Z0-9]+$",
 ];
 /// How many of [`PATTERNS`] have no inline flag.
-pub const PLAIN_PATTERNS: usize = 8;
+pub const PLAIN_PATTERNS: usize = 9;
 /// `format` values.
 pub const FORMATS: &[&str] = &["email", "date"];
 /// `multipleOf` values.
@@ -607,6 +611,13 @@ pub enum ValSpec {
     Float(u8),
     /// A boolean.
     Bool(bool),
+    /// A string of ASCII digits, with leading zeros.
+    Digits {
+        /// How many zeros first.
+        zeros: u8,
+        /// The number after them.
+        n: u16,
+    },
     /// The `from` of one of the pipeline's `replace` calls, repeated, after a prefix.
     Literal {
         /// Which `replace` (modulo the pipeline's).
@@ -634,6 +645,10 @@ pub const POOL: &[&str] = &[
     "\u{2028}",
     "😀",
     "000123",
+    "00012",
+    "0012",
+    "12345",
+    "1.50",
     " 0012",
     "12 ",
     "007",
@@ -742,7 +757,16 @@ pub fn leaf(f: &Features, p: f64, entry: bool) -> BoxedStrategy<LeafSpec> {
         opt(f.lengths, p * 2.0, max_len),
         opt(f.max_bytes, p, max_bytes),
         opt(f.charset, p, idx(CHARSETS.len())),
-        opt(f.patterns, p, idx(patterns)),
+        // Entries lean to digit patterns, for number() and digits() downstream.
+        opt(
+            f.patterns,
+            if entry { p * 2.0 } else { p },
+            if entry {
+                prop_oneof![Just(2u8), Just(8u8), idx(patterns)].boxed()
+            } else {
+                idx(patterns).boxed()
+            },
+        ),
         opt(f.formats, p / 3.0, idx(FORMATS.len())),
     );
     let others = (
@@ -975,6 +999,12 @@ fn value(f: &Features) -> BoxedStrategy<ValSpec> {
                 .boxed(),
         ),
         (4, text.prop_map(ValSpec::Text).boxed()),
+        (
+            2,
+            (0u8..4, 0u16..1000)
+                .prop_map(|(zeros, n)| ValSpec::Digits { zeros, n })
+                .boxed(),
+        ),
         (
             2,
             (any::<u8>(), 1u8..6, "[a-z0-9 ]{0,2}")
@@ -1359,6 +1389,9 @@ impl Rendered {
             ValSpec::Int(n) => json!(n),
             ValSpec::Float(i) => json!(FLOATS[usize::from(*i) % FLOATS.len()]),
             ValSpec::Bool(b) => json!(b),
+            ValSpec::Digits { zeros, n } => {
+                json!(format!("{}{n}", "0".repeat(usize::from(*zeros))))
+            }
             ValSpec::Literal {
                 which,
                 times,

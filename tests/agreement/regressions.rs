@@ -234,3 +234,9 @@ fn witness_object_any_of_pointer() {
 fn emitted_type_through_default() {
     holds("emitted-type-through-default");
 }
+
+#[test]
+#[ignore = "known bug: check proves number(a) of digit strings, but number(\"00012\") fails the mapping"]
+fn proof_number_leading_zeros() {
+    holds("proof-number-leading-zeros");
+}
