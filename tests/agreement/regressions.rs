@@ -212,7 +212,7 @@ fn emitted_sum_ignores_literal() {
 }
 
 #[test]
-#[ignore = "known bug: concat(concat(\"u\", a), b): the emitted schema limits neither a nor b"]
+#[ignore = "known bug: x: concat(\"u\", a), then concat(x, b) a hop later: the emitted schema limits neither a nor b, no note"]
 fn emitted_nested_concat_unlimited() {
     holds("emitted-nested-concat-unlimited");
 }
@@ -239,4 +239,10 @@ fn emitted_type_through_default() {
 #[ignore = "known bug: check proves number(a) of digit strings, but number(\"00012\") fails the mapping"]
 fn proof_number_leading_zeros() {
     holds("proof-number-leading-zeros");
+}
+
+#[test]
+#[ignore = "known bug: an enum tried exhaustively is proven under an object-level oneOf that \"\" meets twice"]
+fn proof_finite_one_of() {
+    holds("proof-finite-one-of");
 }
