@@ -1,4 +1,4 @@
-//! Change requests (SPEC 3.4): what support staff type in, from a file, stdin or `--set`.
+//! Change requests (README, "Change requests"): what support staff type in, from a file, stdin or `--set`.
 
 use std::path::Path;
 use std::sync::Arc;

@@ -1,4 +1,4 @@
-//! The journal: every submitted change, written before it is sent (SPEC 4.5).
+//! The journal: every submitted change, written before it is sent (README, "`--submit`").
 //!
 //! An embedded SQLite database (`.ripple/journal.db` by default) in WAL mode with
 //! `synchronous=FULL`, so an entry that [`Journal::insert`] returned is on disk before a byte

@@ -3,7 +3,7 @@
 //! See how a change ripples through your backend systems before you make it.
 //!
 //! The library holds everything but argument parsing: loading pipelines ([`pipeline`]),
-//! mapping expressions ([`expr`]), system schemas ([`schema`]), the system graph
+//! mapping expressions ([`expr`]) and what each function does ([`func`]), system schemas ([`schema`]), the system graph
 //! ([`graph`]), propagation of a change ([`propagate`]), validation against every
 //! downstream system ([`validate`]), asking the systems themselves ([`live`]), sending a
 //! change with a durable record of it ([`submit`], [`journal`]), reading downstream error
@@ -12,6 +12,7 @@
 
 pub mod error;
 pub mod expr;
+pub mod func;
 pub mod schema;
 pub mod span;
 

@@ -1,4 +1,4 @@
-//! `validate --submit` and `journal resume`: sending a change to its entry system (SPEC 4.5).
+//! `validate --submit` and `journal resume`: sending a change to its entry system (README, "`--submit`").
 //!
 //! The change is in the [`Journal`] before the first byte is sent, and every request
 //! carries the same `Idempotency-Key`, so a retry, or a resume after a crash, can never make

@@ -1,4 +1,4 @@
-//! Validation: the verdict of every system on one change request (SPEC 4.1).
+//! Validation: the verdict of every system on one change request (README, "`ripple validate`").
 //!
 //! Propagates the change, validates each arrival's record against its system's compiled
 //! schema, and turns schema errors into [`Violation`]s that say where the value came from.

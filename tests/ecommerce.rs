@@ -156,3 +156,53 @@ fn fields_inside_whole_object_copies_are_checked() {
     assert_eq!(t.origins[0].pointer, "/address/street");
     assert_eq!(t.origins[0].effective.max_len, Some(25));
 }
+
+/// The entry schema `constraints --emit-schema` prints, compiled.
+fn emitted(p: &Pipeline) -> ripple::schema::SystemSchema {
+    let entry = p.system_id("shop").unwrap();
+    let eff = ripple::constraints::effective(p, entry);
+    let doc = ripple::constraints::emit_schema(p, entry, &eff);
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ecommerce/schemas/emitted.json");
+    ripple::schema::SystemSchema::from_value(&path, doc).unwrap()
+}
+
+#[test]
+fn the_emitted_schema_accepts_integers_and_rejects_what_invoicing_rejects() {
+    let p = load();
+    let schema = emitted(&p);
+    // An integer field limited downstream as text still takes integers.
+    let points = json!({"loyalty_points": 5});
+    assert!(schema.is_valid(&points));
+    assert!(rejections(&p, &points).is_empty());
+    // Through default(name2, name1) into a latin1 / 40-byte system.
+    for record in [
+        json!({"name1": "İsmail Yılmaz"}),
+        json!({"name1": "Ab", "name2": "Ωmega Trading"}),
+        json!({"name1": "Müller & Söhne Präzisionswerkzeuge GmbH Co"}),
+    ] {
+        assert!(!rejections(&p, &record).is_empty(), "{record}");
+        assert!(
+            !schema.is_valid(&record),
+            "the emitted schema accepts {record}"
+        );
+    }
+    // name2 may stay null: default() then takes name1.
+    let null_name2 = json!({"name1": "Acme", "name2": null});
+    assert!(rejections(&p, &null_name2).is_empty());
+    assert!(schema.is_valid(&null_name2));
+}
+
+#[test]
+fn the_emitted_schema_rejects_every_witness() {
+    let p = load();
+    let schema = emitted(&p);
+    for f in check(&p)
+        .findings
+        .iter()
+        .filter(|f| f.code == Code::Incompatible)
+    {
+        let w = f.witness.as_ref().unwrap();
+        assert!(!schema.is_valid(w), "emitted schema accepts witness {w}");
+    }
+}

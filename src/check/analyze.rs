@@ -186,6 +186,36 @@ struct Subject<'a> {
     leaf: std::sync::Arc<crate::schema::Leaf>,
 }
 
+impl Subject<'_> {
+    /// The target's limits a value described by `abs` (and `null`) does not provably
+    /// meet. A plain copy of a field that is always an object meets `type: object`, and
+    /// its `properties` are the nested fields, each checked as a mapping of its own (see
+    /// `nested`): what else an object schema says (`required`, `additionalProperties` …)
+    /// stays unproven.
+    fn unproven(&self, abs: &crate::check::domain::Abs, null: bool) -> Vec<(String, Value)> {
+        let mut open = unproven(abs, null, &self.leaf);
+        if let crate::expr::ExprKind::Field(f) = &self.mapping.expr.kind {
+            let from = self.pipeline.flows[self.flow].from;
+            let source = self.pipeline.systems[from].schema.leaf(&f.pointer());
+            let object = crate::schema::TypeName::Object;
+            if source
+                .types()
+                .without(crate::schema::TypeName::Null)
+                .only(object)
+            {
+                open.retain(|(k, v)| match k.as_str() {
+                    "type" => !crate::schema::TypeSet::parse(v).is_some_and(|t| {
+                        t.allows(object) && (!null || t.allows(crate::schema::TypeName::Null))
+                    }),
+                    "properties" => false,
+                    _ => true,
+                });
+            }
+        }
+        open
+    }
+}
+
 /// What one path says about the field.
 enum OnPath {
     /// Proven on this path, or the field gets no value on it, or every value was tried.
@@ -228,7 +258,7 @@ pub(super) fn analyze(
         &mut |p, acc| summary.value(pipeline, from, p, acc),
         &mut acc,
     )?;
-    let mut unproven = unproven(&abs, &subject.leaf);
+    let mut unproven = subject.unproven(&abs, acc.null);
     if acc.may_fail {
         unproven.push((
             crate::validate::MAPPING_FAILED.to_owned(),
@@ -287,7 +317,7 @@ fn on_path(subject: &Subject<'_>, path: &FlowPath, derivation: &Derivation) -> O
         &mut path_acc,
         demands,
     ) {
-        Ok(Some(abs)) if !path_acc.may_fail && unproven_on(&abs, &subject.leaf) => {
+        Ok(Some(abs)) if !path_acc.may_fail && subject.unproven(&abs, path_acc.null).is_empty() => {
             return OnPath::Decided;
         }
         Ok(Some(_)) => {}
@@ -413,11 +443,6 @@ fn undecided(
     f.limit = unproven.first().map(|(_, v)| v.clone());
     f.help = Some("state the constraint upstream (in the entry schema or an earlier system) in a form ripple models: maxLength, x-maxBytes, x-charset, or a pattern of character classes".into());
     f
-}
-
-/// Whether every constraint is proven for `abs`.
-fn unproven_on(abs: &crate::check::domain::Abs, leaf: &crate::schema::Leaf) -> bool {
-    unproven(abs, leaf).is_empty()
 }
 
 fn finding(

@@ -28,6 +28,23 @@ pub(crate) struct Acc {
     pub origins: BTreeSet<std::sync::Arc<str>>,
     /// A mapping on the way can fail for some inputs (`number("abc")`).
     pub may_fail: bool,
+    /// The value can be `null` (a `["string", "null"]` field, or one passed through
+    /// functions, which give `null` for `null`). The description covers the other values.
+    pub null: bool,
+}
+
+impl Acc {
+    /// Takes in what another derivation collected (its value flows into this one).
+    pub(crate) fn absorb(&mut self, other: &Acc) {
+        self.origins.extend(other.origins.iter().cloned());
+        self.may_fail |= other.may_fail;
+        self.null |= other.null;
+    }
+
+    /// Once a system accepted the value: `null` only if its schema allows it.
+    fn accepted_by(&mut self, leaf: &crate::schema::Leaf) {
+        self.null &= leaf.types().allows(crate::schema::TypeName::Null);
+    }
 }
 
 /// What one field of one system can hold.
@@ -91,11 +108,15 @@ impl Summary {
                 let Some(held) = s.arrive(flow.to, &key, v, acc) else {
                     continue;
                 };
-                let accepted = domain::refine(held.abs.clone(), &target.schema.leaf(&key));
+                let leaf = target.schema.leaf(&key);
+                let accepted = domain::refine(held.abs.clone(), &leaf);
+                let mut acc = held.acc.clone();
+                acc.accepted_by(&leaf);
                 s.held[flow.to].insert(
                     key.clone(),
                     Held {
                         abs: accepted,
+                        acc,
                         ..held
                     },
                 );
@@ -133,7 +154,12 @@ impl Summary {
                 let mut joined = domain::join(&h.abs, &v);
                 let new_origins = !acc.origins.is_subset(&h.acc.origins);
                 let may_fail = h.acc.may_fail || acc.may_fail;
-                if joined == h.abs && !new_origins && may_fail == h.acc.may_fail {
+                let null = h.acc.null || acc.null;
+                if joined == h.abs
+                    && !new_origins
+                    && may_fail == h.acc.may_fail
+                    && null == h.acc.null
+                {
                     return None;
                 }
                 h.changes += 1;
@@ -143,6 +169,7 @@ impl Summary {
                 h.abs = joined;
                 h.acc.origins.extend(acc.origins);
                 h.acc.may_fail = may_fail;
+                h.acc.null = null;
                 Some(h.clone())
             }
         }
@@ -159,14 +186,13 @@ impl Summary {
     ) -> Option<Abs> {
         if system == self.entry {
             acc.origins.insert(std::sync::Arc::from(pointer));
-            return Some(domain::from_leaf(
-                &pipeline.systems[system].schema.leaf(pointer),
-            ));
+            let leaf = pipeline.systems[system].schema.leaf(pointer);
+            acc.null |= leaf.types().allows(crate::schema::TypeName::Null);
+            return Some(domain::from_leaf(&leaf));
         }
         let held = &self.held[system];
         if let Some(h) = held.get(pointer) {
-            acc.origins.extend(h.acc.origins.iter().cloned());
-            acc.may_fail |= h.acc.may_fail;
+            acc.absorb(&h.acc);
             return Some(h.abs.clone());
         }
         // A whole object read, or a field inside an object copied whole: nothing is known.
@@ -180,8 +206,7 @@ impl Summary {
             return None;
         }
         for h in related {
-            acc.origins.extend(h.acc.origins.iter().cloned());
-            acc.may_fail |= h.acc.may_fail;
+            acc.absorb(&h.acc);
         }
         Some(Abs::Any)
     }
@@ -328,8 +353,9 @@ struct Demand {
     chars: Option<domain::Chars>,
 }
 
-/// Runs the accepting systems' limits backwards through length-preserving mappings
-/// (copies, `upper`, `lower`, `pad_left`, `string`, `default`, `concat` with literals) to
+/// Runs the accepting systems' limits backwards through mappings that never shorten a
+/// value (copies, `upper`, `lower`, `pad_left`, `string`, `default`, `concat` with
+/// literals, `replace` with a `to` no shorter than `from`: each function's demand rule) to
 /// the entry fields: the relational part the per-field description lacks. Only mappings
 /// with a single field input count, so the demand holds whenever that field is present.
 fn demands(
@@ -380,27 +406,15 @@ fn demands(
 }
 
 /// The single field an expression reads and the length bound a limit of `max` on the
-/// result puts on it, for length-preserving expressions.
+/// result puts on it, through functions whose demand rule ([`Func::demand`]) names one
+/// argument.
 fn back(expr: &Expr, max: Option<u64>) -> Option<(Option<u64>, crate::expr::FieldPath)> {
     match &expr.kind {
         ExprKind::Field(f) => Some((max, f.clone())),
-        ExprKind::Call { func, args, .. } => match func {
-            Func::Upper | Func::Lower | Func::PadLeft | Func::String | Func::Default => {
-                back(args.first()?, max)
-            }
-            Func::Concat => {
-                let literal: u64 = args
-                    .iter()
-                    .filter_map(|a| match &a.kind {
-                        ExprKind::Str(s) => Some(s.chars().count() as u64),
-                        _ => None,
-                    })
-                    .sum();
-                let field = args.iter().find(|a| !matches!(a.kind, ExprKind::Str(_)))?;
-                back(field, max.map(|m| m.saturating_sub(literal)))
-            }
-            _ => None,
-        },
+        ExprKind::Call { func, args, .. } => {
+            let (i, max) = func.demand(args, max)?;
+            back(args.get(i)?, max)
+        }
         _ => None,
     }
 }
@@ -462,15 +476,16 @@ fn field_on_path(
     let key = (k, pointer.to_owned());
     if let Some(hit) = memo.get(&key) {
         let (abs, a) = hit.as_ref()?;
-        acc.origins.extend(a.origins.iter().cloned());
-        acc.may_fail |= a.may_fail;
+        acc.absorb(a);
         return Some(abs.clone());
     }
     let system = &ctx.pipeline.systems[ctx.systems[k]];
     let result = if k == 0 {
         let mut a = Acc::default();
         a.origins.insert(std::sync::Arc::from(pointer));
-        let mut abs = domain::from_leaf(&system.schema.leaf(pointer));
+        let leaf = system.schema.leaf(pointer);
+        a.null = leaf.types().allows(crate::schema::TypeName::Null);
+        let mut abs = domain::from_leaf(&leaf);
         if let (Abs::Str(s), Some(d)) = (&mut abs, ctx.demands.get(pointer)) {
             if let Some(m) = d.max {
                 s.max = Some(s.max.map_or(m, |x| x.min(m)));
@@ -510,18 +525,20 @@ fn field_on_path(
             found = Some(match found {
                 None => (abs, a),
                 Some((prev, mut pa)) => {
-                    pa.origins.extend(a.origins);
-                    pa.may_fail |= a.may_fail;
+                    pa.absorb(&a);
                     (domain::join(&prev, &abs), pa)
                 }
             });
         }
-        found.map(|(abs, a)| (domain::refine(abs, &system.schema.leaf(pointer)), a))
+        found.map(|(abs, mut a)| {
+            let leaf = system.schema.leaf(pointer);
+            a.accepted_by(&leaf);
+            (domain::refine(abs, &leaf), a)
+        })
     };
     memo.insert(key, result.clone());
     let (abs, a) = result?;
-    acc.origins.extend(a.origins);
-    acc.may_fail |= a.may_fail;
+    acc.absorb(&a);
     Some(abs)
 }
 
@@ -560,13 +577,26 @@ pub(crate) fn eval(
                 multiple: None,
             })
         }
-        ExprKind::Bool(_) | ExprKind::Null => Abs::Any,
+        ExprKind::Bool(_) => Abs::Any,
+        ExprKind::Null => {
+            acc.null = true;
+            Abs::Any
+        }
         ExprKind::Call { func, args, .. } => {
             if *func == Func::Default {
                 // Either side may be all there is: `x` when `v` is never filled, `v` when
                 // `x` is absent or null.
-                let x = args.first().and_then(|a| eval(a, lookup, acc));
-                let v = args.get(1).and_then(|a| eval(a, lookup, acc));
+                // A `null` `x` gives `v`, so only `v` can make the result `null` (`x` null
+                // and `v` absent is no value at all).
+                let (mut xa, mut va) = (Acc::default(), Acc::default());
+                let x = args.first().and_then(|a| eval(a, lookup, &mut xa));
+                let v = args.get(1).and_then(|a| eval(a, lookup, &mut va));
+                let null = v.is_some() && va.null;
+                xa.null = false;
+                va.null = false;
+                acc.absorb(&xa);
+                acc.absorb(&va);
+                acc.null |= null;
                 return match (x, v) {
                     (Some(x), Some(v)) => Some(domain::join(&x, &v)),
                     (x, v) => x.or(v),
@@ -578,19 +608,20 @@ pub(crate) fn eval(
                 abs.push(eval(a, lookup, acc)?);
                 lits.push(literal(a));
             }
-            if *func == Func::Number {
-                let safe = match abs.first() {
-                    Some(Abs::Num(_)) => true,
-                    Some(Abs::Str(s)) => {
-                        s.min > 0 && domain::subset(&s.chars, &domain::chars_of(&[('0', '9')]))
-                    }
-                    _ => false,
-                };
-                acc.may_fail |= !safe;
-            }
+            acc.may_fail |= func.may_fail(&abs);
+            // Every function but `default` fails on an array or object, which a value
+            // described as `Any` (untyped, or an object) may be.
+            acc.may_fail |= args
+                .iter()
+                .zip(&abs)
+                .any(|(e, a)| matches!(a, Abs::Any) && literal(e).is_none() && !is_literal(e));
             domain::apply(*func, &abs, &lits)
         }
     })
+}
+
+fn is_literal(e: &Expr) -> bool {
+    matches!(e.kind, ExprKind::Bool(_) | ExprKind::Null)
 }
 
 fn literal(e: &Expr) -> Option<Value> {

@@ -1,4 +1,4 @@
-//! `ripple check` (SPEC 4.2): static reasoning over pipelines and schemas.
+//! `ripple check` (README, "`ripple check`"): static reasoning over pipelines and schemas.
 //!
 //! For every flow path from an entry system and every field the path's last flow fills,
 //! ripple first tries to *prove* the target accepts whatever the path can deliver (an
@@ -29,6 +29,7 @@ use crate::propagate::FieldRef;
 use crate::span::Location;
 pub use codes::{Code, Severity};
 pub use field::{FieldVerdict, check_field};
+pub(crate) use nested::with_nested;
 
 /// Candidate changes verified per pipeline before ripple stops searching for witnesses
 /// (what is left unproven then is reported as undecided, saying so). Keeps `check` bounded

@@ -17,7 +17,7 @@ const MAX_DEPTH: usize = 4;
 /// The mappings of flow `fid` followed by one per field inside each object it copies
 /// whole.
 #[must_use]
-pub(super) fn with_nested(pipeline: &Pipeline, fid: FlowId) -> Vec<Mapping> {
+pub(crate) fn with_nested(pipeline: &Pipeline, fid: FlowId) -> Vec<Mapping> {
     let flow = &pipeline.flows[fid];
     let schema = &pipeline.systems[flow.to].schema;
     let mut out: Vec<Mapping> = flow.mappings.clone();

@@ -9,18 +9,30 @@ use serde_json::Value;
 use super::domain::{self, Abs};
 use crate::schema::{Keyword, Leaf, TypeName};
 
-/// The target's limits that `abs` does not provably satisfy, as (keyword, limit).
-pub(super) fn unproven(abs: &Abs, leaf: &Leaf) -> Vec<(String, Value)> {
+/// The target's limits that a value described by `abs` (or `null`, when `null` is set)
+/// does not provably satisfy, as (keyword, limit).
+pub(super) fn unproven(abs: &Abs, null: bool, leaf: &Leaf) -> Vec<(String, Value)> {
     let mut out: Vec<(String, Value)> = leaf
         .keywords
         .iter()
-        .filter(|k| !proves(abs, k))
+        .filter(|k| !proves(abs, k) || (null && !admits_null(k)))
         .map(|k| (k.name().to_owned(), k.value()))
         .collect();
     for c in &leaf.conditional {
         out.push((c.applicator.to_owned(), Value::from(c.keywords.join(", "))));
     }
     out
+}
+
+/// Whether `null` passes the keyword (string and number keywords do not apply to it).
+fn admits_null(keyword: &Keyword) -> bool {
+    match keyword {
+        Keyword::Type(t, _) => t.allows(TypeName::Null),
+        Keyword::Enum(items) => items.contains(&Value::Null),
+        Keyword::Const(v) => v.is_null(),
+        Keyword::Never | Keyword::Other(..) => false,
+        _ => true,
+    }
 }
 
 fn proves(abs: &Abs, keyword: &Keyword) -> bool {

@@ -62,11 +62,11 @@ enum Command {
 pub(crate) enum Format {
     /// For people at a terminal.
     Human,
-    /// For scripts, with the stable keys of SPEC 4.
+    /// For scripts: stable keys, documented per command in the README.
     Json,
 }
 
-/// What a command found, mapped onto the exit codes of SPEC 4.
+/// What a command found, mapped onto the exit codes (README, "Exit codes").
 pub(crate) enum Outcome {
     /// Nothing found: exit 0.
     Clean,

@@ -1,5 +1,5 @@
-//! Character sets: what the case and ASCII functions map into a class, and how a class
-//! is written in the JSON Schema regex dialect.
+//! Character sets: how a class is written in the JSON Schema regex dialect and for people,
+//! and which characters keep a length limit exact through a per-character function.
 
 #[allow(clippy::wildcard_imports)]
 use super::*;
@@ -14,9 +14,10 @@ pub(super) fn class_regex(chars: &Chars) -> String {
         (chars, String::from("["))
     };
     if set.ranges().is_empty() {
-        // The empty class `[]` matches nothing; `[^]` is not portable.
+        // No character: `[]` is ECMA 262 only (the Rust regex ripple compiles patterns
+        // with rejects it) and `[^]` is not portable; `[^\s\S]` is valid in both.
         return if out == "[" {
-            "[]".into()
+            "[^\\s\\S]".into()
         } else {
             "[\\s\\S]".into()
         };
@@ -78,110 +79,10 @@ pub(super) fn regex_escape(s: &str) -> String {
     out
 }
 
-/// Characters whose upper/lower case differs from themselves; computed once.
-pub(super) fn cased() -> &'static [char] {
-    static CASED: OnceLock<Vec<char>> = OnceLock::new();
-    CASED.get_or_init(|| {
-        (0..=u32::from(char::MAX))
-            .filter_map(char::from_u32)
-            .filter(|&c| {
-                let mut u = c.to_uppercase();
-                let mut l = c.to_lowercase();
-                !(u.next() == Some(c) && u.next().is_none() && l.next() == Some(c))
-                    || l.next().is_some()
-            })
-            .collect()
-    })
-}
-
-/// The scalar value after `c`, skipping the surrogate gap.
-pub(super) fn next_char(c: char) -> Option<char> {
-    if c == '\u{D7FF}' {
-        return Some('\u{E000}');
-    }
-    char::from_u32(u32::from(c) + 1)
-}
-
-pub(super) fn set_of(chars: impl IntoIterator<Item = char>) -> Chars {
-    let mut v: Vec<char> = chars.into_iter().collect();
-    v.sort_unstable();
-    let mut ranges: Vec<(char, char)> = Vec::new();
-    for c in v {
-        match ranges.last_mut() {
-            Some((_, end)) if next_char(*end) == Some(c) => *end = c,
-            _ => ranges.push((c, c)),
-        }
-    }
-    domain::chars_of(&ranges)
-}
-
-/// The characters `func` (`upper`, `lower` or `ascii`) can change; every other character
-/// maps to itself.
-fn changed(func: Func) -> Box<dyn Iterator<Item = char>> {
-    if func == Func::Ascii {
-        Box::new((0x80..=u32::from(char::MAX)).filter_map(char::from_u32))
-    } else {
-        Box::new(cased().iter().copied())
-    }
-}
-
-/// The characters `c` for which `func(c)` only holds characters of `target`. Remembered
-/// per function and target: a class is pulled back through the same function many times,
-/// and `ascii` means looking at every non-ASCII character.
-pub(super) fn preimage(func: Func, target: &Chars) -> Chars {
-    type Key = (&'static str, Vec<(char, char)>);
-    static MEMO: OnceLock<std::sync::Mutex<std::collections::HashMap<Key, Chars>>> =
-        OnceLock::new();
-    let key: Key = (
-        func.name(),
-        target
-            .ranges()
-            .iter()
-            .map(|r| (r.start(), r.end()))
-            .collect(),
-    );
-    let memo = MEMO.get_or_init(Default::default);
-    if let Some(hit) = memo.lock().ok().and_then(|m| m.get(&key).cloned()) {
-        return hit;
-    }
-    let mut out = target.clone();
-    out.difference(&set_of(changed(func)));
-    let good = changed(func).filter(|&c| {
-        apply_char(func, c)
-            .chars()
-            .all(|d| domain::contains(target, d))
-    });
-    out.union(&set_of(good));
-    if let Ok(mut m) = memo.lock() {
-        m.insert(key, out.clone());
-    }
-    out
-}
-
-/// The characters `func` maps to exactly one character of at most the same UTF-8 width:
-/// where length and byte limits pass through it unchanged. Computed once per function.
+/// The characters `func` (`upper`, `lower` or `ascii`) maps to exactly one character of at
+/// most the same UTF-8 width: where length and byte limits pass through it unchanged
+/// ([`crate::func::CharMap::safe`]); every character for other functions.
 pub(super) fn safe_chars(func: Func) -> Chars {
-    static UPPER: OnceLock<Chars> = OnceLock::new();
-    static LOWER: OnceLock<Chars> = OnceLock::new();
-    static ASCII: OnceLock<Chars> = OnceLock::new();
-    let cell = match func {
-        Func::Upper => &UPPER,
-        Func::Lower => &LOWER,
-        _ => &ASCII,
-    };
-    cell.get_or_init(|| {
-        let mut out = domain::all_chars();
-        let bad = changed(func).filter(|&c| {
-            let s = apply_char(func, c);
-            s.chars().count() != 1 || s.len() > c.len_utf8()
-        });
-        out.difference(&set_of(bad));
-        out
-    })
-    .clone()
-}
-
-pub(super) fn apply_char(func: Func, c: char) -> String {
-    let s = c.to_string();
-    crate::expr::func::apply_text(func, &s, &[]).unwrap_or(s)
+    func.char_map()
+        .map_or_else(domain::all_chars, |m| m.safe().clone())
 }

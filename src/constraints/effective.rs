@@ -27,8 +27,10 @@ pub fn effective(pipeline: &Pipeline, entry: SystemId) -> Effective {
     let mut by_field: BTreeMap<String, FieldConstraint> = BTreeMap::new();
     let mut order: Vec<String> = Vec::new();
     let mut seen: BTreeSet<(SystemId, String)> = BTreeSet::new();
-    for flow in &pipeline.flows {
-        for m in &flow.mappings {
+    for (fid, flow) in pipeline.flows.iter().enumerate() {
+        // Fields inside objects copied whole count too (`ship_address: mailing` with
+        // `ship_address.city` limited downstream).
+        for m in &crate::check::with_nested(pipeline, fid) {
             if !seen.insert((flow.to, m.target_pointer.to_string())) {
                 continue;
             }
@@ -93,7 +95,13 @@ pub fn emit_schema(pipeline: &Pipeline, entry: SystemId, eff: &Effective) -> Val
     let narrowed: Vec<(&str, Value)> = fields
         .iter()
         .filter(|f| !f.narrowed_by.is_empty() || f.effective != f.own)
-        .map(|f| (f.pointer.as_str(), f.effective.to_schema()))
+        .map(|f| {
+            let types = pipeline.systems[entry].schema.leaf(&f.pointer).types();
+            (
+                f.pointer.as_str(),
+                with_nontext(f.effective.to_schema(), &f.effective, types),
+            )
+        })
         .collect();
     let sums: Vec<Value> = eff
         .sums
@@ -128,6 +136,24 @@ pub fn emit_schema(pipeline: &Pipeline, entry: SystemId, eff: &Effective) -> Val
         }
     }
     doc
+}
+
+/// `schema` plus the branches that hold numbers and booleans to the text limits (see
+/// `nontext`).
+fn with_nontext(mut schema: Value, c: &Constraint, types: crate::schema::TypeSet) -> Value {
+    let extra = super::nontext::branches(c, types);
+    if extra.is_empty() {
+        return schema;
+    }
+    if let Some(obj) = schema.as_object_mut() {
+        match obj.get_mut("allOf") {
+            Some(Value::Array(all)) => all.extend(extra),
+            _ => {
+                obj.insert("allOf".into(), Value::Array(extra));
+            }
+        }
+    }
+    schema
 }
 
 /// A record-level fragment `{"properties": {…}}` that puts each fragment at its field's

@@ -1,5 +1,5 @@
 //! Effective constraints: what an entry field must satisfy so that no system downstream
-//! rejects what is derived from it (SPEC 2, 4.3, 4.4).
+//! rejects what is derived from it (README, "Concepts" and "`ripple constraints`").
 //!
 //! A downstream limit is pulled back through each mapping to the fields it reads, hop by
 //! hop, until it reaches an entry system. Each function has a pull-back rule that keeps the
@@ -9,7 +9,6 @@
 //! rule says so in a note instead of guessing, and the emitted schema leaves it out.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::OnceLock;
 
 use serde_json::{Map, Value, json};
 
@@ -20,6 +19,7 @@ use crate::pipeline::{Pipeline, SystemId};
 mod chains;
 mod chars;
 mod effective;
+mod nontext;
 mod pullback;
 mod sums;
 #[cfg(test)]

@@ -25,35 +25,21 @@ pub struct SumConstraint {
 /// An expression that never makes a value longer than the field it reads (given that the
 /// field holds only characters the case and ASCII functions on the way keep at one
 /// character), except that `pad_left(x, n, c)` makes it at least `n` long: that field, the
-/// functions, and that floor.
+/// per-character functions, and that floor. Each function says so in its
+/// [`LengthEffect`](crate::func::LengthEffect).
 pub(super) fn shrinking_field_floor(expr: &Expr) -> Option<(&FieldPath, Vec<Func>, u64)> {
-    if let ExprKind::Call {
-        func: Func::PadLeft,
-        args,
-        ..
-    } = &expr.kind
-    {
-        let n = args.get(1).and_then(literal_text)?.parse::<u64>().ok()?;
-        let pad = args.get(2).and_then(literal_text)?;
-        if pad.chars().count() != 1 {
-            return None;
-        }
-        let (f, funcs, floor) = shrinking_field_floor(args.first()?)?;
-        return Some((f, funcs, floor.max(n)));
-    }
     match &expr.kind {
         ExprKind::Field(f) => Some((f, Vec::new(), 0)),
-        ExprKind::Call { func, args, .. } => match func {
-            Func::Trim | Func::Truncate | Func::Part | Func::Digits | Func::String => {
-                shrinking_field_floor(args.first()?)
-            }
-            Func::Upper | Func::Lower | Func::Ascii => {
-                let (f, mut funcs, floor) = shrinking_field_floor(args.first()?)?;
+        ExprKind::Call { func, args, .. } => {
+            let lits: Vec<Option<Value>> = args.iter().map(crate::func::literal_value).collect();
+            let effect = func.length_effect(&lits);
+            let floor = effect.never_longer()?;
+            let (f, mut funcs, below) = shrinking_field_floor(args.first()?)?;
+            if func.char_map().is_some() {
                 funcs.push(*func);
-                Some((f, funcs, floor))
             }
-            _ => None,
-        },
+            Some((f, funcs, below.max(floor)))
+        }
         _ => None,
     }
 }

@@ -1,5 +1,5 @@
-//! Mapping expressions (SPEC 3.2): parsing with positions, evaluation, and what each
-//! function does to length and characters.
+//! Mapping expressions (README, "Mapping expressions"): parsing with positions and
+//! evaluation; what each function does lives in [`crate::func`].
 //!
 //! ```text
 //! expr   := call | field | string | number | true | false | null
@@ -12,7 +12,6 @@
 //! parse time, so a pipeline with a bad mapping never loads.
 
 pub mod field;
-pub mod func;
 mod parse;
 
 use std::fmt;
@@ -21,8 +20,8 @@ use std::ops::Range;
 use serde_json::Value;
 
 use crate::error::ErrorKind;
+pub use crate::func::{Func, FuncDoc};
 pub use field::{FieldPath, Segment};
-pub use func::{Func, FuncDoc};
 pub use parse::parse;
 
 /// A parsed expression with its byte span in the expression text.
@@ -132,75 +131,8 @@ fn eval_call<'a>(
     args: &[Expr],
     lookup: &dyn Fn(&FieldPath) -> Option<&'a Value>,
 ) -> Result<Option<Value>, EvalError> {
-    let fail = |message: String| EvalError {
-        func: Some(func),
-        message,
-    };
-    match func {
-        Func::Default => {
-            let x = args.first().map(|a| a.eval(lookup)).transpose()?.flatten();
-            match x {
-                Some(v) if !v.is_null() => Ok(Some(v)),
-                _ => args
-                    .get(1)
-                    .map(|a| a.eval(lookup))
-                    .transpose()
-                    .map(Option::flatten),
-            }
-        }
-        Func::Concat => {
-            let mut out = String::new();
-            for a in args {
-                let Some(v) = a.eval(lookup)? else {
-                    return Ok(None);
-                };
-                match func::text_of(func, &v).map_err(fail)? {
-                    Some(t) => out.push_str(&t),
-                    None => return Ok(Some(Value::Null)),
-                }
-            }
-            Ok(Some(Value::String(out)))
-        }
-        Func::String => {
-            let Some(v) = first(args, lookup)? else {
-                return Ok(None);
-            };
-            Ok(Some(
-                func::text_of(func, &v)
-                    .map_err(fail)?
-                    .map_or(Value::Null, Value::String),
-            ))
-        }
-        Func::Number => {
-            let Some(v) = first(args, lookup)? else {
-                return Ok(None);
-            };
-            func::to_number(&v).map_err(fail)
-        }
-        _ => {
-            let Some(v) = first(args, lookup)? else {
-                return Ok(None);
-            };
-            let Some(text) = func::text_of(func, &v).map_err(fail)? else {
-                return Ok(Some(Value::Null));
-            };
-            let mut lits = Vec::with_capacity(args.len());
-            for a in args {
-                lits.push(a.eval(lookup)?.unwrap_or(Value::Null));
-            }
-            Ok(func::apply_text(func, &text, &lits).map(Value::String))
-        }
-    }
-}
-
-fn first<'a>(
-    args: &[Expr],
-    lookup: &dyn Fn(&FieldPath) -> Option<&'a Value>,
-) -> Result<Option<Value>, EvalError> {
-    match args.first() {
-        Some(a) => a.eval(lookup),
-        None => Ok(None),
-    }
+    let mut arg = |i: usize| args.get(i).map_or(Ok(None), |a| a.eval(lookup));
+    func.eval(&mut crate::func::Args::new(args.len(), &mut arg))
 }
 
 impl fmt::Display for Expr {

@@ -1,9 +1,9 @@
 //! The expression parser: recursive descent over bytes, every node with its span.
 
 use super::field::{ident_continue, ident_start, parse_dotted};
-use super::func::Literal;
 use super::{Expr, ExprError, ExprKind, Func};
 use crate::error::ErrorKind;
+use crate::func::Literal;
 use crate::suggest;
 
 /// Deepest nesting of calls accepted.

@@ -1,4 +1,4 @@
-//! A system's own `pattern:` (SPEC 3.1): a regular expression with the named groups `field`
+//! A system's own `pattern:` (README, "Pipelines"): a regular expression with the named groups `field`
 //! (a property name or a JSON Pointer), `value` and `key`, or a fixed `field:`.
 
 use super::fields::{SystemFields, field_pointer};

@@ -1,4 +1,4 @@
-//! Reading a downstream error log (SPEC 4.3, `ripple trace --log`): which lines report a
+//! Reading a downstream error log (README, "`ripple trace --log`"): which lines report a
 //! rejected value, in which system, for which field.
 //!
 //! A [`Scanner`] is built once from the pipeline's `errors` declarations (custom patterns

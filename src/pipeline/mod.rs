@@ -1,4 +1,4 @@
-//! Pipelines: the declared graph of systems and the flows between them (SPEC 3.1).
+//! Pipelines: the declared graph of systems and the flows between them (README, "Pipelines").
 //!
 //! [`load`] reads a pipeline file, checks it against `schemas/pipeline.schema.json`, loads
 //! every system's schema once and parses every mapping, collecting all problems with their
@@ -94,7 +94,7 @@ pub struct System {
     pub span: Span,
 }
 
-/// A system's HTTP endpoints (SPEC 4.5).
+/// A system's HTTP endpoints (README, "`--submit`").
 #[derive(Debug, Clone, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Endpoint {

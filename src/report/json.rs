@@ -29,7 +29,7 @@
 //! }
 //! ```
 //!
-//! Stable keys (SPEC 4.1): `ok`, `entry`, `systems[]` {`system`, `status`, `path`},
+//! Stable keys (README, "`ripple validate`"): `ok`, `entry`, `systems[]` {`system`, `status`, `path`},
 //! `violations[]` {`system`, `field`, `keyword`, `limit`, `value`, `message`, `origin[]`,
 //! `path`}. The others may grow. With `--live`, `live[]` {`system`, `status`
 //! (`accepted`|`rejected`|`unreachable`), `errors[]` {`pointer`, `detail`}, `http_status`,
@@ -309,7 +309,7 @@ struct FindingJson<'a> {
     help: Option<&'a str>,
 }
 
-/// Renders a check report as JSON with the stable keys of SPEC 4.2: `ok`, `findings[]`
+/// Renders a check report as JSON with the stable keys of README, "`ripple check`": `ok`, `findings[]`
 /// {`code`, `severity`, `message`, `file`, `line`, `column`, and for incompatibilities
 /// `system`, `field`, `keyword`, `origin[]`, `path`, `witness`}. The witness is a change
 /// `record` that reproduces the finding with `ripple validate`, so it is never masked.

@@ -1,7 +1,7 @@
 //! Output formats: one renderer per format, all fed by the library's report values.
 //!
 //! Human output is for people at a terminal (colour when asked or when stdout is a
-//! terminal); JSON is for scripts, with the stable keys of SPEC 4. Personal data (`x-pii`)
+//! terminal); JSON is for scripts, with the stable keys each command documents in the README. Personal data (`x-pii`)
 //! is masked in machine-readable output unless the user asks for values.
 
 pub mod diagnostic;

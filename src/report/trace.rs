@@ -13,7 +13,7 @@
 //! }
 //! ```
 //!
-//! Stable keys (SPEC 4.3): `target`, `lineage[]` {`system`, `field`, `expr`}, `origin[]`,
+//! Stable keys (README, "`ripple trace`"): `target`, `lineage[]` {`system`, `field`, `expr`}, `origin[]`,
 //! `effective`, `root_cause` {`system`, `field`, `reason`} (`null` when nothing narrows).
 //! `lineage` lists the hops of every chain from an origin to the target, origin first.
 
@@ -62,7 +62,7 @@ fn sum_line(pipeline: &Pipeline, s: &crate::constraints::SumConstraint, p: Paint
     )
 }
 
-/// Field-mode trace as JSON with the stable keys of SPEC 4.3.
+/// Field-mode trace as JSON with the stable keys of README, "`ripple trace`".
 #[must_use]
 pub fn field_json(pipeline: &Pipeline, trace: &FieldTrace) -> String {
     let sys = |s: usize| pipeline.systems[s].id.as_str();
@@ -366,7 +366,7 @@ pub fn log_event_human(
     out
 }
 
-/// One traced log event as a JSON object (SPEC 4.3 log mode `events[]`).
+/// One traced log event as a JSON object (README, "`ripple trace --log`": `events[]`).
 #[must_use]
 pub fn log_event_json(
     pipeline: &Pipeline,

@@ -1,4 +1,4 @@
-//! ripple's vocabulary for limits real backends have and JSON Schema cannot say (SPEC 3.3):
+//! ripple's vocabulary for limits real backends have and JSON Schema cannot say (README, "System schemas"):
 //! `x-maxBytes` (UTF-8 byte length, e.g. Oracle `VARCHAR2(n BYTE)`) and `x-charset`
 //! (`ascii`, `latin1`, `utf8mb3`). `x-pii` is an annotation and needs no validator.
 

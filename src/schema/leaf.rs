@@ -114,6 +114,12 @@ impl TypeSet {
         TypeSet(bits)
     }
 
+    /// The set without `t`.
+    #[must_use]
+    pub fn without(self, t: TypeName) -> TypeSet {
+        TypeSet(self.0 & !t.bit())
+    }
+
     /// Whether exactly the numeric types (integer and/or number) are allowed.
     #[must_use]
     pub fn only_numbers(self) -> bool {

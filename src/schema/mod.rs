@@ -1,4 +1,4 @@
-//! System schemas (SPEC 3.3): JSON Schema documents compiled once, validated many times.
+//! System schemas (README, "System schemas"): JSON Schema documents compiled once, validated many times.
 //!
 //! Draft 2020-12 unless `$schema` says draft-07; `format` is asserted; ripple's own
 //! keywords (`x-maxBytes`, `x-charset`, `x-pii`) are registered as custom keywords; `$ref`s

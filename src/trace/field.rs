@@ -53,7 +53,7 @@ pub struct RootCause {
     pub narrowed_at: Option<(SystemId, String)>,
 }
 
-/// A traced field (SPEC 4.3, field mode).
+/// A traced field (README, "`ripple trace`").
 #[derive(Debug, Clone)]
 pub struct FieldTrace {
     /// The field traced.
@@ -67,7 +67,7 @@ pub struct FieldTrace {
     /// Limits on the total length of origins that the lineage joins with `concat`.
     pub sums: Vec<constraints::SumConstraint>,
     /// What `check` concludes about the field: the trace's verdict is always this one
-    /// (README, "trace"), the constraints above only explain it.
+    /// (README, "`ripple trace`"), the constraints above only explain it.
     pub verdict: FieldVerdict,
 }
 

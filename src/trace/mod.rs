@@ -1,4 +1,4 @@
-//! `ripple trace` (SPEC 4.3): from a field, or from a downstream error log, back to the
+//! `ripple trace` (README, "`ripple trace`"): from a field, or from a downstream error log, back to the
 //! upstream source.
 
 pub mod field;

@@ -1,4 +1,4 @@
-//! Every bad input of SPEC 5: exit 2, a message naming the problem and, where there is one,
+//! Every bad input of README, "Exit codes": bad input: exit 2, a message naming the problem and, where there is one,
 //! the file, line and column. Never a panic.
 
 use super::{fixture, run};

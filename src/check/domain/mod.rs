@@ -184,12 +184,13 @@ pub fn charset_chars(c: crate::schema::Charset) -> Chars {
     }
 }
 
-/// The values a system accepts at a field, as far as modelled: what an entry field can
-/// hold. Only the unconditional keywords narrow it (a limit in one `anyOf` branch does
-/// not hold for every value).
+/// The values other than `null` a system accepts at a field, as far as modelled: what an
+/// entry field can hold (whether it can be `null` is the caller's to track). Only the
+/// unconditional keywords narrow it (a limit in one `anyOf` branch does not hold for
+/// every value).
 #[must_use]
 pub fn from_leaf(leaf: &Leaf) -> Abs {
-    let types = leaf.types();
+    let types = leaf.types().without(TypeName::Null);
     let start = if types.only(TypeName::String) {
         Abs::Str(Str::any())
     } else if types.only_numbers() {
@@ -309,7 +310,7 @@ mod tests {
         let Abs::Str(up) = apply(Func::Upper, &[latin], &[None]) else {
             panic!()
         };
-        assert_eq!(up.max, Some(24));
+        assert_eq!(up.max, Some(16));
         assert!(contains(&up.chars, 'S'));
     }
 
@@ -333,6 +334,10 @@ mod tests {
         assert_eq!(s.max, None);
         assert!(!b.is_exact());
         let c = leaf(json!({"type": ["string", "null"], "maxLength": 3}));
-        assert_eq!(from_leaf(&c), Abs::Any, "null is not a string");
+        // The description covers the values other than null; `null` is tracked beside it.
+        let Abs::Str(s) = from_leaf(&c) else { panic!() };
+        assert_eq!(s.max, Some(3));
+        let d = leaf(json!({"maxLength": 3}));
+        assert_eq!(from_leaf(&d), Abs::Any, "an untyped field can be anything");
     }
 }

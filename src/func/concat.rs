@@ -1,0 +1,243 @@
+//! `concat(a, b, …)`: joins its arguments' text (README, "Mapping expressions").
+
+use serde_json::Value;
+
+use super::{
+    Args, Func, FuncDoc, LengthEffect, Literal, MappingFunction, as_text, drop_verbatim, fail,
+    text_of, union,
+};
+use crate::check::domain::{self, Abs, Str};
+use crate::constraints::Constraint;
+use crate::expr::{EvalError, Expr, ExprKind};
+
+/// `concat(a, b, …)`.
+pub struct Concat;
+
+/// The text of a literal argument, as evaluation reads it (a number's canonical text).
+#[must_use]
+pub fn literal_text(e: &Expr) -> Option<String> {
+    match &e.kind {
+        ExprKind::Str(s) => Some(s.clone()),
+        ExprKind::Number(n) => Some(super::number_text(n)),
+        ExprKind::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+impl MappingFunction for Concat {
+    const NAME: &'static str = "concat";
+
+    fn params() -> Option<&'static [Literal]> {
+        None
+    }
+
+    fn doc() -> FuncDoc {
+        FuncDoc {
+            signature: "concat(a, b, …)",
+            summary: "Joins its arguments' text. Missing if any argument is missing.",
+            length: "the sum of the arguments' lengths",
+            chars: "the union of the arguments' characters",
+            result: "string",
+        }
+    }
+
+    fn eval(args: &mut Args<'_>) -> Result<Option<Value>, EvalError> {
+        let mut out = String::new();
+        for i in 0..args.len() {
+            let Some(v) = args.get(i)? else {
+                return Ok(None);
+            };
+            match text_of(Self::NAME, &v).map_err(|m| fail(Func::Concat, m))? {
+                Some(t) => out.push_str(&t),
+                None => return Ok(Some(Value::Null)),
+            }
+        }
+        Ok(Some(Value::String(out)))
+    }
+
+    fn forward(args: &[Abs], _lits: &[Option<Value>]) -> Abs {
+        let mut out = Str::literal("");
+        for a in args {
+            let t = as_text(a);
+            out = Str {
+                min: out.min.saturating_add(t.min),
+                max: out.max.zip(t.max).map(|(p, q)| p.saturating_add(q)),
+                bytes: out
+                    .max_bytes()
+                    .zip(t.max_bytes())
+                    .map(|(p, q)| p.saturating_add(q)),
+                chars: union(&out.chars, &t.chars),
+                format: None,
+            };
+        }
+        Abs::Str(out)
+    }
+
+    fn may_fail(_args: &[Abs]) -> bool {
+        false
+    }
+
+    fn backward(arg: &Expr, lits: &[Option<String>], mut c: Constraint) -> Constraint {
+        drop_verbatim(Self::NAME, arg, &mut c);
+        let lit: Vec<String> = lits.iter().flatten().cloned().collect();
+        let chars: u64 = lit.iter().map(|s| s.chars().count() as u64).sum();
+        let bytes: u64 = lit.iter().map(|s| s.len() as u64).sum();
+        let digits: u64 = lit
+            .iter()
+            .map(|s| s.chars().filter(char::is_ascii_digit).count() as u64)
+            .sum();
+        if let Some(m) = c.max_len {
+            if chars > m {
+                c.never = Some(format!("the literal text alone exceeds {m} characters"));
+            }
+            c.max_len = Some(m.saturating_sub(chars));
+        }
+        if let Some(m) = c.max_bytes {
+            if bytes > m {
+                c.never = Some(format!("the literal text alone exceeds {m} bytes"));
+            }
+            c.max_bytes = Some(m.saturating_sub(bytes));
+        }
+        c.min_len = c.min_len.saturating_sub(chars);
+        if let Some(set) = &c.chars
+            && let Some(bad) = lit
+                .iter()
+                .flat_map(|s| s.chars())
+                .find(|&ch| !domain::contains(set, ch))
+        {
+            c.never = Some(format!("the literal character {bad:?} is not allowed"));
+        }
+        if let Some((lo, hi)) = &mut c.digits {
+            if let Some(h) = *hi
+                && digits > h
+            {
+                c.never = Some(format!("the literal text alone has more than {h} digits"));
+            }
+            *lo = lo.saturating_sub(digits);
+            *hi = hi.map(|h| h.saturating_sub(digits));
+        }
+        if !c.forbid.is_empty() {
+            c.notes
+                .push("forbidden text across a concat() boundary is not pulled back".into());
+        }
+        c
+    }
+
+    fn demand(args: &[Expr], max: Option<u64>) -> Option<(usize, Option<u64>)> {
+        // The result is at least as long as every argument plus the string literals.
+        let literal: u64 = args
+            .iter()
+            .filter_map(|a| match &a.kind {
+                ExprKind::Str(s) => Some(s.chars().count() as u64),
+                _ => None,
+            })
+            .sum();
+        let i = args.iter().position(|a| !matches!(a.kind, ExprKind::Str(_)))?;
+        Some((i, max.map(|m| m.saturating_sub(literal))))
+    }
+
+    fn length_effect(lits: &[Option<Value>]) -> LengthEffect {
+        LengthEffect::Adds {
+            literal: lits
+                .iter()
+                .flatten()
+                .filter_map(|v| text_of(Self::NAME, v).ok().flatten())
+                .map(|t| t.chars().count() as u64)
+                .sum(),
+        }
+    }
+}
+
+/// The backward rule with several field arguments: each part's characters end up in the
+/// result, so the character limits hold per part; the length limit is on the sum, which
+/// JSON Schema cannot say per field (`constraints` writes sum limits for plain fields).
+pub(crate) fn backward_many(
+    args: &[Expr],
+    fields: &[usize],
+    c: &Constraint,
+    has_field: impl Fn(&Expr) -> bool,
+) -> Vec<(usize, Constraint)> {
+    let lit_len: u64 = args
+        .iter()
+        .filter(|a| !has_field(a))
+        .filter_map(literal_text)
+        .map(|s| s.chars().count() as u64)
+        .sum();
+    let mut part = Constraint {
+        chars: c.chars.clone(),
+        verbatim: Vec::new(),
+        never: c.never.clone(),
+        ..Constraint::default()
+    };
+    let plain = fields
+        .iter()
+        .all(|&i| matches!(args[i].kind, ExprKind::Field(_)));
+    if let Some(n) = c.max_len.filter(|_| !plain) {
+        // Plain fields are covered by the sum limits of `constraints::effective`.
+        let names: Vec<String> = fields.iter().map(|&i| args[i].to_string()).collect();
+        part.notes.push(format!(
+            "{} together: at most {} characters",
+            names.join(" + "),
+            n.saturating_sub(lit_len)
+        ));
+    }
+    fields.iter().map(|&i| (i, part.clone())).collect()
+}
+
+/// Whether an expression reads a field.
+#[must_use]
+pub fn reads_field(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Field(_) => true,
+        ExprKind::Call { args, .. } => args.iter().any(reads_field),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    use super::*;
+    use crate::func::testkit;
+
+    #[test]
+    fn numbers_join_as_their_canonical_text() {
+        let out = Func::Concat.eval_values(&[Some(json!("u")), Some(json!(12000)), Some(json!(1e3))]);
+        assert_eq!(out.ok().flatten(), Some(json!("u120001000")));
+        let out = Func::Concat.eval_values(&[Some(json!("a")), None]);
+        assert_eq!(out.ok().flatten(), None, "missing if any is missing");
+    }
+
+    #[test]
+    fn literal_digits_over_a_digit_limit_mean_nothing_passes() {
+        let e = crate::expr::parse(r#"concat("12", x)"#).unwrap();
+        let c = Constraint {
+            digits: Some((0, Some(1))),
+            ..Constraint::default()
+        };
+        let pulled = crate::constraints::pull_back(&e, c);
+        assert!(pulled[0].1.never.is_some(), "{pulled:?}");
+    }
+
+    testkit::laws!(
+        Func::Concat,
+        prop_oneof![
+            Just("concat(\"u\", x)".to_string()),
+            Just("concat(x, \"-\", 12)".to_string()),
+            Just("concat(x, 1e3)".to_string()),
+            Just("concat(x)".to_string()),
+        ]
+    );
+
+    proptest! {
+        #[test]
+        fn forward_covers_eval_with_two_fields(
+            x in testkit::arb_input(),
+            y in testkit::arb_input(),
+        ) {
+            testkit::check_forward(Func::Concat, "concat(x, \"ß\", y)", &x, &y)?;
+        }
+    }
+}

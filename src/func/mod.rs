@@ -1,0 +1,596 @@
+//! The mapping functions (README, "Mapping expressions"): one file per function, each
+//! holding everything ripple knows about it.
+//!
+//! A function's meaning used to be written out in six places (evaluation, the forward
+//! transfer over the abstract domain, the demand rule of the fixpoint, the pull-back rule
+//! of `constraints`, character preimages and sum rules), each with a `_ =>` fallback, so a
+//! new function or a changed one silently fell through. Here every function is one type
+//! implementing [`MappingFunction`], a trait without default methods, and [`Func`] is
+//! generated from one table (the `functions!` invocation below) whose dispatch matches are
+//! exhaustive: adding a function is one new file and one table line, and the compiler
+//! names every rule it still lacks. The layout follows jsonschema-rs's one file per
+//! keyword.
+//!
+//! Each file's tests tie its rules to its evaluation (README, "Development": every rule
+//! about a function is checked against the concrete evaluation): the forward rule must
+//! cover what `eval` returns, the backward rule must be sufficient and the demand rule
+//! necessary.
+
+use std::sync::{Mutex, OnceLock};
+
+use serde_json::{Number, Value};
+
+use crate::check::domain::{self, Abs, Chars, Num, Str};
+use crate::constraints::Constraint;
+use crate::expr::{EvalError, Expr};
+
+mod charmap;
+#[cfg(test)]
+pub(crate) mod testkit;
+
+pub use charmap::CharMap;
+
+/// Everything ripple knows about one mapping function. No method has a default, so a new
+/// function must state every rule.
+pub trait MappingFunction {
+    /// Its name in expressions.
+    const NAME: &'static str;
+
+    /// The argument kinds, checked at load time; `None` for variadic `concat` (one or more
+    /// of any).
+    fn params() -> Option<&'static [Literal]>;
+
+    /// Documentation: what it does, and to length and characters (the README's table).
+    fn doc() -> FuncDoc;
+
+    /// Concrete evaluation; `Ok(None)` is a missing result (the target field is left out).
+    ///
+    /// # Errors
+    /// When the function cannot handle its input (`number("abc")`, `upper` of an object).
+    fn eval(args: &mut Args<'_>) -> Result<Option<Value>, EvalError>;
+
+    /// The forward transfer: what it can produce from arguments described by `args`
+    /// (literal arguments also as values in `lits`). Sound: covers every `eval` result.
+    fn forward(args: &[Abs], lits: &[Option<Value>]) -> Abs;
+
+    /// Whether it can fail (make the mapping give no value) for arguments described by
+    /// `args`: `number` of text that may not be a number. (A string function also fails
+    /// on an array or object; the domain describes those only as `Any`, and the checker
+    /// has never counted that as a failure.)
+    fn may_fail(args: &[Abs]) -> bool;
+
+    /// The backward (sufficient) rule: the constraint on the text argument `arg` that makes
+    /// the result satisfy `c` (literal arguments as text in `lits`). What cannot be pulled
+    /// back is dropped with a note, never guessed.
+    fn backward(arg: &Expr, lits: &[Option<String>], c: Constraint) -> Constraint;
+
+    /// The demand (necessary) rule: when the result has at most `max` characters, which
+    /// argument must have at most how many. `None` when no single argument is bounded.
+    fn demand(args: &[Expr], max: Option<u64>) -> Option<(usize, Option<u64>)>;
+
+    /// What it does to the length of its (first) argument.
+    fn length_effect(lits: &[Option<Value>]) -> LengthEffect;
+}
+
+/// What a function does to the length of its text argument, in characters: the typed form
+/// of the README table's "length" column, for the checker and `constraints`.
+#[derive(Debug, Clone, Copy)]
+pub enum LengthEffect {
+    /// The same text (`string` of a string).
+    Preserves,
+    /// Never longer; can become empty (`trim`, `digits`, `part`).
+    Shrinks,
+    /// The first `n` characters: never longer than the input, nor than `n` (`truncate`).
+    AtMost(u64),
+    /// At least `n` characters; a longer input is unchanged (`pad_left`).
+    AtLeast(u64),
+    /// Character by character through a [`CharMap`] (`upper`, `lower`, `ascii`): exact
+    /// for the characters the map keeps at one character of no more bytes.
+    PerChar(&'static CharMap),
+    /// The arguments' lengths added, plus `literal` characters (`concat`).
+    Adds {
+        /// Characters of the literal arguments.
+        literal: u64,
+    },
+    /// Each occurrence of `from` (that many characters) becomes `to` characters (`replace`).
+    Replaces {
+        /// Characters of `from`.
+        from: u64,
+        /// Characters of `to`.
+        to: u64,
+    },
+    /// Either argument's (`default`).
+    Either,
+    /// The result is not text (`number`).
+    NotText,
+}
+
+impl LengthEffect {
+    /// Whether the result is never shorter than the input (so a limit on the result's
+    /// length bounds the input's: the demand rule).
+    #[must_use]
+    pub fn never_shorter(self) -> bool {
+        match self {
+            Self::Preserves | Self::AtLeast(_) | Self::Adds { .. } => true,
+            Self::PerChar(map) => map.min_out() >= 1,
+            Self::Replaces { from, to } => to >= from,
+            Self::Shrinks | Self::AtMost(_) | Self::Either | Self::NotText => false,
+        }
+    }
+
+    /// Whether the result is never longer than the input, in characters and in UTF-8
+    /// bytes alike (so one answer serves `maxLength` and `x-maxBytes` sums), given that the
+    /// input holds only the characters [`CharMap::safe`] keeps at one character of no more
+    /// bytes (for a per-character map); and at least how long it is anyway (`pad_left`'s
+    /// floor, else 0). `None` when it can grow.
+    #[must_use]
+    pub fn never_longer(self) -> Option<u64> {
+        match self {
+            Self::Preserves | Self::Shrinks | Self::AtMost(_) | Self::PerChar(_) => Some(0),
+            Self::AtLeast(n) => Some(n),
+            // A shorter `to` can still have more bytes (`replace(s, "a", "ä")`).
+            Self::Adds { .. } | Self::Replaces { .. } | Self::Either | Self::NotText => None,
+        }
+    }
+}
+
+/// What a function does, for people and for the checker.
+#[derive(Debug, Clone, Copy)]
+pub struct FuncDoc {
+    /// Call form.
+    pub signature: &'static str,
+    /// What it does.
+    pub summary: &'static str,
+    /// Its effect on length (characters).
+    pub length: &'static str,
+    /// Its effect on characters.
+    pub chars: &'static str,
+    /// The result type.
+    pub result: &'static str,
+}
+
+/// Which arguments must be literals, checked at load time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Literal {
+    /// Any expression.
+    Any,
+    /// A non-negative integer literal.
+    Count,
+    /// An integer literal (may be negative).
+    Int,
+    /// A non-empty string literal.
+    NonEmptyStr,
+    /// A string literal.
+    Str,
+    /// A string literal of exactly one character.
+    Char,
+}
+
+/// The arguments of one call, evaluated on demand: `default` looks at its fallback only
+/// when it needs it and `concat` stops at the first missing argument (README, "Mapping
+/// expressions").
+pub struct Args<'a> {
+    len: usize,
+    eval: &'a mut dyn FnMut(usize) -> Result<Option<Value>, EvalError>,
+}
+
+impl<'a> Args<'a> {
+    /// `len` arguments, the `i`-th evaluated by `eval(i)`.
+    pub fn new(
+        len: usize,
+        eval: &'a mut dyn FnMut(usize) -> Result<Option<Value>, EvalError>,
+    ) -> Self {
+        Self { len, eval }
+    }
+
+    /// How many arguments there are.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are none.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The `i`-th argument's value (`None`: missing, or no such argument).
+    ///
+    /// # Errors
+    /// When evaluating the argument fails.
+    pub fn get(&mut self, i: usize) -> Result<Option<Value>, EvalError> {
+        if i < self.len {
+            (self.eval)(i)
+        } else {
+            Ok(None)
+        }
+    }
+}
+
+macro_rules! functions {
+    ($($variant:ident => $module:ident :: $ty:ident),* $(,)?) => {
+        $(pub mod $module;)*
+
+        /// A mapping function (README, "Mapping expressions"); each variant's rules live
+        /// in the file of the same name.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Func {
+            $(
+                #[doc = concat!("`", stringify!($module), "`: see the module [`", stringify!($module), "`](mod@", stringify!($module), ").")]
+                $variant,
+            )*
+        }
+
+        impl Func {
+            /// Every function, in documentation order.
+            pub const ALL: [Func; [$(stringify!($variant)),*].len()] = [$(Func::$variant),*];
+
+            /// Its name in expressions.
+            #[must_use]
+            pub fn name(self) -> &'static str {
+                match self { $(Func::$variant => <$module::$ty as MappingFunction>::NAME,)* }
+            }
+
+            /// See [`MappingFunction::params`].
+            #[must_use]
+            pub fn params(self) -> Option<&'static [Literal]> {
+                match self { $(Func::$variant => <$module::$ty as MappingFunction>::params(),)* }
+            }
+
+            /// See [`MappingFunction::doc`].
+            #[must_use]
+            pub fn doc(self) -> FuncDoc {
+                match self { $(Func::$variant => <$module::$ty as MappingFunction>::doc(),)* }
+            }
+
+            /// See [`MappingFunction::eval`].
+            ///
+            /// # Errors
+            /// When the function cannot handle its input.
+            pub fn eval(self, args: &mut Args<'_>) -> Result<Option<Value>, EvalError> {
+                match self { $(Func::$variant => <$module::$ty as MappingFunction>::eval(args),)* }
+            }
+
+            /// See [`MappingFunction::forward`].
+            #[must_use]
+            pub fn forward(self, args: &[Abs], lits: &[Option<Value>]) -> Abs {
+                match self {
+                    $(Func::$variant => <$module::$ty as MappingFunction>::forward(args, lits),)*
+                }
+            }
+
+            /// See [`MappingFunction::may_fail`].
+            #[must_use]
+            pub fn may_fail(self, args: &[Abs]) -> bool {
+                match self { $(Func::$variant => <$module::$ty as MappingFunction>::may_fail(args),)* }
+            }
+
+            /// See [`MappingFunction::backward`].
+            #[must_use]
+            pub fn backward(self, arg: &Expr, lits: &[Option<String>], c: Constraint) -> Constraint {
+                match self {
+                    $(Func::$variant => <$module::$ty as MappingFunction>::backward(arg, lits, c),)*
+                }
+            }
+
+            /// See [`MappingFunction::demand`].
+            #[must_use]
+            pub fn demand(self, args: &[Expr], max: Option<u64>) -> Option<(usize, Option<u64>)> {
+                match self {
+                    $(Func::$variant => <$module::$ty as MappingFunction>::demand(args, max),)*
+                }
+            }
+
+            /// See [`MappingFunction::length_effect`].
+            #[must_use]
+            pub fn length_effect(self, lits: &[Option<Value>]) -> LengthEffect {
+                match self {
+                    $(Func::$variant => <$module::$ty as MappingFunction>::length_effect(lits),)*
+                }
+            }
+        }
+    };
+}
+
+functions! {
+    Lower => lower::Lower,
+    Upper => upper::Upper,
+    Trim => trim::Trim,
+    Ascii => ascii::Ascii,
+    Truncate => truncate::Truncate,
+    Concat => concat::Concat,
+    Replace => replace::Replace,
+    Digits => digits::Digits,
+    PadLeft => pad_left::PadLeft,
+    Part => part::Part,
+    Default => default::DefaultTo,
+    String => string::StringOf,
+    Number => number::NumberOf,
+}
+
+impl Func {
+    /// The function called `name`.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Func> {
+        Self::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    /// Evaluates on already computed argument values (`None`: missing).
+    ///
+    /// # Errors
+    /// When the function cannot handle its input.
+    pub fn eval_values(self, values: &[Option<Value>]) -> Result<Option<Value>, EvalError> {
+        let mut get = |i: usize| Ok(values.get(i).cloned().flatten());
+        self.eval(&mut Args::new(values.len(), &mut get))
+    }
+
+    /// The per-character map of `upper`, `lower` and `ascii`; `None` for the others.
+    #[must_use]
+    pub fn char_map(self) -> Option<&'static CharMap> {
+        match self.length_effect(&[]) {
+            LengthEffect::PerChar(map) => Some(map),
+            LengthEffect::Preserves
+            | LengthEffect::Shrinks
+            | LengthEffect::AtMost(_)
+            | LengthEffect::AtLeast(_)
+            | LengthEffect::Adds { .. }
+            | LengthEffect::Replaces { .. }
+            | LengthEffect::Either
+            | LengthEffect::NotText => None,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Shared by several functions.
+
+/// The canonical text of a number (README, "Mapping expressions": `string(x)`): an
+/// integral value below 10^21 prints as an integer without `.0` (`1e3` → `1000`, `42.0` →
+/// `42`, `-0.0` → `0`), anything else as its JSON text. Every function that reads a
+/// number's text uses this.
+#[must_use]
+pub fn number_text(n: &Number) -> String {
+    if n.is_f64()
+        && let Some(f) = n.as_f64()
+    {
+        if f == 0.0 {
+            return "0".into();
+        }
+        if f.fract() == 0.0 && f.abs() < 1e21 {
+            return format!("{f:.0}");
+        }
+    }
+    n.to_string()
+}
+
+/// Text form of a scalar for string functions (`null`: `None`); `Err` for arrays and
+/// objects.
+pub(crate) fn text_of(name: &str, v: &Value) -> Result<Option<String>, String> {
+    match v {
+        Value::String(s) => Ok(Some(s.clone())),
+        Value::Number(n) => Ok(Some(number_text(n))),
+        Value::Bool(b) => Ok(Some(b.to_string())),
+        Value::Null => Ok(None),
+        Value::Array(_) => Err(format!("{name} expects text, got an array")),
+        Value::Object(_) => Err(format!("{name} expects text, got an object")),
+    }
+}
+
+/// An evaluation error of `func`.
+pub(crate) fn fail(func: Func, message: String) -> EvalError {
+    EvalError {
+        func: Some(func),
+        message,
+    }
+}
+
+/// Evaluates a string function: its first argument's text (missing stays missing, `null`
+/// passes through), then `apply` with every argument's value as literals.
+pub(crate) fn eval_text(
+    func: Func,
+    args: &mut Args<'_>,
+    apply: impl FnOnce(&str, &[Value]) -> Option<String>,
+) -> Result<Option<Value>, EvalError> {
+    let Some(v) = args.get(0)? else {
+        return Ok(None);
+    };
+    let Some(text) = text_of(func.name(), &v).map_err(|m| fail(func, m))? else {
+        return Ok(Some(Value::Null));
+    };
+    let mut lits = Vec::with_capacity(args.len());
+    lits.push(v);
+    for i in 1..args.len() {
+        lits.push(args.get(i)?.unwrap_or(Value::Null));
+    }
+    Ok(apply(&text, &lits).map(Value::String))
+}
+
+/// A literal argument as a non-negative integer.
+pub(crate) fn lit_u64(lits: &[Option<Value>], i: usize) -> Option<u64> {
+    lits.get(i).and_then(Option::as_ref).and_then(Value::as_u64)
+}
+
+/// A literal argument as a string.
+pub(crate) fn lit_str(lits: &[Option<Value>], i: usize) -> Option<&str> {
+    lits.get(i).and_then(Option::as_ref).and_then(Value::as_str)
+}
+
+/// A literal argument given as text (backward rules) parsed as a non-negative integer.
+pub(crate) fn text_u64(lits: &[Option<String>], i: usize) -> Option<u64> {
+    lits.get(i)
+        .and_then(|l| l.as_deref())
+        .and_then(|s| s.parse::<u64>().ok())
+}
+
+/// `a ∪ b`.
+pub(crate) fn union(a: &Chars, b: &Chars) -> Chars {
+    let mut out = a.clone();
+    out.union(b);
+    out
+}
+
+/// `a ∩ b`.
+pub(crate) fn intersect(a: &Chars, b: &Chars) -> Chars {
+    let mut out = a.clone();
+    out.intersect(b);
+    out
+}
+
+/// The first argument's description as text (string functions read numbers and booleans
+/// as their text, README "Mapping expressions").
+pub(crate) fn first_text(args: &[Abs]) -> Str {
+    args.first().map_or_else(Str::any, as_text)
+}
+
+/// Most characters in the canonical text ([`number_text`]) of an integer of magnitude at
+/// most `|x|`, sign included.
+fn integer_width(x: f64) -> u64 {
+    format!("{:.0}", x.abs().trunc()).len() as u64 + u64::from(x <= -1.0)
+}
+
+/// A value described by `a` as its text, as string functions read it: a number's
+/// canonical text ([`number_text`]), a boolean's `true`/`false`.
+#[must_use]
+pub fn as_text(a: &Abs) -> Str {
+    match a {
+        Abs::Str(s) => s.clone(),
+        Abs::Num(n) => {
+            // An integer prints without `.0` and, below 10^21, without an exponent: one in
+            // [lo, hi] has at most as many characters as the wider bound (sign included).
+            let bounded = |x: Option<f64>| x.filter(|v| v.abs() < 1e15);
+            let max = match (n.integer, bounded(n.min), bounded(n.max)) {
+                (true, Some(lo), Some(hi)) => integer_width(lo).max(integer_width(hi)),
+                // JSON text of any other number: at most 24 characters (ryu), integers
+                // below 10^21 at most 22.
+                _ => 32,
+            };
+            let digits_only =
+                n.integer && n.min.is_some_and(|m| m >= 0.0) && n.max.is_some_and(|m| m < 1e21);
+            let chars = if digits_only {
+                domain::chars_of(&[('0', '9')])
+            } else {
+                domain::chars_of(&[('+', '.'), ('0', '9'), ('E', 'E'), ('e', 'e')])
+            };
+            Str {
+                min: 1,
+                max: Some(max),
+                bytes: None,
+                chars,
+                format: None,
+            }
+        }
+        Abs::Any => Str::any(),
+    }
+}
+
+/// Drops what survives only a plain copy: keywords of `c` kept verbatim cannot be stated
+/// on `arg` once `name` transformed it (those the structured part captures lose nothing).
+pub(crate) fn drop_verbatim(name: &str, arg: &Expr, c: &mut Constraint) {
+    let captured = std::mem::take(&mut c.captured);
+    for (k, v) in std::mem::take(&mut c.verbatim) {
+        if (k == "type" && v == Value::String("string".into()))
+            || captured.contains(&(k.clone(), v.clone()))
+        {
+            continue;
+        }
+        c.notes.push(format!(
+            "{k} {v} after {name}({arg}) cannot be stated on {arg}"
+        ));
+    }
+}
+
+/// Narrows `c`'s characters to `set`.
+pub(crate) fn restrict_chars(c: &mut Constraint, set: &Chars) {
+    let mut out = c.chars.take().unwrap_or_else(domain::all_chars);
+    out.intersect(set);
+    c.chars = Some(out);
+}
+
+/// The demand rule of a function whose result is never shorter than its first argument:
+/// the same bound on that argument.
+pub(crate) fn demand_first(effect: LengthEffect, max: Option<u64>) -> Option<(usize, Option<u64>)> {
+    effect.never_shorter().then_some((0, max))
+}
+
+/// A memo keyed by a function's name and a character class: rules over classes are
+/// asked about the same class many times (every field of a generated pipeline).
+pub(crate) struct ClassMemo<T>(OnceLock<Mutex<rustc_hash::FxHashMap<ClassKey, T>>>);
+
+/// A function's name and a class's ranges.
+type ClassKey = (&'static str, Vec<(char, char)>);
+
+impl<T: Clone> ClassMemo<T> {
+    /// An empty memo.
+    pub(crate) const fn new() -> Self {
+        Self(OnceLock::new())
+    }
+
+    /// The remembered value for (`name`, `set`), computed by `make` the first time.
+    pub(crate) fn get(&self, name: &'static str, set: &Chars, make: impl FnOnce() -> T) -> T {
+        let key = (
+            name,
+            set.ranges().iter().map(|r| (r.start(), r.end())).collect(),
+        );
+        let memo = self.0.get_or_init(Default::default);
+        if let Some(hit) = memo.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return hit;
+        }
+        let out = make();
+        if let Ok(mut m) = memo.lock() {
+            m.insert(key, out.clone());
+        }
+        out
+    }
+}
+
+/// A numeric description that says nothing.
+pub(crate) fn any_number() -> Abs {
+    Abs::Num(Num::any(false))
+}
+
+/// The backward rule of a per-character map (`upper`, `lower`, `ascii`): the characters
+/// whose every image the target allows, and, where a length, byte or digit limit must pass
+/// through unchanged, only characters the map keeps as one character of no more bytes
+/// (`upper("ß")` is `SS`) and that make no digit of a non-digit (`ascii("①")` is `1`);
+/// where a minimum length must, only characters it never drops.
+pub(crate) fn charwise_backward(
+    name: &str,
+    map: &CharMap,
+    arg: &Expr,
+    mut c: Constraint,
+) -> Constraint {
+    drop_verbatim(name, arg, &mut c);
+    if let Some(target) = c.chars.take() {
+        c.chars = Some(map.preimage(&target));
+    }
+    if c.max_len.is_some() || c.max_bytes.is_some() || c.digits.is_some() {
+        restrict_chars(&mut c, map.safe());
+    }
+    if c.min_len > 0 && map.min_out() == 0 {
+        // A character that becomes nothing (`ascii` drops some) shortens the value.
+        restrict_chars(&mut c, map.nonempty());
+    }
+    if c.digits.is_some() {
+        let digits = domain::chars_of(&[('0', '9')]);
+        let mut others = domain::all_chars();
+        others.difference(&digits);
+        restrict_chars(&mut c, &union(&map.preimage(&others), &digits));
+    }
+    if !c.forbid.is_empty() {
+        c.notes.push(format!(
+            "forbidden text after {name}() is not pulled back through it"
+        ));
+        c.forbid.clear();
+    }
+    c
+}
+
+/// A literal argument's value (`None` for any other expression).
+pub(crate) fn literal_value(e: &Expr) -> Option<Value> {
+    match &e.kind {
+        crate::expr::ExprKind::Str(s) => Some(Value::String(s.clone())),
+        crate::expr::ExprKind::Number(n) => Some(Value::Number(n.clone())),
+        _ => None,
+    }
+}

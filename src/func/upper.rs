@@ -1,0 +1,123 @@
+//! `upper(s)`: Unicode upper case, full mapping (README, "Mapping expressions").
+
+use serde_json::Value;
+
+use super::{
+    Args, CharMap, Func, FuncDoc, LengthEffect, Literal, MappingFunction, charwise_backward,
+    demand_first, eval_text, first_text,
+};
+use crate::check::domain::Abs;
+use crate::constraints::Constraint;
+use crate::expr::{EvalError, Expr};
+
+/// `upper(s)`.
+pub struct Upper;
+
+/// What `upper` does to each character: its full upper case (`ß` → `SS`, `ŉ` → `ʼN`,
+/// `ᾳ` → `ΑΙ`, `ΐ` → `Ϊ́`), which `str::to_uppercase` applies without context.
+pub static MAP: CharMap = CharMap::new(
+    "upper",
+    '\u{1FFFF}',
+    |c| {
+        let mut u = c.to_uppercase();
+        !(u.next() == Some(c) && u.next().is_none())
+    },
+    |c, f| f(&c.to_uppercase().collect::<String>()),
+);
+
+impl MappingFunction for Upper {
+    const NAME: &'static str = "upper";
+
+    fn params() -> Option<&'static [Literal]> {
+        Some(&[Literal::Any])
+    }
+
+    fn doc() -> FuncDoc {
+        FuncDoc {
+            signature: "upper(s)",
+            summary: "Unicode upper case (full case mapping).",
+            length: "can grow: `ß` → `SS`, `ŉ` → `ʼN`",
+            chars: "no lower-case letters remain; `ä` stays non-ASCII (`Ä`)",
+            result: "string",
+        }
+    }
+
+    fn eval(args: &mut Args<'_>) -> Result<Option<Value>, EvalError> {
+        eval_text(Func::Upper, args, |s, _| Some(s.to_uppercase()))
+    }
+
+    fn forward(args: &[Abs], _lits: &[Option<Value>]) -> Abs {
+        Abs::Str(MAP.forward(&first_text(args)))
+    }
+
+    fn may_fail(_args: &[Abs]) -> bool {
+        false
+    }
+
+    fn backward(arg: &Expr, _lits: &[Option<String>], c: Constraint) -> Constraint {
+        charwise_backward(Self::NAME, &MAP, arg, c)
+    }
+
+    fn demand(_args: &[Expr], max: Option<u64>) -> Option<(usize, Option<u64>)> {
+        demand_first(Self::length_effect(&[]), max)
+    }
+
+    fn length_effect(_lits: &[Option<Value>]) -> LengthEffect {
+        LengthEffect::PerChar(&MAP)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::domain::{Str, chars_of, contains};
+    use crate::func::testkit;
+
+    #[test]
+    fn special_casing_is_in_the_forward_rule() {
+        for (from, to) in [
+            ("ᾳ", "ΑΙ"),
+            ("ΐ", "\u{399}\u{308}\u{301}"),
+            ("ŉ", "ʼN"),
+            ("ß", "SS"),
+            ("ﬀ", "FF"),
+        ] {
+            assert_eq!(testkit::text(Func::Upper, from, &[]), to);
+            let out = testkit::forward_of(Func::Upper, from);
+            assert!(testkit::covers(&out, &Value::String(to.into())), "{from}: {out:?}");
+        }
+    }
+
+    #[test]
+    fn growth_is_exact_for_small_sets() {
+        let s = Abs::Str(Str {
+            min: 1,
+            max: Some(8),
+            bytes: None,
+            chars: chars_of(&[('a', 'z'), ('ß', 'ß')]),
+            format: None,
+        });
+        let Abs::Str(up) = Upper::forward(&[s], &[None]) else {
+            panic!()
+        };
+        assert_eq!(up.max, Some(16), "ß → SS: two characters each");
+        assert!(contains(&up.chars, 'S') && !contains(&up.chars, 'a'));
+        assert_eq!(MAP.max_out(), 3, "ΐ → Ϊ́ is the longest");
+    }
+
+    #[test]
+    fn no_character_passing_is_a_valid_schema() {
+        // Nothing upper() makes is lower-case: the pulled-back class is empty, written so
+        // that the Rust regex ripple compiles patterns with accepts it (not `[]`).
+        let e = crate::expr::parse("upper(x)").unwrap();
+        let c = Constraint {
+            chars: Some(chars_of(&[('a', 'z')])),
+            ..Constraint::default()
+        };
+        let pulled = crate::constraints::pull_back(&e, c).remove(0).1;
+        assert!(testkit::schema_holds(&pulled, &Value::String(String::new())));
+        assert!(!testkit::schema_holds(&pulled, &Value::String("a".into())));
+    }
+
+    testkit::laws!(Func::Upper, "upper(x)");
+}
