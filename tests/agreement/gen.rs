@@ -204,71 +204,55 @@ impl Features {
                 f.object_one_of = false;
             }
             "proofs_hold" => {
-                // known bug (proof-null-through-lower): null is never tried, so a function
-                // that passes null through is proven into a string field.
-                f.null_values = false;
-                // known bug (proof-number-leading-zeros): number(a) of a digit string is
-                // proven, but number("00012") fails the mapping (rare in CI, gated anyway).
-                f.fn_number = false;
                 // known bug (proof-finite-one-of): a finite domain tried exhaustively is
                 // proven under an object-level oneOf that one of its values meets twice.
                 f.object_one_of = false;
-            }
-            "trace_agrees" => {
-                // known bug (object-copy-undecided): check leaves a whole-object copy
-                // undecided while trace accepts it.
+                // known bug (proof-object-copy-nested-limit): a whole-object copy is proven
+                // whatever the target limits inside it.
                 f.object_copies = false;
             }
             "emitted_schema_sufficient" | "emitted_schema_keeps_types" => {
-                // known bug (emitted-empty-char-class): disjoint character-class patterns
-                // emit the invalid regex ^[]*$, so the emitted schema does not compile (the
-                // `else` pattern of an if/then/else, met with its `then`, does it too).
-                f.patterns = false;
-                f.object_if_then_else = false;
-                // known bug (emitted-unsatisfiable-digit-count): digits() into a field no
-                // string satisfies (minLength 2, maxLength 0; or digits(a) into minLength 1
-                // then part() into maxLength 0) emits the invalid digit count {2,0}.
-                f.contradictory_lengths = false;
+                // known bug (emitted-unsatisfiable-digit-count-two-hops): digits() into a
+                // lineage no string satisfies emits the invalid digit count {3,0}, and the
+                // emitted schema does not compile.
                 f.fn_digits = false;
-                // known bug (emitted-ignores-object-copy): a nested limit reached through a
-                // whole-object copy is left out of the emitted schema.
-                f.object_copies = false;
-                // known bugs (emitted-length-limit-on-integer, emitted-type-through-string):
-                // a length limit on a field that may be an integer is vacuous though
-                // string(0) has a length; string(a) of an integer field makes the emitted
-                // schema require a string.
-                f.non_string_values = false;
-                if property == "emitted_schema_keeps_types" {
-                    // known bug (emitted-type-through-default): default(b, "n/a") into a
-                    // string field makes the emitted schema forbid b = null.
-                    f.fn_default = false;
-                }
+                // known bug (emitted-duplicate-null-type): default(a, "n/a") into type null
+                // emits type ["null", "null"], and the emitted schema does not compile.
+                f.fn_default = false;
                 if property == "emitted_schema_sufficient" {
-                    // known bug (emitted-number-parse-no-note): number(a) leaves a
-                    // unconstrained without a note.
-                    f.fn_number = false;
-                    // known bugs (emitted-concat-same-field-sum, emitted-sum-ignores-literal,
-                    // emitted-nested-concat-unlimited): sum limits of concat(x, y) split the
-                    // budget between a field and itself, forget literals and nested concats.
-                    f.concat_two_fields = false;
-                    // known bug (emitted-drops-keyword-through-concat): concat(a, b) into an
-                    // enum, a format or an integer type leaves a and b unconstrained without
-                    // a note.
-                    f.enums = false;
-                    f.formats = false;
-                    f.non_string_types = false;
-                    // known bug (emitted-null-through-lower): null passed through lower()
-                    // into a string field is not excluded.
-                    f.null_values = false;
-                    // known bug (emitted-replace-over-concat): replace() over concat() does
-                    // not forbid the replaced text.
-                    f.composition = false;
+                    sufficient_gates(&mut f);
                 }
             }
             _ => {}
         }
         f
     }
+}
+
+/// The CI gates of `emitted_schema_sufficient` besides those it shares.
+fn sufficient_gates(f: &mut Features) {
+    // known bug (emitted-length-limit-on-integer): a length limit on a field
+    // that may be an integer is vacuous, though string(0) has a length.
+    f.non_string_values = false;
+    // known bug (emitted-number-parse-no-note): number(a) leaves a
+    // unconstrained without a note.
+    f.fn_number = false;
+    // known bugs (emitted-concat-same-field-sum, emitted-sum-ignores-literal,
+    // emitted-nested-concat-unlimited): sum limits of concat(x, y) split the
+    // budget between a field and itself, forget literals and nested concats.
+    f.concat_two_fields = false;
+    // known bug (emitted-drops-keyword-through-concat): concat(a, b) into an
+    // enum, a format or an integer type leaves a and b unconstrained without a
+    // note.
+    f.enums = false;
+    f.formats = false;
+    f.non_string_types = false;
+    // known bug (emitted-null-through-lower): null passed through lower() into a
+    // string field is not excluded.
+    f.null_values = false;
+    // known bug (emitted-replace-over-concat): replace() over concat() does not
+    // forbid the replaced text.
+    f.composition = false;
 }
 
 impl Default for Features {
