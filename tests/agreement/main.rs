@@ -15,7 +15,7 @@
 //!
 //! CI runs a fixed seed and [`CI_CASES`] cases per property with
 //! [`generator::Features::ci`]: features a known bug makes fail are switched off there, each
-//! with a comment naming the bug and its fixture. All of it takes 7–17 s in a debug build
+//! with a comment naming the bug and its fixture. All of it takes 4–17 s in a debug build
 //! on two cores. A long run (green; add `RIPPLE_AGREE_ALL=1` to find the known bugs again):
 //!
 //! ```sh
