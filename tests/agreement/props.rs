@@ -1,0 +1,595 @@
+//! The properties: `check`, `trace` and `constraints --emit-schema` against `validate` (the
+//! ground truth: the real mappings and validators). Each takes a loaded pipeline and entry
+//! records and returns the first disagreement, with the record that shows it.
+
+use std::path::Path;
+
+use ripple::change::ChangeRequest;
+use ripple::check::{CheckOptions, CheckReport, Code, FieldVerdict, check_pipeline_with};
+use ripple::constraints::{effective, emit_schema};
+use ripple::graph::SystemGraph;
+use ripple::lineage::FieldSpec;
+use ripple::pipeline::{self, Pipeline};
+use ripple::schema::SystemSchema;
+use ripple::validate::{self, Report, Status};
+use serde_json::Value;
+
+/// A disagreement: what differs, and the entry record that shows it (if one does).
+#[derive(Debug, Clone)]
+pub struct Failure {
+    /// In words.
+    pub message: String,
+    /// The entry record.
+    pub record: Option<Value>,
+}
+
+impl Failure {
+    fn new(message: String, record: Option<&Value>) -> Self {
+        Self {
+            message,
+            record: record.cloned(),
+        }
+    }
+}
+
+/// What a property returns.
+pub type Outcome = Result<(), Failure>;
+
+/// The witness budget the properties give `check` (the default, 20,000, takes seconds per
+/// pipeline in a debug build; soundness does not depend on it).
+pub const WITNESS_BUDGET: usize = 2_000;
+
+/// A loaded pipeline with everything the properties share.
+pub struct Loaded {
+    /// The pipeline.
+    pub pipeline: Pipeline,
+    /// Its graph.
+    pub graph: SystemGraph,
+}
+
+impl Loaded {
+    /// Loads `path` through the normal loader.
+    ///
+    /// # Errors
+    /// The loader's errors, as text.
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let pipeline = pipeline::load(path).map_err(|e| format!("does not load: {e}"))?;
+        let graph = SystemGraph::new(&pipeline);
+        Ok(Self { pipeline, graph })
+    }
+
+    fn id(&self, s: usize) -> &str {
+        &self.pipeline.systems[s].id
+    }
+
+    fn check(&self) -> CheckReport {
+        let mut report = CheckReport::default();
+        check_pipeline_with(
+            &self.pipeline,
+            &mut report,
+            CheckOptions {
+                witness_budget: WITNESS_BUDGET,
+            },
+        );
+        report
+    }
+
+    fn validate(&self, record: &Value) -> Result<Report, Failure> {
+        let change = ChangeRequest {
+            record: record.clone(),
+            ..ChangeRequest::default()
+        };
+        validate::validate(&self.pipeline, &self.graph, &change)
+            .map_err(|e| Failure::new(format!("validate fails: {e}"), Some(record)))
+    }
+
+    fn validate_propagation(
+        &self,
+        record: &Value,
+    ) -> Result<(Report, ripple::propagate::Propagation), Failure> {
+        let change = ChangeRequest {
+            record: record.clone(),
+            ..ChangeRequest::default()
+        };
+        validate::validate_propagation(&self.pipeline, &self.graph, &change)
+            .map_err(|e| Failure::new(format!("validate fails: {e}"), Some(record)))
+    }
+
+    fn describe(&self, report: &Report) -> String {
+        report
+            .violations
+            .iter()
+            .map(|v| {
+                format!(
+                    "{}{} {} {} (path {})",
+                    self.id(v.system),
+                    if v.field.is_empty() { "/" } else { &v.field },
+                    v.keyword,
+                    v.message,
+                    self.path_ids(&v.path).join("→")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn path_ids(&self, path: &[usize]) -> Vec<String> {
+        path.iter().map(|&s| self.id(s).to_owned()).collect()
+    }
+
+    /// Whether the systems strictly before the end of `path` all accept (a mapping failure
+    /// counts as rejecting: it is reported as a violation of the system it fails into).
+    fn earlier_accept(report: &Report, path: &[usize]) -> bool {
+        (1..path.len()).all(|k| {
+            !report
+                .systems
+                .iter()
+                .any(|o| o.path == path[..k] && o.status == Status::Rejected)
+        })
+    }
+}
+
+/// `field` is `pointer` or inside it.
+fn at_or_under(field: &str, pointer: &str) -> bool {
+    field == pointer
+        || field
+            .strip_prefix(pointer)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// A checked flow field `sA → sB /ptr` and its verdict (`None`: proven).
+struct Checked<'a> {
+    from: &'a str,
+    to: &'a str,
+    pointer: &'a str,
+    finding: Option<&'a ripple::check::Finding>,
+}
+
+fn checked(report: &CheckReport) -> Vec<Checked<'_>> {
+    report
+        .checked
+        .iter()
+        .filter_map(|(_, name, index)| {
+            let (from, rest) = name.split_once(" → ")?;
+            let (to, pointer) = rest.split_once(' ')?;
+            Some(Checked {
+                from,
+                to,
+                pointer,
+                finding: index.map(|i| &report.findings[i]),
+            })
+        })
+        .collect()
+}
+
+/// Property 1: every R301 witness reproduces under `validate`: the finding's system rejects
+/// the finding's field on the finding's path, and no system earlier on that path rejects.
+pub fn witnesses_reproduce(l: &Loaded, _records: &[Value]) -> Outcome {
+    let report = l.check();
+    for f in report
+        .findings
+        .iter()
+        .filter(|f| f.code == Code::Incompatible)
+    {
+        let Some(witness) = &f.witness else {
+            // R301 for conflicts etc. always carry one; a missing witness is a failure.
+            return Err(Failure::new(
+                format!("R301 without a witness: {}", f.message),
+                None,
+            ));
+        };
+        let (Some(system), Some(field)) = (&f.system, &f.field) else {
+            continue;
+        };
+        let got = l.validate(witness)?;
+        let path: Vec<usize> = f
+            .path
+            .iter()
+            .filter_map(|s| l.pipeline.system_id(s))
+            .collect();
+        let rejects = got
+            .violations
+            .iter()
+            .any(|v| l.id(v.system) == system && v.path == path && at_or_under(&v.field, field));
+        let earlier = Loaded::earlier_accept(&got, &path);
+        if !rejects || !earlier {
+            return Err(Failure::new(
+                format!(
+                    "check R301 at {system}{field} on {} ({}) does not reproduce: {}; validate says: [{}]",
+                    f.path.join("→"),
+                    f.message,
+                    if rejects {
+                        "an earlier system rejects it"
+                    } else {
+                        "the target does not reject that field on that path"
+                    },
+                    l.describe(&got)
+                ),
+                Some(witness),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Property 2: a flow field `check` proves is never rejected, on any record the entry and
+/// every earlier system on the way accept. A violation at an ancestor of the field (an
+/// object-level `anyOf`, say) counts against it when removing the field makes it go away.
+pub fn proofs_hold(l: &Loaded, records: &[Value]) -> Outcome {
+    let report = l.check();
+    let proven: Vec<(usize, usize, &str)> = checked(&report)
+        .into_iter()
+        .filter(|c| c.finding.is_none())
+        .filter_map(|c| {
+            Some((
+                l.pipeline.system_id(c.from)?,
+                l.pipeline.system_id(c.to)?,
+                c.pointer,
+            ))
+        })
+        .collect();
+    if proven.is_empty() {
+        return Ok(());
+    }
+    for record in records {
+        let (got, propagation) = l.validate_propagation(record)?;
+        for arrival in &propagation.arrivals {
+            let Some(&last) = arrival.flows.last() else {
+                continue;
+            };
+            let flow = &l.pipeline.flows[last];
+            for &(_, _, pointer) in proven
+                .iter()
+                .filter(|(from, to, _)| flow.from == *from && flow.to == *to)
+            {
+                if !Loaded::earlier_accept(&got, &arrival.path) {
+                    continue;
+                }
+                for v in got
+                    .violations
+                    .iter()
+                    .filter(|v| v.system == arrival.system && v.path == arrival.path)
+                {
+                    let blamed = if at_or_under(&v.field, pointer) {
+                        true
+                    } else if at_or_under(pointer, &v.field)
+                        && arrival.record.doc.pointer(pointer).is_some()
+                    {
+                        // An ancestor's violation (an object-level anyOf, oneOf, if/then/else,
+                        // dependentSchemas): it counts against the field when removing the
+                        // field makes it go away, or when the failing rule limits the field
+                        // and every field it limits that the record holds is proven.
+                        let mut doc = arrival.record.doc.clone();
+                        let fixed_without = remove(&mut doc, pointer)
+                            && !l.pipeline.systems[arrival.system]
+                                .schema
+                                .validate(&doc)
+                                .iter()
+                                .any(|w| w.pointer == v.field && w.keyword == v.keyword);
+                        let child = |p: &str| {
+                            p.strip_prefix(v.field.as_str())
+                                .and_then(|r| r.strip_prefix('/'))
+                                .map(|r| r.split('/').next().unwrap_or_default().to_owned())
+                        };
+                        let mut limited = Vec::new();
+                        property_names(&v.limit, &mut limited);
+                        let all_proven = limited.iter().all(|name| {
+                            let p = format!("{}/{name}", v.field);
+                            arrival.record.doc.pointer(&p).is_none()
+                                || proven.iter().any(|(f, t, q)| {
+                                    *t == arrival.system
+                                        && l.pipeline
+                                            .flows
+                                            .iter()
+                                            .any(|fl| fl.from == *f && fl.to == *t)
+                                        && *q == p
+                                })
+                        });
+                        fixed_without
+                            || (all_proven && child(pointer).is_some_and(|c| limited.contains(&c)))
+                    } else {
+                        false
+                    };
+                    if blamed {
+                        return Err(Failure::new(
+                            format!(
+                                "check proves {} → {} {pointer}, but validate rejects it on {}: [{}]",
+                                l.id(flow.from),
+                                l.id(flow.to),
+                                l.path_ids(&arrival.path).join("→"),
+                                l.describe(&got)
+                            ),
+                            Some(record),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The names under every `properties` in a schema fragment.
+fn property_names(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map {
+                if k == "properties"
+                    && let Some(props) = child.as_object()
+                {
+                    out.extend(props.keys().cloned());
+                }
+                property_names(child, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| property_names(i, out)),
+        _ => {}
+    }
+}
+
+fn remove(doc: &mut Value, pointer: &str) -> bool {
+    let Some((parent, last)) = pointer.rsplit_once('/') else {
+        return false;
+    };
+    doc.pointer_mut(parent)
+        .and_then(Value::as_object_mut)
+        .and_then(|o| o.remove(last))
+        .is_some()
+}
+
+/// Property 3: `trace SYSTEM:FIELD` says "every system on the lineage accepts" (no root
+/// cause, and a verdict neither undecided nor a witness) only where `check` proves the field on every path (every flow into the system
+/// that fills the field, or the object holding it).
+pub fn trace_agrees(l: &Loaded, _records: &[Value]) -> Outcome {
+    let report = l.check();
+    let checked = checked(&report);
+    for (sid, system) in l.pipeline.systems.iter().enumerate() {
+        let mut pointers: Vec<String> = Vec::new();
+        for flow in l.pipeline.flows.iter().filter(|f| f.to == sid) {
+            for m in &flow.mappings {
+                let p = m.target_pointer.to_string();
+                for leaf in ["street", "city"] {
+                    let nested = format!("{p}/{leaf}");
+                    if system.schema.declares(&nested) {
+                        pointers.push(nested);
+                    }
+                }
+                pointers.push(p);
+            }
+        }
+        pointers.sort();
+        pointers.dedup();
+        for pointer in pointers {
+            let trace = ripple::trace::trace_field(
+                &l.pipeline,
+                &FieldSpec {
+                    system: sid,
+                    pointer: pointer.clone(),
+                },
+            );
+            // Trace says "every system on the lineage accepts" when it has no root cause and
+            // its verdict is not undecided (or a witness).
+            if trace.root_cause.is_some()
+                || matches!(
+                    trace.verdict,
+                    FieldVerdict::Undecided(_) | FieldVerdict::Incompatible(_)
+                )
+            {
+                continue;
+            }
+            for c in checked
+                .iter()
+                .filter(|c| c.to == system.id && at_or_under(&pointer, c.pointer))
+            {
+                if let Some(f) = c.finding {
+                    return Err(Failure::new(
+                        format!(
+                            "trace {}:{pointer} says every system on the lineage accepts, but check says {} for {} → {} {}: {}",
+                            system.id,
+                            f.code.code(),
+                            c.from,
+                            c.to,
+                            c.pointer,
+                            f.message
+                        ),
+                        f.witness.as_ref(),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The emitted entry schema (`constraints --emit-schema`), compiled where the entry schema
+/// lives; and the entry fields whose effective constraint has notes (limits JSON Schema
+/// cannot say, which the emitted schema leaves out and says so).
+///
+/// # Errors
+/// When the emitted schema does not compile.
+pub fn emitted(l: &Loaded) -> Result<(SystemSchema, Value, Vec<String>), Failure> {
+    let entry = 0;
+    let eff = effective(&l.pipeline, entry);
+    let raw = emit_schema(&l.pipeline, entry, &eff);
+    let noted = eff
+        .fields
+        .iter()
+        .filter(|f| !f.effective.notes.is_empty())
+        .map(|f| f.pointer.clone())
+        .collect();
+    let schema = SystemSchema::from_value(l.pipeline.systems[entry].schema.path(), raw.clone())
+        .map_err(|e| Failure::new(format!("emitted schema does not compile: {e}: {raw}"), None))?;
+    Ok((schema, raw, noted))
+}
+
+/// Violations other than `required` (a change carries only the fields it changes).
+fn schema_rejects(schema: &SystemSchema, record: &Value) -> Vec<ripple::schema::SchemaViolation> {
+    schema
+        .validate(record)
+        .into_iter()
+        .filter(|v| v.keyword != "required")
+        .collect()
+}
+
+/// Property 4a: every record the emitted entry schema accepts passes every system under
+/// `validate`, except where a violation comes only from entry fields whose effective
+/// constraint carries a note (documented as left out of the emitted schema).
+pub fn emitted_schema_sufficient(l: &Loaded, records: &[Value]) -> Outcome {
+    let (schema, raw, noted) = emitted(l)?;
+    for record in records {
+        if !schema_rejects(&schema, record).is_empty() {
+            continue;
+        }
+        let (got, propagation) = l.validate_propagation(record)?;
+        let unexplained = got.violations.iter().any(|v| {
+            let origins = origins_of(l, &propagation, v);
+            origins.is_empty() || !origins.iter().all(|o| noted.iter().any(|n| n == o))
+        });
+        if unexplained {
+            return Err(Failure::new(
+                format!(
+                    "the emitted schema accepts it, validate rejects: [{}]; emitted schema: {raw}",
+                    l.describe(&got)
+                ),
+                Some(record),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The entry fields a violation comes from; for one at an object (an object-level `anyOf`),
+/// those of the fields its rule limits (every field under it when it names none), not the
+/// whole record's.
+fn origins_of(
+    l: &Loaded,
+    propagation: &ripple::propagate::Propagation,
+    v: &validate::Violation,
+) -> Vec<String> {
+    let mut out: Vec<String> = v
+        .provenance
+        .origin
+        .iter()
+        .map(|o| o.field.to_string())
+        .collect();
+    if let Some(arrival) = propagation
+        .arrivals
+        .iter()
+        .find(|a| a.system == v.system && a.path == v.path)
+        .filter(|a| a.record.doc.pointer(&v.field).is_some_and(Value::is_object))
+    {
+        out.clear();
+        let mut names = Vec::new();
+        property_names(&v.limit, &mut names);
+        let mut leaves = Vec::new();
+        if names.is_empty() {
+            leaf_pointers(arrival.record.doc.pointer(&v.field), &v.field, &mut leaves);
+        } else {
+            for name in names {
+                let p = format!("{}/{name}", v.field);
+                if arrival.record.doc.pointer(&p).is_some() {
+                    leaf_pointers(arrival.record.doc.pointer(&p), &p, &mut leaves);
+                } else {
+                    // Not delivered: where it would come from.
+                    out.extend(
+                        ripple::lineage::chains(&l.pipeline, v.system, &p, Some(0))
+                            .iter()
+                            .filter_map(|c| c.first().map(|h| h.pointer.clone())),
+                    );
+                }
+            }
+        }
+        for p in leaves {
+            out.extend(
+                arrival
+                    .record
+                    .provenance_of(&p)
+                    .origin
+                    .iter()
+                    .map(|o| o.field.to_string()),
+            );
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn leaf_pointers(v: Option<&Value>, at: &str, out: &mut Vec<String>) {
+    match v {
+        Some(Value::Object(map)) => {
+            for (k, child) in map {
+                leaf_pointers(Some(child), &format!("{at}/{k}"), out);
+            }
+        }
+        Some(_) => out.push(at.to_owned()),
+        None => {}
+    }
+}
+
+/// Keywords JSON Schema applies to strings only.
+const STRING_KEYWORDS: &[&str] = &[
+    "minLength",
+    "maxLength",
+    "pattern",
+    "format",
+    "x-maxBytes",
+    "x-charset",
+];
+
+/// Property 4b: a record every system accepts is not rejected by the emitted schema for its
+/// type: no `type` violation, and no string keyword applied to a value that is not a string.
+pub fn emitted_schema_keeps_types(l: &Loaded, records: &[Value]) -> Outcome {
+    let (schema, raw, _) = emitted(l)?;
+    for record in records {
+        let got = l.validate(record)?;
+        if !got.ok() {
+            continue;
+        }
+        for v in schema_rejects(&schema, record) {
+            let value = record.pointer(&v.pointer);
+            let non_string = value.is_some_and(|x| !x.is_string());
+            if v.keyword == "type" || (non_string && STRING_KEYWORDS.contains(&v.keyword.as_str()))
+            {
+                return Err(Failure::new(
+                    format!(
+                        "every system accepts it, the emitted schema rejects {} for {}: {}; emitted schema: {raw}",
+                        v.pointer, v.keyword, v.message
+                    ),
+                    Some(record),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The properties by name (for fixtures' `case.json`).
+pub fn by_name(name: &str) -> Option<fn(&Loaded, &[Value]) -> Outcome> {
+    Some(match name {
+        "witnesses_reproduce" => witnesses_reproduce,
+        "proofs_hold" => proofs_hold,
+        "trace_agrees" => trace_agrees,
+        "emitted_schema_sufficient" => emitted_schema_sufficient,
+        "emitted_schema_keeps_types" => emitted_schema_keeps_types,
+        _ => return None,
+    })
+}
+
+/// What `validate` says about `record`: `ok` and each violation (system, field, keyword,
+/// path), for a fixture's `case.json`.
+pub fn truth(l: &Loaded, record: &Value) -> Value {
+    match l.validate(record) {
+        Ok(report) => serde_json::json!({
+            "ok": report.ok(),
+            "violations": report.violations.iter().map(|v| serde_json::json!({
+                "system": l.id(v.system),
+                "field": v.field,
+                "keyword": v.keyword,
+                "message": v.message,
+                "path": l.path_ids(&v.path),
+            })).collect::<Vec<_>>(),
+        }),
+        Err(e) => serde_json::json!({"error": e.message}),
+    }
+}
