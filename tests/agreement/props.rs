@@ -138,7 +138,7 @@ fn at_or_under(field: &str, pointer: &str) -> bool {
 }
 
 /// A checked flow field `sA → sB /ptr` and its verdict (`None`: proven).
-struct Checked<'a> {
+/// A checked flow field `sA → sB /ptr` and its verdict (`None`: proven; the first finding when it fails several keywords).
     from: &'a str,
     to: &'a str,
     pointer: &'a str,
@@ -156,7 +156,7 @@ fn checked(report: &CheckReport) -> Vec<Checked<'_>> {
                 from,
                 to,
                 pointer,
-                finding: index.map(|i| &report.findings[i]),
+                finding: report.findings.get(index.clone()).and_then(<[_]>::first),
             })
         })
         .collect()
