@@ -137,8 +137,9 @@ fn at_or_under(field: &str, pointer: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('/'))
 }
 
-/// A checked flow field `sA → sB /ptr` and its verdict (`None`: proven).
-/// A checked flow field `sA → sB /ptr` and its verdict (`None`: proven; the first finding when it fails several keywords).
+/// A checked flow field `sA → sB /ptr` and its verdict (`None`: proven; the first
+/// finding when it fails several keywords).
+struct Checked<'a> {
     from: &'a str,
     to: &'a str,
     pointer: &'a str,
