@@ -373,8 +373,9 @@ fn run_path(
 }
 
 /// A rejection by an applicator on an object above `field` (an object-level `anyOf`,
-/// `if`/`then`, `dependentSchemas` …) that the field's value causes: without the field the
-/// object passes it. Reported at the field, with the applicator as the keyword.
+/// `oneOf`, `not` …) that the field's value takes part in: one whose branches limit the
+/// field (the schema's leaf for it lists them as conditional), or one that goes away
+/// without the field. Reported at the field, with the applicator as the keyword.
 fn caused_above(
     schema: &crate::schema::SystemSchema,
     doc: &Value,
@@ -385,8 +386,15 @@ fn caused_above(
         .iter()
         .filter(|(f, _)| field.starts_with(&format!("{f}/")))
         .collect();
-    if above.is_empty() {
+    if above.is_empty() || doc.pointer(field).is_none() {
         return None;
+    }
+    let leaf = schema.leaf(field);
+    if let Some((_, v)) = above
+        .iter()
+        .find(|(_, v)| leaf.conditional.iter().any(|c| c.applicator == v.keyword))
+    {
+        return Some((field.to_owned(), v.clone()));
     }
     let (parent, name) = field.rsplit_once('/')?;
     let mut without = doc.clone();

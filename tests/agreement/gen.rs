@@ -197,20 +197,6 @@ impl Features {
     pub fn ci(property: &str) -> Self {
         let mut f = Self::default();
         match property {
-            "witnesses_reproduce" => {
-                // known bug (witness-object-any-of-pointer): check reports an object-level
-                // anyOf (or oneOf) rejection at a field pointer, validate at the record.
-                f.object_any_of = false;
-                f.object_one_of = false;
-            }
-            "proofs_hold" => {
-                // known bug (proof-finite-one-of): a finite domain tried exhaustively is
-                // proven under an object-level oneOf that one of its values meets twice.
-                f.object_one_of = false;
-                // known bug (proof-object-copy-nested-limit): a whole-object copy is proven
-                // whatever the target limits inside it.
-                f.object_copies = false;
-            }
             "emitted_schema_sufficient" | "emitted_schema_keeps_types" => {
                 // known bug (emitted-unsatisfiable-digit-count-two-hops): digits() into a
                 // lineage no string satisfies emits the invalid digit count {3,0}, and the

@@ -188,10 +188,14 @@ pub fn witnesses_reproduce(l: &Loaded, _records: &[Value]) -> Outcome {
             .iter()
             .filter_map(|s| l.pipeline.system_id(s))
             .collect();
-        let rejects = got
-            .violations
-            .iter()
-            .any(|v| l.id(v.system) == system && v.path == path && at_or_under(&v.field, field));
+        // At the field (or inside it), or by the finding's applicator on an object above it:
+        // validate reports an object-level `anyOf` at the object.
+        let rejects = got.violations.iter().any(|v| {
+            l.id(v.system) == system
+                && v.path == path
+                && (at_or_under(&v.field, field)
+                    || (at_or_under(field, &v.field) && f.keyword.as_deref() == Some(&v.keyword)))
+        });
         let earlier = Loaded::earlier_accept(&got, &path);
         if !rejects || !earlier {
             return Err(Failure::new(
@@ -218,6 +222,24 @@ pub fn witnesses_reproduce(l: &Loaded, _records: &[Value]) -> Outcome {
 /// object-level `anyOf`, say) counts against it when removing the field makes it go away.
 pub fn proofs_hold(l: &Loaded, records: &[Value]) -> Outcome {
     let report = l.check();
+    // Every checked field: a field inside an object copied whole is checked on its own
+    // (`m: addr` also checks `/m/street`), so a violation there is that field's, not the
+    // object's.
+    let all: Vec<(usize, usize, &str)> = checked(&report)
+        .into_iter()
+        .filter_map(|c| {
+            Some((
+                l.pipeline.system_id(c.from)?,
+                l.pipeline.system_id(c.to)?,
+                c.pointer,
+            ))
+        })
+        .collect();
+    let deeper = |from: usize, to: usize, pointer: &str, field: &str| {
+        all.iter().any(|&(f, t, q)| {
+            f == from && t == to && q != pointer && at_or_under(q, pointer) && at_or_under(field, q)
+        })
+    };
     let proven: Vec<(usize, usize, &str)> = checked(&report)
         .into_iter()
         .filter(|c| c.finding.is_none())
@@ -252,7 +274,7 @@ pub fn proofs_hold(l: &Loaded, records: &[Value]) -> Outcome {
                     .filter(|v| v.system == arrival.system && v.path == arrival.path)
                 {
                     let blamed = if at_or_under(&v.field, pointer) {
-                        true
+                        !deeper(flow.from, flow.to, pointer, &v.field)
                     } else if at_or_under(pointer, &v.field)
                         && arrival.record.doc.pointer(pointer).is_some()
                     {

@@ -224,7 +224,7 @@ fn emitted_one_of_flattened() {
 }
 
 #[test]
-#[ignore = "known bug: check reports an object-level anyOf rejection at a field; validate reports it at the record"]
+// Found by the harness; fixed on main.
 fn witness_object_any_of_pointer() {
     holds("witness-object-any-of-pointer");
 }
@@ -242,13 +242,13 @@ fn proof_number_leading_zeros() {
 }
 
 #[test]
-#[ignore = "known bug: an enum tried exhaustively is proven under an object-level oneOf that \"\" meets twice"]
+// Found by the harness; fixed on main.
 fn proof_finite_one_of() {
     holds("proof-finite-one-of");
 }
 
 #[test]
-#[ignore = "known bug: check proves a whole-object copy whose nested field the target limits (m: addr, m.street pattern)"]
+// Found by the harness; fixed on main.
 fn proof_object_copy_nested_limit() {
     holds("proof-object-copy-nested-limit");
 }
