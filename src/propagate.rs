@@ -85,7 +85,7 @@ impl Record {
         let mut p = pointer;
         loop {
             if let Some(prov) = self.provenance.get(p) {
-                return Arc::clone(prov);
+                return inside(prov, &pointer[p.len()..]);
             }
             match p.rfind('/') {
                 Some(i) => p = &p[..i],
@@ -103,6 +103,57 @@ impl Record {
         }
         Arc::new(merged)
     }
+}
+
+/// The provenance of the field `suffix` inside an object whose provenance is `prov`: when
+/// the object was only ever copied (`mailing: address`), the field comes from the same
+/// field inside the origin (`/address/street`); otherwise from the whole object.
+fn inside(prov: &Arc<Provenance>, suffix: &str) -> Arc<Provenance> {
+    let copied = prov.lineage.iter().all(|h| {
+        h.expr
+            .as_deref()
+            .is_none_or(|e| crate::expr::FieldPath::parse(e).is_ok() && !e.contains('('))
+    });
+    if suffix.is_empty() || !copied {
+        return Arc::clone(prov);
+    }
+    // The object's provenance may already list its fields (a whole object read at the
+    // entry): keep the one inside it that this field is.
+    let matching: Vec<FieldRef> = prov
+        .origin
+        .iter()
+        .filter(|o| o.field.ends_with(suffix))
+        .cloned()
+        .collect();
+    if !matching.is_empty() {
+        return Arc::new(Provenance {
+            origin: matching,
+            lineage: prov.lineage.clone(),
+        });
+    }
+    if prov.origin.len() != 1 {
+        return Arc::clone(prov);
+    }
+    let join = |f: &Arc<str>| Arc::from(format!("{f}{suffix}"));
+    Arc::new(Provenance {
+        origin: prov
+            .origin
+            .iter()
+            .map(|o| FieldRef {
+                system: Arc::clone(&o.system),
+                field: join(&o.field),
+            })
+            .collect(),
+        lineage: prov
+            .lineage
+            .iter()
+            .map(|h| Hop {
+                system: Arc::clone(&h.system),
+                field: join(&h.field),
+                expr: h.expr.clone(),
+            })
+            .collect(),
+    })
 }
 
 fn merge_into(into: &mut Provenance, from: &Provenance) {

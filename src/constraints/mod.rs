@@ -92,7 +92,11 @@ impl Constraint {
         if leaf.keywords.contains(&Keyword::Never) {
             c.never = Some("the schema is `false` here".into());
         }
-        for cond in &leaf.conditional {
+        // The field's own applicators hold as written (they survive plain copies and are
+        // dropped, with a note, through functions); those on an object above it cannot
+        // be pulled back field by field.
+        c.verbatim.extend(leaf.applicators.iter().cloned());
+        for cond in leaf.conditional.iter().filter(|c| !c.at_field) {
             c.notes.push(format!(
                 "{} under `{}` hold only under a condition: not pulled back",
                 cond.keywords.join(", "),
@@ -162,7 +166,16 @@ impl Constraint {
         self.forbid.extend(other.forbid.iter().cloned());
         if let Some((lo, hi)) = other.digits {
             let (a, b) = self.digits.unwrap_or((0, None));
-            self.digits = Some((a.max(lo), min_opt(b, hi)));
+            let (lo, hi) = (a.max(lo), min_opt(b, hi));
+            self.digits = Some((lo, hi));
+            if hi.is_some_and(|h| h < lo) && self.never.is_none() {
+                // At least `lo` and at most `hi < lo` digits: nothing passes (and `{lo,hi}`
+                // would not be a valid pattern).
+                self.never = Some(format!(
+                    "at least {lo} and at most {} digits",
+                    hi.unwrap_or(0)
+                ));
+            }
         }
         for kv in &other.verbatim {
             if !self.verbatim.contains(kv) {
@@ -188,6 +201,15 @@ impl Constraint {
         let mut c = self.chars.take().unwrap_or_else(domain::all_chars);
         c.intersect(set);
         self.chars = Some(c);
+    }
+
+    /// Whether a `type` limit already excludes `null` (so `not null` adds nothing).
+    fn typed_not_null(&self) -> bool {
+        self.verbatim.iter().any(|(k, v)| {
+            k == "type"
+                && crate::schema::TypeSet::parse(v)
+                    .is_some_and(|t| !t.allows(crate::schema::TypeName::Null))
+        })
     }
 
     /// The constraint as a JSON Schema fragment (ripple's `x-` keywords included).
@@ -228,6 +250,9 @@ impl Constraint {
             out.insert("not".into(), json!({ "anyOf": any }));
         }
         for (k, v) in &self.verbatim {
+            if is_not_null((k, v)) && self.typed_not_null() {
+                continue;
+            }
             if out.contains_key(k) {
                 all.push(json!({ k.clone(): v.clone() }));
             } else {
@@ -282,6 +307,12 @@ impl Constraint {
         }
         for (k, v) in &self.verbatim {
             if k == "type" && v == "string" {
+                continue;
+            }
+            if is_not_null((k, v)) {
+                if !self.typed_not_null() {
+                    out.push("not null".to_owned());
+                }
                 continue;
             }
             out.push(format!("{k} {v}"));
@@ -341,8 +372,12 @@ impl Constraint {
                 out.push(format!("must not contain {s:?}"));
             }
         }
+        let own_not_null =
+            own.typed_not_null() || own.verbatim.iter().any(|(k, v)| is_not_null((k, v)));
         for (k, v) in &self.verbatim {
-            if self.captured.iter().any(|(ck, cv)| ck == k && cv == v) {
+            if self.captured.iter().any(|(ck, cv)| ck == k && cv == v)
+                || (own_not_null && is_not_null((k, v)))
+            {
                 continue;
             }
             if !own.verbatim.iter().any(|(ok, ov)| ok == k && ov == v) {
@@ -351,6 +386,12 @@ impl Constraint {
         }
         out
     }
+}
+
+/// `not: {type: null}`: what a function's argument must meet when the result may not be
+/// `null` (functions give `null` for `null`).
+fn is_not_null((k, v): (&String, &Value)) -> bool {
+    k == "not" && *v == json!({"type": "null"})
 }
 
 pub(super) fn min_opt(a: Option<u64>, b: Option<u64>) -> Option<u64> {

@@ -45,7 +45,7 @@ fn has_text_limits(c: &Constraint) -> bool {
 }
 
 /// Whether the text `t` meets `c`'s structured limits (and `c` has no others).
-fn text_passes(c: &Constraint, t: &str) -> bool {
+pub(super) fn text_passes(c: &Constraint, t: &str) -> bool {
     let n = t.chars().count() as u64;
     c.never.is_none()
         && n >= c.min_len

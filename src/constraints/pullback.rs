@@ -30,10 +30,25 @@ pub(super) fn pull(expr: &Expr, c: Constraint, out: &mut Vec<(FieldPath, Constra
             if *func == Func::Default {
                 // The result is `x` or `v`: each must meet the whole constraint, but a
                 // `null` `x` gives `v`, so `x` may also be `null`.
+                // A literal `v` that fails the constraint makes a `null` `x` fail too (and an
+                // absent one, which no field constraint can forbid: said in a note).
+                let fallback_ok = match args.get(1).map(|a| &a.kind) {
+                    Some(ExprKind::Str(v)) => super::nontext::text_passes(&c, v),
+                    Some(_) => has_field(&args[1]),
+                    None => false,
+                };
                 for &j in &fields {
                     let mut cj = c.clone();
-                    if j == 0 && args.len() > 1 {
+                    if j == 0 && fallback_ok {
                         admit_null(&mut cj);
+                    } else if j == 0 && !has_field(args.get(1).unwrap_or(&args[0])) {
+                        cj.verbatim
+                            .push(("not".to_owned(), serde_json::json!({"type": "null"})));
+                        cj.notes.push(format!(
+                            "{} left out gives {}, which a downstream system rejects",
+                            args[0],
+                            args.get(1).map(ToString::to_string).unwrap_or_default()
+                        ));
                     }
                     pull(&args[j], cj, out);
                 }
@@ -63,9 +78,13 @@ pub(super) fn pull(expr: &Expr, c: Constraint, out: &mut Vec<(FieldPath, Constra
 /// Lets `null` through the keywords of `c` that would reject it (`type`, `enum`,
 /// `const`); the structured limits do not apply to `null`.
 fn admit_null(c: &mut Constraint) {
+    c.verbatim
+        .retain(|(k, v)| !(k == "not" && *v == serde_json::json!({"type": "null"})));
     for (k, v) in &mut c.verbatim {
         match (k.as_str(), &*v) {
-            ("type", Value::String(t)) => *v = Value::from(vec![t.clone(), "null".to_owned()]),
+            ("type", Value::String(t)) if t != "null" => {
+                *v = Value::from(vec![t.clone(), "null".to_owned()]);
+            }
             ("type", Value::Array(ts)) if !ts.contains(&Value::from("null")) => {
                 let mut ts = ts.clone();
                 ts.push(Value::from("null"));

@@ -488,15 +488,52 @@ pub fn as_text(a: &Abs) -> Str {
 /// on `arg` once `name` transformed it (those the structured part captures lose nothing).
 pub(crate) fn drop_verbatim(name: &str, arg: &Expr, c: &mut Constraint) {
     let captured = std::mem::take(&mut c.captured);
+    let mut not_null = false;
     for (k, v) in std::mem::take(&mut c.verbatim) {
-        if (k == "type" && v == Value::String("string".into()))
-            || captured.contains(&(k.clone(), v.clone()))
-        {
+        if k == "not" && v == serde_json::json!({"type": "null"}) {
+            // Every function but `default` gives `null` for `null`: this one holds as is.
+            not_null = true;
+            continue;
+        }
+        if k == "type" {
+            // The result is text whatever the argument's type; but a `null` argument gives
+            // `null`, which a type without `null` rejects.
+            let t = crate::schema::TypeSet::parse(&v);
+            not_null |= t.is_none_or(|t| !t.allows(crate::schema::TypeName::Null));
+            if v == Value::String("string".into())
+                || t.is_some_and(|t| t.allows(crate::schema::TypeName::String))
+            {
+                continue;
+            }
+        }
+        if captured.contains(&(k.clone(), v.clone())) {
             continue;
         }
         c.notes.push(format!(
             "{k} {v} after {name}({arg}) cannot be stated on {arg}"
         ));
+    }
+    if not_null {
+        c.verbatim
+            .push(("not".to_owned(), serde_json::json!({"type": "null"})));
+    }
+}
+
+/// Replaces `c`'s `type` limits by what they still say about an argument that a function
+/// turns into text: `null` gives `null`, so a type without `null` excludes it.
+pub(crate) fn type_to_not_null(c: &mut Constraint) {
+    let mut not_null = false;
+    c.verbatim.retain(|(k, v)| {
+        if k != "type" {
+            return true;
+        }
+        not_null |= crate::schema::TypeSet::parse(v)
+            .is_none_or(|t| !t.allows(crate::schema::TypeName::Null));
+        false
+    });
+    let rule = ("not".to_owned(), serde_json::json!({"type": "null"}));
+    if not_null && !c.verbatim.contains(&rule) {
+        c.verbatim.push(rule);
     }
 }
 

@@ -52,7 +52,7 @@ impl MappingFunction for StringOf {
         // The text of a string is the string. The result is always text, so a `type`
         // limit on it says nothing about the argument (a number's text limits are stated
         // for numbers when the schema is emitted: `constraints::nontext`).
-        c.verbatim.retain(|(k, _)| k != "type");
+        super::type_to_not_null(&mut c);
         c
     }
 

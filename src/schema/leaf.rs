@@ -342,6 +342,10 @@ pub struct Conditional {
     pub applicator: &'static str,
     /// The value keywords the branch puts on the field (`maxLength`, …).
     pub keywords: Vec<String>,
+    /// The applicator sits on the field's own schema, not on an object above it: it limits
+    /// the field's value alone (and a plain copy can carry it as it is, see
+    /// [`Leaf::applicators`]).
+    pub at_field: bool,
 }
 
 /// Everything a schema says about one field.
@@ -353,6 +357,9 @@ pub struct Leaf {
     pub conditional: Vec<Conditional>,
     /// Whether any subschema (conditional or not) names the field.
     pub declared: bool,
+    /// The applicators on the field's own schema (`anyOf`, `oneOf`, `not`, `if`/`then`/
+    /// `else`) as written: a plain copy carries them unchanged.
+    pub applicators: Vec<(String, Value)>,
 }
 
 impl Leaf {
@@ -401,7 +408,19 @@ impl Leaf {
     /// Builds a leaf from the subschemas that always apply and the conditional limits.
     pub(super) fn build(must: &[&Value], conditional: Vec<Conditional>, declared: bool) -> Self {
         let mut keywords = Vec::new();
+        let mut applicators = Vec::new();
         for sub in must {
+            for k in ["anyOf", "oneOf", "not", "if", "then", "else"] {
+                match sub.get(k) {
+                    // One branch always applies; its keywords are read as the field's.
+                    Some(Value::Array(items)) if items.len() == 1 => {}
+                    // A `$ref` inside would not resolve where the limit is carried to.
+                    Some(v) if !v.to_string().contains("\"$ref\"") => {
+                        applicators.push((k.to_owned(), v.clone()));
+                    }
+                    _ => {}
+                }
+            }
             match sub {
                 Value::Bool(false) => keywords.push(Keyword::Never),
                 Value::Object(map) => {
@@ -414,6 +433,7 @@ impl Leaf {
             keywords,
             conditional,
             declared,
+            applicators,
         }
     }
 }

@@ -250,7 +250,7 @@ fn collect<'a>(
     schema: &'a SystemSchema,
     node: Node<'a>,
     segs: &[std::borrow::Cow<'_, str>],
-    cond: Option<&'static str>,
+    cond: Option<(&'static str, bool)>,
     depth: usize,
     acc: &mut LeafAcc<'a>,
 ) {
@@ -267,7 +267,7 @@ fn collect<'a>(
         acc.declared = true;
         match cond {
             None => acc.must.push(value),
-            Some(applicator) => {
+            Some((applicator, at_field)) => {
                 let keywords = if value == &Value::Bool(false) {
                     vec!["false".to_owned()]
                 } else {
@@ -277,6 +277,7 @@ fn collect<'a>(
                     acc.conditional.push(super::Conditional {
                         applicator,
                         keywords,
+                        at_field,
                     });
                 }
             }
@@ -289,6 +290,7 @@ fn collect<'a>(
                 acc.conditional.push(super::Conditional {
                     applicator: k,
                     keywords: vec![k.to_owned()],
+                    at_field: false,
                 });
             }
         }
@@ -296,6 +298,9 @@ fn collect<'a>(
     if !value.is_object() {
         return;
     }
+    // An applicator met on the field's own schema (not on an object above it) limits the
+    // field's value alone.
+    let under = |applicator| Some((applicator, cond.map_or(segs.is_empty(), |(_, f)| f)));
     if let Some(Value::String(r)) = value.get("$ref")
         && let Some(target) = follow(schema, path, r)
     {
@@ -309,7 +314,7 @@ fn collect<'a>(
     for key in ["anyOf", "oneOf"] {
         if let Some(Value::Array(items)) = value.get(key) {
             // One branch is no choice: it always applies.
-            let c = if items.len() == 1 { cond } else { Some(key) };
+            let c = if items.len() == 1 { cond } else { under(key) };
             for item in items {
                 collect(schema, (path, item), segs, c, depth + 1, acc);
             }
@@ -317,7 +322,7 @@ fn collect<'a>(
     }
     for (key, applicator) in [("then", "if"), ("else", "if"), ("not", "not")] {
         if let Some(sub) = value.get(key) {
-            collect(schema, (path, sub), segs, Some(applicator), depth + 1, acc);
+            collect(schema, (path, sub), segs, under(applicator), depth + 1, acc);
         }
     }
     for key in ["dependentSchemas", "dependencies"] {
@@ -327,7 +332,7 @@ fn collect<'a>(
                     schema,
                     (path, sub),
                     segs,
-                    Some("dependentSchemas"),
+                    under("dependentSchemas"),
                     depth + 1,
                     acc,
                 );

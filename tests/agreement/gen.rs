@@ -196,20 +196,8 @@ impl Features {
     /// The CI configuration of `property`: everything except what a known bug makes fail.
     pub fn ci(property: &str) -> Self {
         let mut f = Self::default();
-        match property {
-            "emitted_schema_sufficient" | "emitted_schema_keeps_types" => {
-                // known bug (emitted-unsatisfiable-digit-count-two-hops): digits() into a
-                // lineage no string satisfies emits the invalid digit count {3,0}, and the
-                // emitted schema does not compile.
-                f.fn_digits = false;
-                // known bug (emitted-duplicate-null-type): default(a, "n/a") into type null
-                // emits type ["null", "null"], and the emitted schema does not compile.
-                f.fn_default = false;
-                if property == "emitted_schema_sufficient" {
-                    sufficient_gates(&mut f);
-                }
-            }
-            _ => {}
+        if property == "emitted_schema_sufficient" {
+            sufficient_gates(&mut f);
         }
         f
     }
@@ -233,9 +221,6 @@ fn sufficient_gates(f: &mut Features) {
     f.enums = false;
     f.formats = false;
     f.non_string_types = false;
-    // known bug (emitted-null-through-lower): null passed through lower() into a
-    // string field is not excluded.
-    f.null_values = false;
     // known bug (emitted-replace-over-concat): replace() over concat() does not
     // forbid the replaced text.
     f.composition = false;
