@@ -211,9 +211,12 @@ fn each_keyword(
         }
     }
     // The field is refuted already, so there is no second pass for it: each other keyword
-    // gets the full search now.
+    // gets a longer search now (a third of the full one, so that a field with many
+    // keywords does not spend the pipeline's budget).
     let budget = subject.budget;
-    let quick = budget.per_search.replace(super::witness::MAX_CANDIDATES);
+    let quick = budget
+        .per_search
+        .replace(super::witness::MAX_CANDIDATES / 3);
     for (k, _) in unproven {
         if k == crate::validate::MAPPING_FAILED || found.iter().any(|(_, f)| f.keyword == *k) {
             continue;

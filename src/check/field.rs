@@ -1,9 +1,8 @@
-//! `check`'s verdict on one field of one system, for `trace`: the same analysis as
-//! [`check_pipeline`](super::check_pipeline) runs for every flow field, restricted to the
-//! flows that fill this one, so that `trace` never claims what `check` does not prove.
+//! `check`'s verdict on one field of one system, for `trace`: read off the very report
+//! `ripple check` makes (same analysis, same budget), so that `trace` never claims what
+//! `check` does not prove, nor disagrees with it where the budget decided.
 
-use super::{CheckOptions, Code, Finding, analyze, dataflow, witness};
-use crate::graph::SystemGraph;
+use super::{CheckOptions, CheckReport, Code, Finding, check_pipeline_with};
 use crate::pipeline::{Pipeline, SystemId};
 
 /// What `check` concludes about one field.
@@ -13,7 +12,7 @@ pub enum FieldVerdict {
     NotReached,
     /// Every value any path can deliver is accepted.
     Proven,
-    /// A verified witness: the R301 finding.
+    /// A verified witness: the (first) R301 finding.
     Incompatible(Box<Finding>),
     /// Neither proven nor refuted: the R302 finding, saying why.
     Undecided(Box<Finding>),
@@ -32,7 +31,8 @@ impl FieldVerdict {
     }
 }
 
-/// Checks every flow that fills `pointer` of `system`, from every entry system.
+/// Checks the pipeline as `ripple check` does and returns its verdict on `pointer` of
+/// `system`, over every flow that fills it.
 #[must_use]
 pub fn check_field(
     pipeline: &Pipeline,
@@ -40,36 +40,32 @@ pub fn check_field(
     pointer: &str,
     opts: CheckOptions,
 ) -> FieldVerdict {
-    let graph = SystemGraph::new(pipeline);
-    let budget = witness::Budget::new(opts.witness_budget);
+    let mut report = CheckReport::default();
+    check_pipeline_with(pipeline, &mut report, opts);
+    verdict_in(&report, &pipeline.systems[system].id, pointer)
+}
+
+/// The verdict on `pointer` of the system `id` in a check report.
+#[must_use]
+pub fn verdict_in(report: &CheckReport, id: &str, pointer: &str) -> FieldVerdict {
     let mut verdict = FieldVerdict::NotReached;
-    for entry in pipeline.entries() {
-        if entry == system {
+    for (_, name, range) in &report.checked {
+        // "from → to /pointer"
+        let Some((_, rest)) = name.split_once(" → ") else {
+            continue;
+        };
+        if rest.split_once(' ') != Some((id, pointer)) {
             continue;
         }
-        let summary = dataflow::Summary::compute(pipeline, &graph, entry);
-        let from_entry = graph.reachable([entry]);
-        for (fid, flow) in pipeline.flows.iter().enumerate() {
-            if flow.to != system || !from_entry[flow.from] {
-                continue;
-            }
-            let mappings = super::nested::with_nested(pipeline, fid);
-            for m in mappings.iter().filter(|m| &*m.target_pointer == pointer) {
-                let paths = std::cell::OnceCell::new();
-                let finding =
-                    analyze::analyze(&budget, pipeline, &graph, &summary, entry, fid, m, &paths);
-                let first = finding.into_iter().next();
-                verdict = match (verdict, first) {
-                    (FieldVerdict::Incompatible(f), _) => FieldVerdict::Incompatible(f),
-                    (_, Some(f)) if f.code == Code::Incompatible => {
-                        FieldVerdict::Incompatible(Box::new(f))
-                    }
-                    (FieldVerdict::Undecided(f), _) => FieldVerdict::Undecided(f),
-                    (_, Some(f)) => FieldVerdict::Undecided(Box::new(f)),
-                    (_, None) => FieldVerdict::Proven,
-                };
-            }
-        }
+        let found = report.findings.get(range.clone()).unwrap_or_default();
+        let first = found.first().cloned();
+        verdict = match (verdict, first) {
+            (FieldVerdict::Incompatible(f), _) => FieldVerdict::Incompatible(f),
+            (_, Some(f)) if f.code == Code::Incompatible => FieldVerdict::Incompatible(Box::new(f)),
+            (FieldVerdict::Undecided(f), _) => FieldVerdict::Undecided(f),
+            (_, Some(f)) => FieldVerdict::Undecided(Box::new(f)),
+            (_, None) => FieldVerdict::Proven,
+        };
     }
     verdict
 }

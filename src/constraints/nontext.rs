@@ -27,10 +27,27 @@ pub(super) fn branches(c: &Constraint, types: TypeSet) -> Vec<Value> {
     out
 }
 
-/// Text string keywords kept verbatim that ripple cannot evaluate on a number's text.
+/// Keywords kept verbatim that ripple does not evaluate on a text of its own (a pattern, a
+/// format, an `anyOf` …): only a `type` that admits strings is known to pass.
 fn text_verbatim(c: &Constraint) -> bool {
     c.verbatim.iter().any(|(k, v)| {
-        matches!(k.as_str(), "pattern" | "format") && !c.captured.contains(&(k.clone(), v.clone()))
+        let string_type = k == "type"
+            && crate::schema::TypeSet::parse(v).is_some_and(|t| t.allows(TypeName::String));
+        let not_null = k == "not" && *v == json!({"type": "null"});
+        !string_type && !not_null && !c.captured.contains(&(k.clone(), v.clone()))
+    })
+}
+
+/// Keywords kept verbatim that may judge a number's text differently from the number: all
+/// but `type`, the numeric keywords (the same value at the entry) and `not null`.
+fn number_verbatim(c: &Constraint) -> bool {
+    c.verbatim.iter().any(|(k, v)| {
+        let numeric = matches!(
+            k.as_str(),
+            "type" | "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" | "multipleOf"
+        );
+        let not_null = k == "not" && *v == json!({"type": "null"});
+        !numeric && !not_null && !c.captured.contains(&(k.clone(), v.clone()))
     })
 }
 
@@ -41,7 +58,7 @@ fn has_text_limits(c: &Constraint) -> bool {
         || c.chars.is_some()
         || !c.forbid.is_empty()
         || c.digits.is_some()
-        || text_verbatim(c)
+        || number_verbatim(c)
 }
 
 /// Whether the text `t` meets `c`'s structured limits (and `c` has no others).
@@ -70,7 +87,7 @@ fn numbers(c: &Constraint) -> Value {
         && c.min_len <= 1
         && c.forbid.is_empty()
         && c.digits.is_none()
-        && !text_verbatim(c)
+        && !number_verbatim(c)
         && digits_ok;
     if !translatable {
         return json!({ "not": { "type": "number" } });

@@ -229,3 +229,50 @@ fn generator_produces_loadable_pipelines_and_accepted_records() {
         total.get()
     );
 }
+
+/// Counters of [`r302_rate`].
+static CHECKED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static REFUTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static UNDECIDED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn count_verdicts(l: &props::Loaded, _records: &[Value]) -> props::Outcome {
+    use std::sync::atomic::Ordering::Relaxed;
+    let report = l.check();
+    for (_, _, range) in &report.checked {
+        CHECKED.fetch_add(1, Relaxed);
+        match report.findings.get(range.clone()).and_then(<[_]>::first) {
+            Some(f) if f.code == ripple::check::Code::Incompatible => {
+                REFUTED.fetch_add(1, Relaxed);
+            }
+            Some(f) => {
+                UNDECIDED.fetch_add(1, Relaxed);
+                if std::env::var_os("RIPPLE_R302_SHOW").is_some() {
+                    eprintln!("R302 {}", f.message);
+                }
+            }
+            None => {}
+        }
+    }
+    Ok(())
+}
+
+/// How often `check` leaves a generated flow field undecided (R302), for the README:
+/// `RIPPLE_AGREE_CASES=2000 cargo test --release --test agreement r302_rate -- --ignored --nocapture`.
+#[test]
+#[ignore = "measurement: prints check's R302 rate on generated pipelines"]
+fn r302_rate() {
+    use std::sync::atomic::Ordering::Relaxed;
+    run("r302_rate", count_verdicts);
+    let (n, r301, r302) = (
+        CHECKED.load(Relaxed),
+        REFUTED.load(Relaxed),
+        UNDECIDED.load(Relaxed),
+    );
+    let pct = |k: usize| 100.0 * k as f64 / n.max(1) as f64;
+    println!(
+        "{n} flow fields: {:.1} % proven, {:.1} % R301, {:.1} % R302",
+        pct(n - r301 - r302),
+        pct(r301),
+        pct(r302)
+    );
+}

@@ -62,7 +62,7 @@ impl Loaded {
         &self.pipeline.systems[s].id
     }
 
-    fn check(&self) -> CheckReport {
+    pub fn check(&self) -> CheckReport {
         let mut report = CheckReport::default();
         check_pipeline_with(
             &self.pipeline,
