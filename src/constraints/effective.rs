@@ -94,7 +94,7 @@ pub fn emit_schema(pipeline: &Pipeline, entry: SystemId, eff: &Effective) -> Val
     let mut doc = pipeline.systems[entry].schema.raw().clone();
     let narrowed: Vec<(&str, Value)> = fields
         .iter()
-        .filter(|f| !f.narrowed_by.is_empty() || f.effective != f.own)
+        .filter(|f| !f.narrowed_by.is_empty() || f.effective.to_schema() != f.own.to_schema())
         .map(|f| {
             let types = pipeline.systems[entry].schema.leaf(&f.pointer).types();
             (
