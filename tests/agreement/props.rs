@@ -225,31 +225,26 @@ pub fn proofs_hold(l: &Loaded, records: &[Value]) -> Outcome {
     // Every checked field: a field inside an object copied whole is checked on its own
     // (`m: addr` also checks `/m/street`), so a violation there is that field's, not the
     // object's.
-    let all: Vec<(usize, usize, &str)> = checked(&report)
+    let all: Vec<(usize, usize, &str, bool)> = checked(&report)
         .into_iter()
         .filter_map(|c| {
             Some((
                 l.pipeline.system_id(c.from)?,
                 l.pipeline.system_id(c.to)?,
                 c.pointer,
+                c.finding.is_none(),
             ))
         })
         .collect();
     let deeper = |from: usize, to: usize, pointer: &str, field: &str| {
-        all.iter().any(|&(f, t, q)| {
+        all.iter().any(|&(f, t, q, _)| {
             f == from && t == to && q != pointer && at_or_under(q, pointer) && at_or_under(field, q)
         })
     };
-    let proven: Vec<(usize, usize, &str)> = checked(&report)
-        .into_iter()
-        .filter(|c| c.finding.is_none())
-        .filter_map(|c| {
-            Some((
-                l.pipeline.system_id(c.from)?,
-                l.pipeline.system_id(c.to)?,
-                c.pointer,
-            ))
-        })
+    let proven: Vec<(usize, usize, &str)> = all
+        .iter()
+        .filter(|(.., ok)| *ok)
+        .map(|&(f, t, q, _)| (f, t, q))
         .collect();
     if proven.is_empty() {
         return Ok(());
