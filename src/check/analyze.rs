@@ -29,7 +29,7 @@ impl Subject<'_> {
     /// its `properties` are the nested fields, each checked as a mapping of its own (see
     /// `nested`): what else an object schema says (`required`, `additionalProperties` …)
     /// stays unproven.
-    fn unproven(&self, abs: &crate::check::domain::Abs, null: bool) -> Vec<(String, Value)> {
+    fn unproven(&self, abs: &crate::domain::Abs, null: bool) -> Vec<(String, Value)> {
         let mut open = unproven(abs, null, &self.leaf);
         if let crate::expr::ExprKind::Field(f) = &self.mapping.expr.kind {
             let from = self.pipeline.flows[self.flow].from;

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::domain::{self, Abs, Num, Str};
+use crate::domain::{self, Abs, Num, Str};
 use crate::pipeline::{FlowId, Pipeline, SystemId};
 use crate::schema::{Keyword, Leaf, TypeName};
 

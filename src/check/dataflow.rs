@@ -1,5 +1,5 @@
 //! What every field of every system can hold, over all flow paths from one entry system:
-//! a fixpoint over the flow graph in the abstract [`domain`](super::domain).
+//! a fixpoint over the flow graph in the abstract [`domain`](crate::domain).
 //!
 //! Checking each flow against this summary costs one pass over the flows, however many
 //! paths the graph has; a graph with thousands of flows has astronomically many simple
@@ -11,7 +11,7 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 
 use serde_json::Value;
 
-use super::domain::{self, Abs, Num, Str};
+use crate::domain::{self, Abs, Num, Str};
 use crate::expr::{Expr, ExprKind, Func};
 use crate::graph::SystemGraph;
 use crate::pipeline::{Pipeline, SystemId};
@@ -615,7 +615,7 @@ pub(crate) fn eval(
                 .iter()
                 .zip(&abs)
                 .any(|(e, a)| matches!(a, Abs::Any) && literal(e).is_none() && !is_literal(e));
-            domain::apply(*func, &abs, &lits)
+            func.forward(&abs, &lits)
         }
     })
 }

@@ -12,7 +12,7 @@ mod candidates;
 pub mod codes;
 mod conflict;
 mod dataflow;
-pub mod domain;
+
 mod field;
 mod nested;
 mod path;

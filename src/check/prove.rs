@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::domain::{self, Abs};
+use crate::domain::{self, Abs};
 use crate::schema::{Keyword, Leaf, TypeName};
 
 /// The target's limits that a value described by `abs` (or `null`, when `null` is set)

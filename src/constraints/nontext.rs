@@ -8,7 +8,7 @@
 use serde_json::{Value, json};
 
 use super::Constraint;
-use crate::check::domain;
+use crate::domain;
 use crate::schema::{TypeName, TypeSet};
 
 /// Extra schema branches (for an `allOf`) that keep numbers and booleans allowed by
@@ -21,21 +21,10 @@ pub(super) fn branches(c: &Constraint, types: TypeSet) -> Vec<Value> {
     if types.allows(TypeName::Integer) {
         out.push(numbers(c));
     }
-    if types.allows(TypeName::Boolean) && !["true", "false"].iter().all(|t| text_passes(c, t)) {
+    if types.allows(TypeName::Boolean) && !["true", "false"].iter().all(|t| c.text_passes(t)) {
         out.push(json!({ "not": { "type": "boolean" } }));
     }
     out
-}
-
-/// Keywords kept verbatim that ripple does not evaluate on a text of its own (a pattern, a
-/// format, an `anyOf` …): only a `type` that admits strings is known to pass.
-fn text_verbatim(c: &Constraint) -> bool {
-    c.verbatim.iter().any(|(k, v)| {
-        let string_type = k == "type"
-            && crate::schema::TypeSet::parse(v).is_some_and(|t| t.allows(TypeName::String));
-        let not_null = k == "not" && *v == json!({"type": "null"});
-        !string_type && !not_null && !c.captured.contains(&(k.clone(), v.clone()))
-    })
 }
 
 /// Keywords kept verbatim that may judge a number's text differently from the number: all
@@ -59,21 +48,6 @@ fn has_text_limits(c: &Constraint) -> bool {
         || !c.forbid.is_empty()
         || c.digits.is_some()
         || number_verbatim(c)
-}
-
-/// Whether the text `t` meets `c`'s structured limits (and `c` has no others).
-pub(super) fn text_passes(c: &Constraint, t: &str) -> bool {
-    let n = t.chars().count() as u64;
-    c.never.is_none()
-        && n >= c.min_len
-        && c.max_len.is_none_or(|m| n <= m)
-        && c.max_bytes.is_none_or(|m| t.len() as u64 <= m)
-        && c.chars
-            .as_ref()
-            .is_none_or(|set| t.chars().all(|ch| domain::contains(set, ch)))
-        && c.forbid.iter().all(|f| !t.contains(f.as_str()))
-        && c.digits.is_none_or(|(lo, _)| lo == 0)
-        && !text_verbatim(c)
 }
 
 /// Integers whose canonical text (no sign for non-negatives, no fraction, no exponent)

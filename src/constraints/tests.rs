@@ -1,6 +1,7 @@
 //! Unit tests of the pull-back rules.
 
 use super::*;
+use crate::domain::chars::class_regex;
 
 fn pulled(expr: &str, schema: Value) -> Constraint {
     let e = crate::expr::parse(expr).unwrap_or_else(|e| panic!("{e:?}"));

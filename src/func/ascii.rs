@@ -6,8 +6,8 @@ use super::{
     Args, CharMap, Func, FuncDoc, LengthEffect, Literal, MappingFunction, charwise_backward,
     demand_first, eval_text, first_text,
 };
-use crate::check::domain::Abs;
-use crate::constraints::Constraint;
+use crate::domain::Abs;
+use crate::domain::Constraint;
 use crate::expr::{EvalError, Expr};
 
 /// `ascii(s)`.
@@ -85,7 +85,7 @@ impl MappingFunction for Ascii {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::domain::{self, Str, contains};
+    use crate::domain::{self, Str, contains};
     use crate::func::testkit;
 
     #[test]
@@ -120,7 +120,7 @@ mod tests {
             min_len: 1,
             ..Constraint::default()
         };
-        let pulled = crate::constraints::pull_back(&e, c);
+        let pulled = crate::func::pull_back(&e, c);
         let chars = pulled[0].1.chars.clone().unwrap();
         assert!(!contains(&chars, '\u{AD}') && contains(&chars, 'ä'));
     }

@@ -6,7 +6,7 @@
 use std::sync::OnceLock;
 
 use super::{ClassMemo, intersect, union};
-use crate::check::domain::{self, Chars, Str};
+use crate::domain::{self, Chars, Str};
 
 /// Calls its second argument with every text a character can map to.
 pub type Image = fn(char, &mut dyn FnMut(&str));

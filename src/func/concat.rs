@@ -6,8 +6,8 @@ use super::{
     Args, Func, FuncDoc, LengthEffect, Literal, MappingFunction, as_text, drop_verbatim, fail,
     text_of, union,
 };
-use crate::check::domain::{self, Abs, Str};
-use crate::constraints::Constraint;
+use crate::domain::{self, Abs, Str};
+use crate::domain::Constraint;
 use crate::expr::{EvalError, Expr, ExprKind};
 
 /// `concat(a, b, …)`.
@@ -217,7 +217,7 @@ mod tests {
             digits: Some((0, Some(1))),
             ..Constraint::default()
         };
-        let pulled = crate::constraints::pull_back(&e, c);
+        let pulled = crate::func::pull_back(&e, c);
         assert!(pulled[0].1.never.is_some(), "{pulled:?}");
     }
 

@@ -3,8 +3,8 @@
 use serde_json::Value;
 
 use super::{Args, FuncDoc, LengthEffect, Literal, MappingFunction};
-use crate::check::domain::{self, Abs};
-use crate::constraints::Constraint;
+use crate::domain::{self, Abs};
+use crate::domain::Constraint;
 use crate::expr::{EvalError, Expr};
 
 /// `default(x, v)`.

@@ -6,8 +6,8 @@ use super::{
     Args, Func, FuncDoc, LengthEffect, Literal, MappingFunction, demand_first, drop_verbatim,
     eval_text, first_text, intersect,
 };
-use crate::check::domain::{self, Abs, Str};
-use crate::constraints::Constraint;
+use crate::domain::{self, Abs, Str};
+use crate::domain::Constraint;
 use crate::expr::{EvalError, Expr};
 
 /// `digits(s)`.
@@ -134,7 +134,7 @@ mod tests {
             digits: Some((0, Some(1))),
             ..Constraint::default()
         };
-        let pulled = crate::constraints::pull_back(&e, c).remove(0).1;
+        let pulled = crate::func::pull_back(&e, c).remove(0).1;
         assert!(pulled.never.is_some(), "{pulled:?}");
         assert_eq!(pulled.to_schema(), serde_json::json!(false));
     }

@@ -6,8 +6,8 @@ use super::{
     Args, CharMap, Func, FuncDoc, LengthEffect, Literal, MappingFunction, charwise_backward,
     demand_first, eval_text, first_text,
 };
-use crate::check::domain::Abs;
-use crate::constraints::Constraint;
+use crate::domain::Abs;
+use crate::domain::Constraint;
 use crate::expr::{EvalError, Expr};
 
 /// `lower(s)`.
@@ -90,8 +90,8 @@ mod tests {
         let out = testkit::forward_of(Func::Lower, "ΑΣ");
         assert!(testkit::covers(&out, &Value::String("ας".into())));
         // Only σ allowed downstream: Σ is not enough, `lower("ΑΣ")` ends in ς.
-        let target = crate::check::domain::chars_of(&[('α', 'α'), ('σ', 'σ')]);
-        assert!(!crate::check::domain::contains(&MAP.preimage(&target), 'Σ'));
+        let target = crate::domain::chars_of(&[('α', 'α'), ('σ', 'σ')]);
+        assert!(!crate::domain::contains(&MAP.preimage(&target), 'Σ'));
     }
 
     testkit::laws!(Func::Lower, "lower(x)");

@@ -20,15 +20,17 @@ use std::sync::{Mutex, OnceLock};
 
 use serde_json::{Number, Value};
 
-use crate::check::domain::{self, Abs, Chars, Num, Str};
-use crate::constraints::Constraint;
+use crate::domain::Constraint;
+use crate::domain::{self, Abs, Chars, Num, Str};
 use crate::expr::{EvalError, Expr};
 
 mod charmap;
+pub(crate) mod pullback;
 #[cfg(test)]
 pub(crate) mod testkit;
 
 pub use charmap::CharMap;
+pub use pullback::pull_back;
 
 /// Everything ripple knows about one mapping function. No method has a default, so a new
 /// function must state every rule.

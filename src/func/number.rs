@@ -4,8 +4,8 @@
 use serde_json::{Number, Value};
 
 use super::{Args, Func, FuncDoc, LengthEffect, Literal, MappingFunction, any_number, fail, first_text};
-use crate::check::domain::{self, Abs, Num};
-use crate::constraints::Constraint;
+use crate::domain::{self, Abs, Num};
+use crate::domain::Constraint;
 use crate::expr::{EvalError, Expr};
 
 /// `number(x)`.

@@ -6,8 +6,8 @@ use super::{
     Args, Func, FuncDoc, LengthEffect, Literal, MappingFunction, demand_first, drop_verbatim,
     eval_text, first_text, lit_str, lit_u64, text_u64, union,
 };
-use crate::check::domain::{self, Abs, Str};
-use crate::constraints::Constraint;
+use crate::domain::{self, Abs, Str};
+use crate::domain::Constraint;
 use crate::expr::{EvalError, Expr};
 
 /// `pad_left(s, n, c)`.
@@ -138,7 +138,7 @@ mod tests {
             max_bytes: Some(6),
             ..Constraint::default()
         };
-        let pulled = crate::constraints::pull_back(&e, c);
+        let pulled = crate::func::pull_back(&e, c);
         assert_eq!(pulled[0].1.max_bytes, Some(0));
     }
 

@@ -7,8 +7,8 @@ use super::{
     Args, Func, FuncDoc, LengthEffect, Literal, MappingFunction, demand_first, drop_verbatim,
     eval_text, first_text,
 };
-use crate::check::domain::{Abs, Str};
-use crate::constraints::Constraint;
+use crate::domain::{Abs, Str};
+use crate::domain::Constraint;
 use crate::expr::{EvalError, Expr};
 
 /// `part(s, sep, i)`.
@@ -116,7 +116,7 @@ mod tests {
             digits: Some((1, None)),
             ..Constraint::default()
         };
-        let pulled = crate::constraints::pull_back(&e, c);
+        let pulled = crate::func::pull_back(&e, c);
         assert_eq!(pulled[0].1.digits, Some((0, None)));
         assert!(!pulled[0].1.notes.is_empty());
     }

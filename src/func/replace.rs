@@ -7,8 +7,8 @@ use super::{
     Args, Func, FuncDoc, LengthEffect, Literal, MappingFunction, demand_first, drop_verbatim,
     eval_text, first_text, lit_str, union,
 };
-use crate::check::domain::{self, Abs, Str};
-use crate::constraints::Constraint;
+use crate::domain::{self, Abs, Str};
+use crate::domain::Constraint;
 use crate::expr::{EvalError, Expr};
 
 /// `replace(s, from, to)`.
@@ -131,7 +131,7 @@ mod tests {
         let e = crate::expr::parse(r#"replace(x, "b", "a")"#).unwrap();
         let mut c = Constraint::default();
         c.forbid.insert("aa".into());
-        let pulled = crate::constraints::pull_back(&e, c);
+        let pulled = crate::func::pull_back(&e, c);
         assert!(pulled[0].1.forbid.contains("b"), "{pulled:?}");
     }
 

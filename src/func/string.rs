@@ -5,8 +5,8 @@ use serde_json::Value;
 use super::{
     Args, Func, FuncDoc, LengthEffect, Literal, MappingFunction, fail, first_text, text_of,
 };
-use crate::check::domain::Abs;
-use crate::constraints::Constraint;
+use crate::domain::Abs;
+use crate::domain::Constraint;
 use crate::expr::{EvalError, Expr};
 
 /// `string(x)`.
@@ -93,7 +93,7 @@ mod tests {
 
     #[test]
     fn the_text_of_a_bounded_integer_fits_its_widest_bound() {
-        let n = Abs::Num(crate::check::domain::Num {
+        let n = Abs::Num(crate::domain::Num {
             integer: true,
             min: Some(0.0),
             max: Some(100.0),

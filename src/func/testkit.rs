@@ -9,9 +9,10 @@ use proptest::test_runner::TestCaseError;
 use serde_json::{Number, Value, json};
 
 use super::Func;
-use crate::check::domain::{self, Abs, Chars, Num, Str};
-use crate::constraints::{Constraint, pull_back};
+use crate::domain::Constraint;
+use crate::domain::{self, Abs, Chars, Num, Str};
 use crate::expr::{Expr, ExprKind, FieldPath, parse};
+use crate::func::pull_back;
 
 /// Characters the random inputs are made of: ASCII, Latin-1, case-changing ones whose
 /// upper or lower case is longer or special (ß, İ, ŉ, ᾳ, ΐ, ﬀ, Σ), ones `ascii()` maps to

@@ -6,8 +6,8 @@ use super::{
     Args, Func, FuncDoc, LengthEffect, Literal, MappingFunction, demand_first, drop_verbatim,
     eval_text, first_text, lit_u64, text_u64,
 };
-use crate::check::domain::{Abs, Str};
-use crate::constraints::Constraint;
+use crate::domain::{Abs, Str};
+use crate::domain::Constraint;
 use crate::expr::{EvalError, Expr};
 
 /// `truncate(s, n)`.

@@ -6,8 +6,8 @@ use super::{
     Args, CharMap, Func, FuncDoc, LengthEffect, Literal, MappingFunction, charwise_backward,
     demand_first, eval_text, first_text,
 };
-use crate::check::domain::Abs;
-use crate::constraints::Constraint;
+use crate::domain::Abs;
+use crate::domain::Constraint;
 use crate::expr::{EvalError, Expr};
 
 /// `upper(s)`.
@@ -70,8 +70,38 @@ impl MappingFunction for Upper {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::domain::{Str, chars_of, contains};
+    use crate::domain::{Str, chars_of, contains, subset};
     use crate::func::testkit;
+
+    #[test]
+    // Moved from the domain module: the domain knows no function.
+    fn upper_of_ascii_stays_ascii_and_of_latin1_can_grow() {
+        let lower_ascii = Abs::Str(Str {
+            min: 1,
+            max: Some(8),
+            bytes: None,
+            chars: chars_of(&[('a', 'z')]),
+            format: None,
+        });
+        let Abs::Str(up) = Func::Upper.forward(&[lower_ascii], &[None]) else {
+            panic!()
+        };
+        assert!(subset(&up.chars, &chars_of(&[('A', 'Z')])));
+        assert_eq!(up.max, Some(8));
+        let latin = Abs::Str(Str {
+            min: 1,
+            max: Some(8),
+            bytes: None,
+            chars: chars_of(&[('a', 'z'), ('ß', 'ß')]),
+            format: None,
+        });
+        let Abs::Str(up) = Func::Upper.forward(&[latin], &[None]) else {
+            panic!()
+        };
+        assert_eq!(up.max, Some(16));
+        assert!(contains(&up.chars, 'S'));
+    }
+
 
     #[test]
     fn special_casing_is_in_the_forward_rule() {
@@ -114,7 +144,7 @@ mod tests {
             chars: Some(chars_of(&[('a', 'z')])),
             ..Constraint::default()
         };
-        let pulled = crate::constraints::pull_back(&e, c).remove(0).1;
+        let pulled = crate::func::pull_back(&e, c).remove(0).1;
         assert!(testkit::schema_holds(&pulled, &Value::String(String::new())));
         assert!(!testkit::schema_holds(&pulled, &Value::String("a".into())));
     }

@@ -1,11 +1,12 @@
 //! Pulling a constraint on a mapping's result back to the fields it reads: the walk over
-//! an expression; each function's *sufficient* rule lives in its file under
-//! [`crate::func`].
+//! an expression; each function's *sufficient* rule lives in its own file beside this one.
 
-#[allow(clippy::wildcard_imports)]
-use super::*;
+use serde_json::Value;
 
-pub(super) use crate::func::concat::{literal_text, reads_field as has_field};
+use super::Func;
+pub(crate) use super::concat::{literal_text, reads_field as has_field};
+use crate::domain::Constraint;
+use crate::expr::{Expr, ExprKind, FieldPath};
 
 /// Pulls `c`, a constraint on the value of `expr`, back to the fields `expr` reads: for
 /// each, a constraint that (together with the others) makes the value satisfy `c`.
@@ -16,7 +17,7 @@ pub fn pull_back(expr: &Expr, c: Constraint) -> Vec<(FieldPath, Constraint)> {
     out
 }
 
-pub(super) fn pull(expr: &Expr, c: Constraint, out: &mut Vec<(FieldPath, Constraint)>) {
+pub(crate) fn pull(expr: &Expr, c: Constraint, out: &mut Vec<(FieldPath, Constraint)>) {
     match &expr.kind {
         ExprKind::Field(f) => out.push((f.clone(), c)),
         ExprKind::Call { func, args, .. } => {
@@ -33,7 +34,7 @@ pub(super) fn pull(expr: &Expr, c: Constraint, out: &mut Vec<(FieldPath, Constra
                 // A literal `v` that fails the constraint makes a `null` `x` fail too (and an
                 // absent one, which no field constraint can forbid: said in a note).
                 let fallback_ok = match args.get(1).map(|a| &a.kind) {
-                    Some(ExprKind::Str(v)) => super::nontext::text_passes(&c, v),
+                    Some(ExprKind::Str(v)) => c.text_passes(v),
                     Some(_) => has_field(&args[1]),
                     None => false,
                 };
@@ -104,7 +105,7 @@ fn admit_null(c: &mut Constraint) {
     }
 }
 
-pub(super) fn pull_concat_many(
+pub(crate) fn pull_concat_many(
     args: &[Expr],
     fields: &[usize],
     c: Constraint,
@@ -117,7 +118,7 @@ pub(super) fn pull_concat_many(
 
 /// The constraint on `f`'s text argument that makes `f(arg, lits…)` satisfy `c`: the
 /// function's own backward rule ([`Func::backward`]).
-pub(super) fn through(
+pub(crate) fn through(
     func: Func,
     arg: &Expr,
     lits: &[Option<String>],

@@ -1,5 +1,7 @@
-//! What a value can be: an over-approximation used to *prove* that a target accepts every
-//! value an upstream path can deliver.
+//! What a value can be, and what it must be: the abstract descriptions shared by `check`
+//! (an over-approximation, [`Abs`], used to *prove* that a target accepts every value an
+//! upstream path can deliver), `constraints` (a sufficient condition, [`Constraint`]) and
+//! the mapping functions' rules (`func/`), which sit above it.
 //!
 //! A string is described by its length interval, a bound on its UTF-8 bytes and the set of
 //! characters it may contain (a `regex_syntax` Unicode class, so set operations are exact).
@@ -8,16 +10,15 @@
 //! only when the description satisfies it; otherwise ripple looks for a witness.
 
 use regex_syntax::hir::{Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Look};
-use serde_json::Value;
 
-use crate::expr::Func;
 use crate::schema::{Keyword, Leaf, TypeName};
 
+pub(crate) mod chars;
+pub(crate) mod constraint;
 mod pattern;
-mod transfer;
 
+pub use constraint::Constraint;
 pub use pattern::{pattern_bounds, simple_pattern};
-pub use transfer::apply;
 
 /// A set of characters.
 pub type Chars = ClassUnicode;
@@ -287,36 +288,8 @@ mod tests {
     }
 
     #[test]
-    fn upper_of_ascii_stays_ascii_and_of_latin1_can_grow() {
-        let lower_ascii = Abs::Str(Str {
-            min: 1,
-            max: Some(8),
-            bytes: None,
-            chars: chars_of(&[('a', 'z')]),
-            format: None,
-        });
-        let Abs::Str(up) = apply(Func::Upper, &[lower_ascii], &[None]) else {
-            panic!()
-        };
-        assert!(subset(&up.chars, &chars_of(&[('A', 'Z')])));
-        assert_eq!(up.max, Some(8));
-        let latin = Abs::Str(Str {
-            min: 1,
-            max: Some(8),
-            bytes: None,
-            chars: chars_of(&[('a', 'z'), ('ß', 'ß')]),
-            format: None,
-        });
-        let Abs::Str(up) = apply(Func::Upper, &[latin], &[None]) else {
-            panic!()
-        };
-        assert_eq!(up.max, Some(16));
-        assert!(contains(&up.chars, 'S'));
-    }
-
-    #[test]
     fn schemas_refine() {
-        let leaf = |v: Value| {
+        let leaf = |v: serde_json::Value| {
             let dir = std::env::temp_dir();
             let schema = crate::schema::SystemSchema::from_value(
                 &dir.join("leaf.json"),
