@@ -65,7 +65,12 @@ impl Constraint {
                 && crate::schema::TypeSet::parse(v)
                     .is_some_and(|t| t.allows(crate::schema::TypeName::String));
             let not_null = k == "not" && *v == json!({"type": "null"});
-            !string_type && !not_null && !c.captured.contains(&(k.clone(), v.clone()))
+            // Number keywords do not apply to text.
+            let numeric = matches!(
+                k.as_str(),
+                "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" | "multipleOf"
+            );
+            !string_type && !not_null && !numeric && !c.captured.contains(&(k.clone(), v.clone()))
         })
     }
 
@@ -203,6 +208,12 @@ impl Constraint {
         let mut c = self.chars.take().unwrap_or_else(domain::all_chars);
         c.intersect(set);
         self.chars = Some(c);
+    }
+
+    /// Whether `null` fails it: a `type` without `null`, or `not null`.
+    #[must_use]
+    pub fn excludes_null(&self) -> bool {
+        self.typed_not_null() || self.verbatim.iter().any(|(k, v)| is_not_null((k, v)))
     }
 
     /// Whether a `type` limit already excludes `null` (so `not null` adds nothing).

@@ -124,5 +124,13 @@ pub(crate) fn through(
     lits: &[Option<String>],
     c: Constraint,
 ) -> Constraint {
-    func.backward(arg, lits, c)
+    // Every function but `default` gives `null` for `null`: whatever its own rule keeps, a
+    // result that may not be `null` needs an argument that is not.
+    let not_null = func != Func::Default && c.excludes_null();
+    let mut out = func.backward(arg, lits, c);
+    if not_null && !out.excludes_null() {
+        out.verbatim
+            .push(("not".to_owned(), serde_json::json!({"type": "null"})));
+    }
+    out
 }
