@@ -21,6 +21,9 @@ pub(crate) struct FlowPath {
     pub flows: Vec<FlowId>,
     /// The path's demands on entry fields, computed on first use.
     pub demands: std::cell::OnceCell<dataflow::PathDemands>,
+    /// What the path's mappings and schemas suggest as witness candidates, gathered on first
+    /// use: every field searched on the path shares them.
+    pub hints: std::cell::OnceCell<super::candidates::Hints>,
 }
 
 impl FlowPath {
@@ -29,6 +32,7 @@ impl FlowPath {
             systems,
             flows,
             demands: std::cell::OnceCell::new(),
+            hints: std::cell::OnceCell::new(),
         }
     }
 }

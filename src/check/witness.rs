@@ -120,7 +120,9 @@ fn origin_candidates(
         origins,
         path.demands.get(),
     );
-    let hints = Hints::of_path(pipeline, &path.systems, &path.flows);
+    let hints = path
+        .hints
+        .get_or_init(|| Hints::of_path(pipeline, &path.systems, &path.flows));
     let fields = origins
         .iter()
         .zip(&on_path)
@@ -130,7 +132,7 @@ fn origin_candidates(
                 values
             } else {
                 all_finite = false;
-                candidates(abs, &leaf, &hints)
+                candidates(abs, &leaf, hints)
             };
             let values = values.into_iter().map(Some).chain([None]).collect();
             Some((FieldPath::parse(o).ok()?, values))

@@ -395,14 +395,15 @@ impl Leaf {
                 _ => {}
             }
         }
-        if self.types().only(TypeName::Boolean) {
-            return Some(vec![Value::Bool(false), Value::Bool(true)]);
-        }
         let t = self.types();
-        if t == TypeSet::parse(&serde_json::json!(["boolean", "null"])).unwrap_or(TypeSet::ANY) {
-            return Some(vec![Value::Null, Value::Bool(false), Value::Bool(true)]);
+        if !t.without(TypeName::Null).only(TypeName::Boolean) {
+            return None;
         }
-        None
+        let mut values = vec![Value::Bool(false), Value::Bool(true)];
+        if t.allows(TypeName::Null) {
+            values.insert(0, Value::Null);
+        }
+        Some(values)
     }
 
     /// Builds a leaf from the subschemas that always apply and the conditional limits.
