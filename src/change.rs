@@ -77,18 +77,38 @@ impl ChangeRequest {
     /// # Errors
     /// A missing `=`, a bad path, or a path that runs through a non-object.
     pub fn set(&mut self, assignment: &str) -> Result<(), Error> {
+        self.assign("--set", assignment, |raw| {
+            serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_owned()))
+        })
+    }
+
+    /// Applies one `--set-str path=text`: the value is always text, for values that
+    /// look like numbers or JSON (`postal_code=01067`), as `jq --arg` does.
+    ///
+    /// # Errors
+    /// As [`ChangeRequest::set`].
+    pub fn set_text(&mut self, assignment: &str) -> Result<(), Error> {
+        self.assign("--set-str", assignment, |raw| Value::String(raw.to_owned()))
+    }
+
+    fn assign(
+        &mut self,
+        flag: &str,
+        assignment: &str,
+        value: impl Fn(&str) -> Value,
+    ) -> Result<(), Error> {
         let usage = || {
-            Error::new(ErrorKind::Usage, format!("bad `--set {assignment}`"))
-                .help("write `--set field=value`, e.g. `--set address.street=\"Hämeenkatu 1\"`")
+            Error::new(ErrorKind::Usage, format!("bad `{flag} {assignment}`")).help(format!(
+                "write `{flag} field=value`, e.g. `{flag} address.street=\"Hämeenkatu 1\"`"
+            ))
         };
         let (path, raw) = assignment.split_once('=').ok_or_else(usage)?;
         let field = FieldPath::parse(path.trim()).map_err(|e| usage().label(e.message))?;
         if field.segments().is_empty() {
             return Err(usage());
         }
-        let value = serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_owned()));
         field
-            .set(&mut self.record, value)
+            .set(&mut self.record, value(raw))
             .map_err(|e| usage().label(e))
     }
 

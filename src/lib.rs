@@ -7,7 +7,8 @@
 //! ([`graph`]), propagation of a change ([`propagate`]), validation against every
 //! downstream system ([`validate`]), asking the systems themselves ([`live`]), sending a
 //! change with a durable record of it ([`submit`], [`journal`]), reading downstream error
-//! logs ([`logscan`], [`trace`]) and output formats ([`report`]). The data flows one way
+//! logs ([`logscan`], [`trace`]) and output formats ([`report`]). Each command's policy — what it may do and which
+//! verdict (exit code) it ends with — is in [`request`]. The data flows one way
 //! through those modules, in that order.
 
 pub mod error;
@@ -31,6 +32,7 @@ pub mod logscan;
 pub mod pipeline;
 pub mod propagate;
 pub mod report;
+pub mod request;
 pub mod submit;
 pub mod suggest;
 pub mod text;

@@ -18,6 +18,47 @@ pub fn shorten(text: &str) -> String {
     }
 }
 
+/// What replaces a personal value wherever it would be shown.
+pub const MASK: &str = "[redacted]";
+
+/// A sentence about a value: `"abc" is longer than 2 characters (3)`, or with `masked`
+/// `value [redacted] is longer than 2 characters (3)`; `detail` (which quotes part of the
+/// value) is appended only when not masked. Without a value the message stands alone.
+#[must_use]
+pub fn sentence(
+    value: Option<&serde_json::Value>,
+    message: &str,
+    detail: Option<&str>,
+    masked: bool,
+) -> String {
+    let mut out = match value {
+        Some(_) if masked => format!("value {MASK} {message}"),
+        Some(v) => format!("{} {message}", display_value(v)),
+        None => message.to_owned(),
+    };
+    if let (Some(d), false) = (detail, masked) {
+        out.push_str(": ");
+        out.push_str(d);
+    }
+    out
+}
+
+/// The noun for `n` things: `character` for 1, `characters` otherwise.
+#[must_use]
+pub fn plural(n: u64, noun: &str) -> String {
+    if n == 1 {
+        noun.to_owned()
+    } else {
+        format!("{noun}s")
+    }
+}
+
+/// `n` and its noun: `1 character`, `2 characters`.
+#[must_use]
+pub fn count(n: usize, noun: &str) -> String {
+    format!("{n} {}", plural(n as u64, noun))
+}
+
 /// Now as RFC 3339 in UTC with milliseconds (`2026-11-03T09:41:07.123Z`).
 #[must_use]
 pub fn now_rfc3339() -> String {
@@ -50,14 +91,66 @@ pub fn rfc3339(time: SystemTime) -> String {
     )
 }
 
-/// A value as shown to people: JSON text, shortened. Lives here, below every module that
-/// writes messages, so that `check` and `trace` need not reach up into `report`.
+/// A value as shown to people: JSON text, shortened, with every character a terminal
+/// would act on escaped (see [`escape`]). Lives here, below every module that writes
+/// messages, so that `check` and `trace` need not reach up into `report`.
 #[must_use]
 pub fn display_value(value: &serde_json::Value) -> String {
     match value {
-        serde_json::Value::String(s) => format!("\"{}\"", shorten(s)),
-        other => shorten(&other.to_string()),
+        serde_json::Value::String(s) => format!("\"{}\"", escape(&shorten(s))),
+        other => escape(&shorten(&other.to_string())).into_owned(),
     }
+}
+
+/// Whether a terminal may act on `c` rather than print it: control characters (ESC, CR,
+/// LF, NUL, DEL, C1), bidirectional overrides and isolates, zero-width and other invisible
+/// format characters, and the Unicode line and paragraph separators.
+#[must_use]
+pub fn is_unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{2028}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{FEFF}'
+                | '\u{FFF9}'..='\u{FFFB}'
+        )
+}
+
+/// Text from users or other systems made safe for a terminal: each character a terminal
+/// would act on is written as an escape (`\n`, `\r`, `\t`, `\u{1b}`, `\u{202e}`), so a value
+/// can neither fake report lines nor move the cursor (README, "Output and exit codes").
+#[must_use]
+pub fn escape(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if is_unsafe_char(c) => {
+                use std::fmt::Write as _;
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Like [`escape`] but keeps line breaks: for multi-line text ripple itself wrote around
+/// user data that is already escaped (diagnostics, help texts).
+#[must_use]
+pub fn escape_keep_lines(text: &str) -> String {
+    text.split('\n')
+        .map(|line| escape(line).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[cfg(test)]
@@ -72,6 +165,22 @@ mod tests {
         assert_eq!(rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00.000Z");
         let leap = UNIX_EPOCH + Duration::from_secs(951_782_400);
         assert_eq!(rfc3339(leap), "2000-02-29T00:00:00.000Z");
+    }
+
+    #[test]
+    fn terminal_controls_are_escaped() {
+        assert_eq!(escape("plain Ä €"), "plain Ä €");
+        assert_eq!(
+            escape("a\u{1b}[2Jb\r\nc\0d\u{202e}e\u{7f}"),
+            "a\\u{1b}[2Jb\\r\\nc\\u{0}d\\u{202e}e\\u{7f}"
+        );
+        assert_eq!(display_value(&serde_json::json!("x\ny")), "\"x\\ny\"");
+        assert_eq!(escape_keep_lines("a\u{1b}\nb"), "a\\u{1b}\nb");
+        assert!(
+            !escape("\u{2028}\u{feff}\u{200b}")
+                .chars()
+                .any(is_unsafe_char)
+        );
     }
 
     #[test]

@@ -10,12 +10,11 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::change::ChangeRequest;
-use crate::error::{Error, ErrorKind};
+use crate::error::Error;
 use crate::graph::SystemGraph;
 use crate::pipeline::{FlowId, Pipeline, SystemId};
 use crate::propagate::{self, Propagation, Provenance, Record};
 use crate::schema::{SchemaViolation, SystemSchema};
-use crate::suggest;
 
 /// A system's verdict on one path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -58,8 +57,12 @@ pub struct Violation {
     pub limit: Value,
     /// The rejected value (absent for a missing required field).
     pub value: Option<Value>,
-    /// What is wrong, in a sentence.
+    /// What is wrong, without the value (`is longer than 8 characters (10)`); see
+    /// [`Violation::sentence`] for the whole sentence.
     pub message: String,
+    /// What in the value is wrong when that quotes part of it (the character outside a
+    /// charset); left out where the value is masked.
+    pub detail: Option<String>,
     /// Entry fields and hops the value came from.
     pub provenance: Arc<Provenance>,
     /// Systems from the entry to the rejecting one.
@@ -97,6 +100,22 @@ pub struct Report {
     pub conflicts: Vec<ConflictFinding>,
 }
 
+impl Violation {
+    /// The whole sentence: the value (or the mask when `masked`), what is wrong and, unless
+    /// masked, the detail: `"HÄME" has a character … (x-charset): `Ä` (U+00C4)` or
+    /// `value [redacted] has a character … (x-charset)`. The value never appears in the
+    /// message itself, so masking needs no text editing (README, "Personal data").
+    #[must_use]
+    pub fn sentence(&self, masked: bool) -> String {
+        crate::text::sentence(
+            self.value.as_ref(),
+            &self.message,
+            self.detail.as_deref(),
+            masked,
+        )
+    }
+}
+
 impl Report {
     /// Whether every system accepts and no paths disagree.
     #[must_use]
@@ -110,47 +129,7 @@ impl Report {
 /// # Errors
 /// An unknown or non-entry system, or no `entry` when the pipeline has several.
 pub fn resolve_entry(pipeline: &Pipeline, change: &ChangeRequest) -> Result<SystemId, Error> {
-    let entries: Vec<SystemId> = pipeline.entries().collect();
-    match &change.entry {
-        Some(name) => {
-            let id = pipeline.system_id(name).ok_or_else(|| {
-                Error::new(
-                    ErrorKind::UnknownSystem,
-                    format!("unknown entry system `{name}`"),
-                )
-                .help(suggest::help(
-                    name,
-                    entries.iter().map(|&e| pipeline.systems[e].id.as_str()),
-                    "entry systems",
-                ))
-            })?;
-            if pipeline.systems[id].entry {
-                Ok(id)
-            } else {
-                Err(Error::new(
-                    ErrorKind::UnknownSystem,
-                    format!("`{name}` is not an entry system"),
-                )
-                .help(suggest::help(
-                    "",
-                    entries.iter().map(|&e| pipeline.systems[e].id.as_str()),
-                    "entry systems",
-                )))
-            }
-        }
-        None => match entries.as_slice() {
-            [only] => Ok(*only),
-            _ => Err(Error::new(
-                ErrorKind::Change,
-                "the change does not say its `entry` system",
-            )
-            .help(suggest::help(
-                "",
-                entries.iter().map(|&e| pipeline.systems[e].id.as_str()),
-                "entry systems",
-            ))),
-        },
-    }
+    pipeline.resolve_entry(change.entry.as_deref())
 }
 
 /// The keyword of a violation that is a mapping failing on its input (`number("abc")`):
@@ -211,6 +190,7 @@ pub fn judge(pipeline: &Pipeline, entry: SystemId, propagation: &Propagation) ->
                 keyword: v.keyword,
                 limit: v.limit,
                 message: v.message,
+                detail: v.detail,
                 provenance,
                 path: arrival.path.clone(),
                 flows: arrival.flows.clone(),
@@ -232,6 +212,7 @@ pub fn judge(pipeline: &Pipeline, entry: SystemId, propagation: &Propagation) ->
                 limit: Value::String(failure.expr.to_string()),
                 value: None,
                 message: failure.message.clone(),
+                detail: None,
                 provenance: Arc::clone(&failure.provenance),
                 path: arrival.path.clone(),
                 flows: arrival.flows.clone(),

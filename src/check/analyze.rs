@@ -261,7 +261,7 @@ fn incompatible(
     f.keyword = Some(v.keyword.clone());
     f.limit = Some(v.limit.clone());
     f.value = v.value.clone();
-    f.label = Some(v.message.clone());
+    f.label = Some(v.sentence(false));
     f.help = Some(suggest_fix(pipeline, entry, derivation, v));
     f.witness = Some(record);
     f

@@ -155,9 +155,22 @@ pub struct CheckReport {
     /// Every (pipeline, path, field) checked, for JUnit-style reporting: (file, name, the
     /// indices of its findings, empty when proven; one R301 per keyword it fails).
     pub checked: Vec<(PathBuf, String, std::ops::Range<usize>)>,
+    /// Pipelines that did not load (their errors are findings).
+    pub unloaded: usize,
 }
 
 impl CheckReport {
+    /// The verdict: incomplete when a pipeline did not load, findings when any finding is
+    /// an error (README, "Exit codes").
+    #[must_use]
+    pub fn verdict(&self) -> crate::request::Verdict {
+        if self.unloaded > 0 {
+            crate::request::Verdict::Incomplete
+        } else {
+            crate::request::Verdict::found(!self.ok())
+        }
+    }
+
     /// Whether no finding is an error.
     #[must_use]
     pub fn ok(&self) -> bool {
@@ -165,47 +178,88 @@ impl CheckReport {
     }
 }
 
-/// Checks pipeline files and directories (every `*.yaml`/`*.yml` in a directory).
+/// Checks pipeline files and directories (every `*.yaml`/`*.yml` under a directory, its
+/// sub-folders included, hidden ones left out).
 ///
 /// # Errors
-/// A path that does not exist or a directory that cannot be read.
+/// A path that does not exist, a directory that cannot be read, or no pipeline at all.
 pub fn check_paths(paths: &[PathBuf]) -> Result<CheckReport, Errors> {
     check_paths_with(paths, CheckOptions::default())
 }
 
-/// [`check_paths`] with options.
+/// [`check_paths`] with options. A pipeline that does not load is a finding (its load
+/// error's code) and makes the verdict incomplete; the others are still checked.
 ///
 /// # Errors
-/// A path that does not exist or a directory that cannot be read.
+/// A path that does not exist, a directory that cannot be read, or no pipeline at all.
 pub fn check_paths_with(paths: &[PathBuf], opts: CheckOptions) -> Result<CheckReport, Errors> {
+    let files = pipeline_files(paths)?;
+    let mut report = CheckReport::default();
+    for file in &files {
+        match pipeline::load(file) {
+            Ok(p) => check_pipeline_with(&p, &mut report, opts),
+            Err(errors) => {
+                report.unloaded += 1;
+                report
+                    .findings
+                    .extend(errors.0.iter().map(|e| Finding::from_error(e, file)));
+            }
+        }
+    }
+    report.files = files;
+    Ok(report)
+}
+
+fn is_pipeline_file(path: &Path) -> bool {
+    path.extension().is_some_and(|x| x == "yaml" || x == "yml")
+}
+
+/// The pipeline files named by `paths`, directories searched recursively, sorted per
+/// directory; hidden files and folders (`.git`) are skipped.
+fn pipeline_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Errors> {
     let mut files = Vec::new();
     for p in paths {
         if p.is_dir() {
-            let entries = std::fs::read_dir(p).map_err(|e| Error::io(p, &e))?;
-            let mut found: Vec<PathBuf> = entries
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|f| f.extension().is_some_and(|x| x == "yaml" || x == "yml"))
-                .collect();
-            found.sort();
-            files.extend(found);
+            let walk = walkdir::WalkDir::new(p)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_entry(|e| {
+                    e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')
+                });
+            for entry in walk {
+                let entry = entry.map_err(|e| {
+                    let at = e.path().unwrap_or(p).to_path_buf();
+                    match e.into_io_error() {
+                        Some(io) => Error::io(&at, &io),
+                        None => Error::new(
+                            crate::error::ErrorKind::Io,
+                            format!("cannot read {}: a symbolic link loops", at.display()),
+                        ),
+                    }
+                })?;
+                if entry.file_type().is_file() && is_pipeline_file(entry.path()) {
+                    files.push(entry.into_path());
+                }
+            }
         } else if p.exists() {
             files.push(p.clone());
         } else {
             return Err(Error::io(p, &std::io::Error::from(std::io::ErrorKind::NotFound)).into());
         }
     }
-    let mut report = CheckReport::default();
-    for file in &files {
-        match pipeline::load(file) {
-            Ok(p) => check_pipeline_with(&p, &mut report, opts),
-            Err(errors) => report
-                .findings
-                .extend(errors.0.iter().map(|e| Finding::from_error(e, file))),
-        }
+    if files.is_empty() {
+        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(Error::new(
+            crate::error::ErrorKind::Usage,
+            format!(
+                "no pipeline (`*.yaml`, `*.yml`) found in {}",
+                names.join(", ")
+            ),
+        )
+        .help("pass pipeline files or the folders that hold them: `ripple check pipelines/`")
+        .into());
     }
-    report.files = files;
-    Ok(report)
+    Ok(files)
 }
 
 /// Checks one loaded pipeline, appending to `report`.

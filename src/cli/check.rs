@@ -2,18 +2,19 @@
 
 use std::path::PathBuf;
 
-use clap::ValueEnum;
 use ripple::report::{self, Options};
 use ripple::{Errors, check};
 
-use super::{Outcome, emit};
+use super::args::formats;
+use super::{Format, Verdict, emit};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Pipeline files or directories (default: `pipelines/`).
+    /// Pipeline files or folders, searched recursively for `*.yaml` and `*.yml`
+    /// (default: `pipelines/`).
     paths: Vec<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    #[arg(long, default_value = "human", value_parser = formats(&[Format::Human, Format::Json, Format::Sarif, Format::Junit, Format::Github]))]
     format: Format,
     /// Candidate changes run per pipeline when looking for witnesses; fields left
     /// undecided when it runs out say so (raise it for large graphs).
@@ -21,16 +22,7 @@ pub(crate) struct Args {
     witness_budget: usize,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum Format {
-    Human,
-    Json,
-    Sarif,
-    Junit,
-    Github,
-}
-
-pub(crate) fn run(args: Args, opts: Options) -> Result<Outcome, Errors> {
+pub(crate) fn run(args: Args, opts: Options) -> Result<Verdict, Errors> {
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from("pipelines")]
     } else {
@@ -43,16 +35,12 @@ pub(crate) fn run(args: Args, opts: Options) -> Result<Outcome, Errors> {
         },
     )?;
     let text = match args.format {
-        Format::Human => report::human::check(&report, opts),
         Format::Json => report::json::check(&report),
         Format::Sarif => report::sarif::check(&report),
         Format::Junit => report::junit::check(&report),
         Format::Github => report::github::check(&report),
+        _ => report::human::check(&report, opts),
     };
     emit(&text)?;
-    Ok(if report.ok() {
-        Outcome::Clean
-    } else {
-        Outcome::Findings
-    })
+    Ok(report.verdict())
 }

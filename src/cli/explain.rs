@@ -3,7 +3,7 @@
 use ripple::check::Code;
 use ripple::{Error, ErrorKind, Errors};
 
-use super::{Outcome, emit};
+use super::{Verdict, emit};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -11,7 +11,7 @@ pub(crate) struct Args {
     code: Option<String>,
 }
 
-pub(crate) fn run(args: Args) -> Result<Outcome, Errors> {
+pub(crate) fn run(args: Args) -> Result<Verdict, Errors> {
     let text = match args.code {
         None => Code::ALL
             .iter()
@@ -42,5 +42,5 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Errors> {
         }
     };
     emit(&text)?;
-    Ok(Outcome::Clean)
+    Ok(Verdict::Clean)
 }

@@ -2,32 +2,26 @@
 
 use std::path::PathBuf;
 
-use clap::ValueEnum;
 use ripple::lineage::{self, FieldSpec};
 use ripple::report::graph;
 use ripple::{Errors, pipeline};
 
-use super::{Outcome, emit};
+use super::args::formats;
+use super::{Format, Verdict, emit};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     /// The pipeline file.
     pipeline: PathBuf,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Mermaid)]
+    #[arg(long, default_value = "mermaid", value_parser = formats(&[Format::Mermaid, Format::Dot]))]
     format: Format,
     /// Mark the lineage of a field: `payroll:/login` or `payroll:login`.
     #[arg(long, value_name = "SYSTEM:FIELD")]
     highlight: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum Format {
-    Mermaid,
-    Dot,
-}
-
-pub(crate) fn run(args: Args) -> Result<Outcome, Errors> {
+pub(crate) fn run(args: Args) -> Result<Verdict, Errors> {
     let pipeline = pipeline::load(&args.pipeline)?;
     let lineage = match &args.highlight {
         Some(spec) => Some(lineage::backwards(
@@ -37,9 +31,9 @@ pub(crate) fn run(args: Args) -> Result<Outcome, Errors> {
         None => None,
     };
     let text = match args.format {
-        Format::Mermaid => graph::mermaid(&pipeline, lineage.as_ref()),
         Format::Dot => graph::dot(&pipeline, lineage.as_ref()),
+        _ => graph::mermaid(&pipeline, lineage.as_ref()),
     };
     emit(&text)?;
-    Ok(Outcome::Clean)
+    Ok(Verdict::Clean)
 }

@@ -1,25 +1,25 @@
 //! `ripple journal list|show ID|resume [--journal PATH]`
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use clap::{Subcommand, ValueEnum};
-use ripple::journal::{self, Entry, EntryStatus, Journal};
+use ripple::journal::{Entry, EntryStatus, Journal};
 use ripple::report::{self, Options};
 use ripple::submit::{self, SubmitOptions};
-use ripple::{Error, ErrorKind, Errors, pipeline};
+use ripple::{Error, ErrorKind, Errors, pipeline, request};
 
-use super::{Outcome, emit};
+use super::args::{JournalArg, formats};
+use super::{Format, Verdict, emit};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     #[command(subcommand)]
     action: Action,
-    /// The journal database.
-    #[arg(long, global = true, value_name = "PATH", default_value = journal::DEFAULT_PATH, env = "RIPPLE_JOURNAL")]
-    journal: PathBuf,
+    #[command(flatten)]
+    journal: JournalArg,
     /// Output format.
-    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+    #[arg(long, global = true, default_value = "human", value_parser = formats(&[Format::Human, Format::Json]))]
     format: Format,
 }
 
@@ -35,9 +35,6 @@ enum Action {
     Show {
         /// The change's id (its idempotency key).
         id: String,
-        /// Show `x-pii` values in JSON output instead of masking them.
-        #[arg(long)]
-        show_values: bool,
     },
     /// Send every pending change again, with its own idempotency key.
     Resume {
@@ -51,20 +48,15 @@ enum Action {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-enum Format {
-    Human,
-    Json,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
 enum StatusFilter {
     Pending,
     Acknowledged,
     Failed,
 }
 
-pub(crate) fn run(args: Args, opts: Options) -> Result<Outcome, Errors> {
-    let journal = Journal::open_existing(&args.journal)?;
+pub(crate) fn run(args: Args, opts: Options) -> Result<Verdict, Errors> {
+    let journal = Journal::open_existing(&request::journal_path(args.journal.journal.as_deref()))?;
+    let json = args.format == Format::Json;
     match args.action {
         Action::List { status } => {
             let mut entries = journal.list()?;
@@ -76,13 +68,14 @@ pub(crate) fn run(args: Args, opts: Options) -> Result<Outcome, Errors> {
                 };
                 entries.retain(|e| e.status == want);
             }
-            emit(&match args.format {
-                Format::Human => report::journal::list_human(&entries, opts),
-                Format::Json => report::journal::list_json(&entries),
+            emit(&if json {
+                report::journal::list_json(&entries)
+            } else {
+                report::journal::list_human(&entries, opts)
             })?;
-            Ok(Outcome::Clean)
+            Ok(Verdict::Clean)
         }
-        Action::Show { id, show_values } => {
+        Action::Show { id } => {
             let entry = journal.get(&id)?.ok_or_else(|| {
                 Error::new(
                     ErrorKind::Usage,
@@ -91,18 +84,13 @@ pub(crate) fn run(args: Args, opts: Options) -> Result<Outcome, Errors> {
                 .help("`ripple journal list` shows the ids")
             })?;
             let values = journal.values(&id)?;
-            let opts = Options {
-                show_values,
-                ..opts
-            };
-            emit(&match args.format {
-                Format::Human => report::journal::show_human(&entry, &values, opts),
-                Format::Json => {
-                    let pii = pii_oracle(&entry);
-                    report::journal::show_json(&entry, &values, &pii, opts)
-                }
+            let pii = pii_oracle(&entry);
+            emit(&if json {
+                report::journal::show_json(&entry, &values, &pii, opts)
+            } else {
+                report::journal::show_human(&entry, &values, &pii, opts)
             })?;
-            Ok(Outcome::Clean)
+            Ok(Verdict::Clean)
         }
         Action::Resume { attempts, timeout } => {
             let resumed = submit::resume(
@@ -113,9 +101,10 @@ pub(crate) fn run(args: Args, opts: Options) -> Result<Outcome, Errors> {
                     ..SubmitOptions::default()
                 },
             )?;
-            emit(&match args.format {
-                Format::Human => report::journal::resumed_human(&resumed, opts),
-                Format::Json => report::journal::resumed_json(&resumed),
+            emit(&if json {
+                report::journal::resumed_json(&resumed)
+            } else {
+                report::journal::resumed_human(&resumed, opts)
             })?;
             let status = |s: EntryStatus| {
                 resumed
@@ -124,11 +113,11 @@ pub(crate) fn run(args: Args, opts: Options) -> Result<Outcome, Errors> {
             };
             Ok(
                 if resumed.iter().any(|r| r.result.is_err()) || status(EntryStatus::Pending) {
-                    Outcome::Incomplete
+                    Verdict::Incomplete
                 } else if status(EntryStatus::Failed) {
-                    Outcome::Findings
+                    Verdict::Findings
                 } else {
-                    Outcome::Clean
+                    Verdict::Clean
                 },
             )
         }

@@ -1,5 +1,6 @@
 //! Argument parsing and exit codes; everything else lives in the library.
 
+mod args;
 mod check;
 mod constraints;
 mod explain;
@@ -11,7 +12,7 @@ mod validate;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use ripple::report::{self, Options};
 use ripple::{Error, Errors};
 
@@ -27,9 +28,13 @@ struct Cli {
     /// Log what ripple does to stderr (-v info, -vv debug, -vvv trace).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     verbose: u8,
-    /// When to use colours (NO_COLOR is honoured with `auto`).
+    /// When to use colours, in output and in `-v` logs (NO_COLOR is honoured with `auto`).
     #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto)]
     color: ColorWhen,
+    /// Show personal (`x-pii`) values instead of masking them in machine output and in
+    /// what ripple read from elsewhere (logs, the journal, server answers).
+    #[arg(long, global = true)]
+    show_values: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -55,26 +60,17 @@ enum Command {
     Graph(graph::Args),
     /// List, show and resume submitted changes.
     Journal(journal::Args),
+    /// Print a shell completion script: `ripple completions bash > ~/.local/share/bash-completion/completions/ripple`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `ripple man > ripple.1`.
+    Man,
 }
 
-/// `--format` of the commands that print for people or for scripts.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub(crate) enum Format {
-    /// For people at a terminal.
-    Human,
-    /// For scripts: stable keys, documented per command in the README.
-    Json,
-}
-
-/// What a command found, mapped onto the exit codes (README, "Exit codes").
-pub(crate) enum Outcome {
-    /// Nothing found: exit 0.
-    Clean,
-    /// Findings: exit 1.
-    Findings,
-    /// The output is printed but incomplete (an endpoint could not be reached): exit 2.
-    Incomplete,
-}
+pub(crate) use args::Format;
+pub(crate) use ripple::request::Verdict;
 
 pub(crate) fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -85,13 +81,13 @@ pub(crate) fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    init_tracing(cli.verbose);
     let stdout_color = use_color(cli.color, std::io::stdout().is_terminal());
     let stderr_color = use_color(cli.color, std::io::stderr().is_terminal());
+    init_tracing(cli.verbose, stderr_color);
     let opts = Options {
         color: stdout_color,
         quiet: cli.quiet,
-        show_values: false,
+        show_values: cli.show_values,
     };
     let result = match cli.command {
         Command::Validate(args) => validate::run(args, opts),
@@ -101,17 +97,38 @@ pub(crate) fn main() -> ExitCode {
         Command::Trace(args) => trace::run(args, opts),
         Command::Constraints(args) => constraints::run(args, opts),
         Command::Journal(args) => journal::run(args, opts),
+        Command::Completions { shell } => completions(shell),
+        Command::Man => man(),
     };
     match result {
-        Ok(Outcome::Clean) => ExitCode::SUCCESS,
-        Ok(Outcome::Findings) => ExitCode::from(1),
-        Ok(Outcome::Incomplete) => ExitCode::from(2),
+        Ok(verdict) => ExitCode::from(verdict.exit_code()),
         Err(errors) => {
             let text = report::diagnostic::render(&errors.0, stderr_color);
             let _ = std::io::stderr().write_all(text.as_bytes());
-            ExitCode::from(2)
+            ExitCode::from(Verdict::Incomplete.exit_code())
         }
     }
+}
+
+fn completions(shell: clap_complete::Shell) -> Result<Verdict, Errors> {
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "ripple", &mut out);
+    emit(&String::from_utf8_lossy(&out))?;
+    Ok(Verdict::Clean)
+}
+
+fn man() -> Result<Verdict, Errors> {
+    let mut out = Vec::new();
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut out)
+        .map_err(|e| {
+            Error::new(
+                ripple::ErrorKind::Io,
+                format!("cannot render the man page: {e}"),
+            )
+        })?;
+    emit(&String::from_utf8_lossy(&out))?;
+    Ok(Verdict::Clean)
 }
 
 fn use_color(when: ColorWhen, terminal: bool) -> bool {
@@ -122,7 +139,7 @@ fn use_color(when: ColorWhen, terminal: bool) -> bool {
     }
 }
 
-fn init_tracing(verbose: u8) {
+fn init_tracing(verbose: u8, color: bool) {
     let level = match verbose {
         0 => return,
         1 => "info",
@@ -134,6 +151,7 @@ fn init_tracing(verbose: u8) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(color)
         .with_target(false)
         .try_init();
 }

@@ -1,15 +1,16 @@
 //! `ripple trace PIPELINE SYSTEM:FIELD` and `ripple trace PIPELINE --log FILE [--system S]`
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufRead, BufReader, BufWriter};
 use std::path::{Path, PathBuf};
 
-use ripple::journal::{self, Journal};
 use ripple::lineage::FieldSpec;
+use ripple::report::log::{LogFormat, LogWriter};
 use ripple::report::{Options, trace as out};
-use ripple::{Error, ErrorKind, Errors, pipeline, trace};
+use ripple::{Error, ErrorKind, Errors, pipeline, request, trace};
 
-use super::{Format, Outcome, emit};
+use super::args::{JournalArg, formats};
+use super::{Format, Verdict, emit};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -28,20 +29,16 @@ pub(crate) struct Args {
     /// With --log: every line comes from this system.
     #[arg(long, value_name = "SYSTEM", requires = "log")]
     system: Option<String>,
-    /// With --log: the journal whose changes events are linked to (default
-    /// `.ripple/journal.db` when it exists).
-    #[arg(long, value_name = "PATH", requires = "log", env = "RIPPLE_JOURNAL")]
-    journal: Option<PathBuf>,
-    /// Show personal (`x-pii`) values instead of masking them.
-    #[arg(long)]
-    show_values: bool,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    /// With --log: the journal whose changes events are linked to (used when it exists).
+    #[command(flatten)]
+    journal: JournalArg,
+    /// Output format; `jsonl` (with --log) streams one JSON object per event, then a
+    /// summary object.
+    #[arg(long, default_value = "human", value_parser = formats(&[Format::Human, Format::Json, Format::Jsonl]))]
     format: Format,
 }
 
-pub(crate) fn run(args: Args, mut opts: Options) -> Result<Outcome, Errors> {
-    opts.show_values |= args.show_values;
+pub(crate) fn run(args: Args, opts: Options) -> Result<Verdict, Errors> {
     let pipeline = pipeline::load(&args.pipeline)?;
     if let Some(log) = &args.log {
         return run_log(&pipeline, &args, log, opts);
@@ -54,13 +51,16 @@ pub(crate) fn run(args: Args, mut opts: Options) -> Result<Outcome, Errors> {
     let text = match args.format {
         Format::Human => out::field_human(&pipeline, &t, opts),
         Format::Json => out::field_json(&pipeline, &t),
+        _ => {
+            return Err(
+                Error::new(ErrorKind::Usage, "`--format jsonl` is for `--log`")
+                    .help("use `--format json` to trace a field")
+                    .into(),
+            );
+        }
     };
     emit(&text)?;
-    Ok(if t.root_cause.is_some() {
-        Outcome::Findings
-    } else {
-        Outcome::Clean
-    })
+    Ok(t.exit_verdict())
 }
 
 fn run_log(
@@ -68,18 +68,8 @@ fn run_log(
     args: &Args,
     log: &Path,
     opts: Options,
-) -> Result<Outcome, Errors> {
-    let journal = match &args.journal {
-        Some(path) => Some(Journal::open_existing(path)?),
-        None => {
-            let default = Path::new(journal::DEFAULT_PATH);
-            if default.exists() {
-                Some(Journal::open_existing(default)?)
-            } else {
-                None
-            }
-        }
-    };
+) -> Result<Verdict, Errors> {
+    let journal = request::existing_journal(args.journal.journal.as_deref())?;
     let reader: Box<dyn BufRead> = if log == Path::new("-") {
         Box::new(BufReader::with_capacity(
             256 * 1024,
@@ -89,66 +79,22 @@ fn run_log(
         let file = File::open(log).map_err(|e| Error::io(log, &e))?;
         Box::new(BufReader::with_capacity(256 * 1024, file))
     };
-    let mut out = BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
-    let json = matches!(args.format, Format::Json);
-    let mut write_error: Option<std::io::Error> = None;
-    let mut first = true;
-    let mut write = |out: &mut BufWriter<_>, text: &str| {
-        if write_error.is_none()
-            && let Err(e) = out.write_all(text.as_bytes())
-        {
-            write_error = Some(e);
-        }
+    let format = match args.format {
+        Format::Json => LogFormat::Json,
+        Format::Jsonl => LogFormat::JsonLines,
+        _ => LogFormat::Human,
     };
-    if json {
-        write(&mut out, "{\"events\": [\n");
-    }
+    let out = BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    let mut writer = LogWriter::new(pipeline, format, opts, out);
     let summary = trace::trace_log(
         pipeline,
         reader,
         args.system.as_deref(),
         journal.as_ref(),
-        |event| {
-            let text = if json {
-                let sep = if first { "  " } else { ",\n  " };
-                format!("{sep}{}", out_json(pipeline, event, opts))
-            } else if opts.quiet {
-                String::new()
-            } else {
-                out::log_event_human(pipeline, event, opts)
-            };
-            first = false;
-            write(&mut out, &text);
-        },
+        |event| writer.event(event),
     )?;
-    if json {
-        let mut tail = out::log_summary_json(pipeline, &summary);
-        let body = tail.as_object_mut().map(std::mem::take).unwrap_or_default();
-        let mut text = String::from("\n]");
-        for (k, v) in body {
-            text.push_str(&format!(",\n\"{k}\": {v}"));
-        }
-        text.push_str("}\n");
-        write(&mut out, &text);
-    } else {
-        write(&mut out, &out::log_summary_human(pipeline, &summary, opts));
-    }
-    if let Some(e) = write_error.or_else(|| out.flush().err())
-        && e.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        return Err(Error::new(ErrorKind::Io, format!("cannot write output: {e}")).into());
-    }
-    Ok(if summary.stats.events > 0 {
-        Outcome::Findings
-    } else {
-        Outcome::Clean
-    })
-}
-
-fn out_json(
-    pipeline: &ripple::pipeline::Pipeline,
-    event: &trace::TracedEvent,
-    opts: Options,
-) -> String {
-    serde_json::to_string(&out::log_event_json(pipeline, event, opts)).unwrap_or_default()
+    writer
+        .finish(&summary)
+        .map_err(|e| Error::new(ErrorKind::Io, format!("cannot write output: {e}")))?;
+    Ok(Verdict::found(summary.stats.events > 0))
 }

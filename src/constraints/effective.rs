@@ -85,6 +85,15 @@ pub struct Effective {
     pub sums: Vec<SumConstraint>,
 }
 
+impl Effective {
+    /// Whether a downstream system narrows any entry field or sum: `constraints`'s
+    /// finding (README, "Exit codes").
+    #[must_use]
+    pub fn narrows(&self) -> bool {
+        !self.sums.is_empty() || self.fields.iter().any(|f| !f.narrowed_by.is_empty())
+    }
+}
+
 /// The entry schema tightened so that nothing downstream rejects what it accepts, as far as
 /// JSON Schema can say it (see [`Constraint::notes`]): the original document with one more
 /// `allOf` branch holding each narrowed field's effective constraint.

@@ -64,6 +64,47 @@ impl Pipeline {
             .map(|(i, _)| i)
     }
 
+    /// The entry system a command works from: the one named, which must be an entry
+    /// system, or the only one. One rule for `validate` (the change's `entry` or
+    /// `--entry`) and `constraints` (`--entry`).
+    ///
+    /// # Errors
+    /// An unknown or non-entry system, or none named when the pipeline has several.
+    pub fn resolve_entry(&self, name: Option<&str>) -> Result<SystemId, crate::Error> {
+        use crate::{Error, ErrorKind};
+        let entries: Vec<SystemId> = self.entries().collect();
+        let listed = || {
+            crate::suggest::help(
+                name.unwrap_or(""),
+                entries.iter().map(|&e| self.systems[e].id.as_str()),
+                "entry systems",
+            )
+        };
+        match name {
+            Some(name) => match self.system_id(name) {
+                Some(id) if self.systems[id].entry => Ok(id),
+                Some(_) => Err(Error::new(
+                    ErrorKind::UnknownSystem,
+                    format!("`{name}` is not an entry system"),
+                )
+                .help(listed())),
+                None => Err(Error::new(
+                    ErrorKind::UnknownSystem,
+                    format!("unknown entry system `{name}`"),
+                )
+                .help(listed())),
+            },
+            None => match entries.as_slice() {
+                [only] => Ok(*only),
+                _ => Err(Error::new(
+                    ErrorKind::Usage,
+                    "the pipeline has several entry systems; say which one (`entry` in the change, or --entry)",
+                )
+                .help(listed())),
+            },
+        }
+    }
+
     /// A location in the pipeline file.
     #[must_use]
     pub fn location(&self, span: Span) -> Location {

@@ -8,6 +8,7 @@ use super::{Options, SubmitReport, display_value};
 use crate::journal::EntryStatus;
 use crate::live::{LiveOutcome, LiveStatus};
 use crate::pipeline::{Pipeline, SystemId};
+use crate::text::{count, escape};
 use crate::validate::{Report, Status, Violation};
 
 /// Styling that is a no-op when colour is off.
@@ -55,25 +56,18 @@ fn path_text(pipeline: &Pipeline, path: &[SystemId]) -> String {
         .join(" → ")
 }
 
-/// Renders a validation report: every system in propagation order, then each rejection
-/// with its value, limit, origin, lineage, schedule and owner.
+/// Renders a validation report: one row per system in propagation order (its paths under
+/// it when several reach it), then each rejection once, with its value, limit, origin,
+/// lineage, schedule and owner. Values the user typed are shown, escaped (README,
+/// "Personal data").
 #[must_use]
 pub fn validate(pipeline: &Pipeline, report: &Report, opts: Options) -> String {
     let p = Paint::new(opts.color);
     let mut out = String::new();
     if !opts.quiet {
         systems_table(pipeline, report, p, &mut out);
-        let mut rest = report.violations.as_slice();
-        while let Some(first) = rest.first() {
-            let n = rest
-                .iter()
-                .take_while(|v| {
-                    v.system == first.system && v.field == first.field && v.path == first.path
-                })
-                .count();
-            let group: Vec<&Violation> = rest[..n].iter().collect();
+        for group in rejection_groups(report) {
             violation_group(pipeline, &group, p, &mut out);
-            rest = &rest[n..];
         }
         for c in &report.conflicts {
             let s = &pipeline.systems[c.system];
@@ -82,7 +76,7 @@ pub fn validate(pipeline: &Pipeline, report: &Report, opts: Options) -> String {
                 "\n{} {} receives different values for {} by different paths",
                 p.red("✗"),
                 p.bold(&s.id),
-                p.bold(&c.field)
+                p.bold(&escape(&c.field))
             );
             for (value, path) in &c.values {
                 let _ = writeln!(
@@ -95,45 +89,105 @@ pub fn validate(pipeline: &Pipeline, report: &Report, opts: Options) -> String {
         }
         out.push('\n');
     }
-    let rejecting: Vec<&str> = {
-        let mut ids: Vec<&str> = Vec::new();
-        for v in &report.violations {
-            let id = pipeline.systems[v.system].id.as_str();
-            if !ids.contains(&id) {
-                ids.push(id);
-            }
+    verdict(pipeline, report, p, &mut out);
+    out
+}
+
+fn verdict(pipeline: &Pipeline, report: &Report, p: Paint, out: &mut String) {
+    let mut rejecting: Vec<&str> = Vec::new();
+    for v in &report.violations {
+        let id = pipeline.systems[v.system].id.as_str();
+        if !rejecting.contains(&id) {
+            rejecting.push(id);
         }
-        ids
-    };
+    }
     if report.ok() {
-        let reached = report
+        let mut reached: Vec<SystemId> = report
             .systems
             .iter()
             .filter(|s| s.status == Status::Accepted)
-            .count();
+            .map(|s| s.system)
+            .collect();
+        reached.sort_unstable();
+        reached.dedup();
         let _ = writeln!(
             out,
-            "{} every reached system accepts this change ({reached} checked)",
-            p.green("✓")
+            "{} every reached system accepts this change ({} checked)",
+            p.green("✓"),
+            count(reached.len(), "system")
         );
     } else if rejecting.is_empty() {
         let _ = writeln!(
             out,
-            "{} paths disagree on {} field(s); fix the mappings before submitting",
+            "{} paths disagree on {}; fix the mappings before submitting",
             p.red("✗"),
-            report.conflicts.len()
+            count(report.conflicts.len(), "field")
         );
     } else {
         let _ = writeln!(
             out,
-            "{} {} system{} would reject this change: {}",
+            "{} {} would reject this change: {}",
             p.red("✗"),
-            rejecting.len(),
-            if rejecting.len() == 1 { "" } else { "s" },
+            count(rejecting.len(), "system"),
             rejecting.join(", ")
         );
     }
-    out
+}
+
+/// The rejections grouped by system and field, each (keyword, limit, message) once
+/// however many paths bring it.
+fn rejection_groups(report: &Report) -> Vec<Vec<&Violation>> {
+    let mut groups: Vec<Vec<&Violation>> = Vec::new();
+    for v in &report.violations {
+        match groups
+            .iter_mut()
+            .find(|g| g[0].system == v.system && g[0].field == v.field)
+        {
+            Some(g) => g.push(v),
+            None => groups.push(vec![v]),
+        }
+    }
+    groups
+}
+
+/// The outcomes of one system, in report order.
+fn rows(report: &Report) -> Vec<Vec<&crate::validate::SystemOutcome>> {
+    let mut rows: Vec<Vec<&crate::validate::SystemOutcome>> = Vec::new();
+    for o in &report.systems {
+        match rows.iter_mut().find(|r| r[0].system == o.system) {
+            Some(r) => r.push(o),
+            None => rows.push(vec![o]),
+        }
+    }
+    rows
+}
+
+fn status_cell(status: Status, p: Paint) -> String {
+    match status {
+        Status::Accepted => p.green(&format!("{:<11}", "accepted")),
+        Status::Rejected => p.red(&format!("{:<11}", "rejected")),
+        Status::NotReached => p.dim(&format!("{:<11}", "not reached")),
+    }
+}
+
+fn via_text(pipeline: &Pipeline, o: &crate::validate::SystemOutcome) -> String {
+    let mut via = if o.path.len() > 1 {
+        let schedule = o
+            .flows
+            .last()
+            .and_then(|&f| pipeline.flows[f].schedule.as_deref())
+            .map(|s| format!(" ({})", escape(s)))
+            .unwrap_or_default();
+        format!("{}{schedule}", path_text(pipeline, &o.path))
+    } else if o.status == Status::NotReached {
+        String::new()
+    } else {
+        "entry".to_owned()
+    };
+    if let (Status::Rejected, Some(b)) = (o.status, o.behind) {
+        let _ = write!(via, "  behind {}", pipeline.systems[b].id);
+    }
+    via
 }
 
 fn systems_table(pipeline: &Pipeline, report: &Report, p: Paint, out: &mut String) {
@@ -146,39 +200,40 @@ fn systems_table(pipeline: &Pipeline, report: &Report, p: Paint, out: &mut Strin
     let name_width = pipeline
         .systems
         .iter()
-        .map(|s| s.name.chars().count())
+        .map(|s| escape(&s.name).chars().count())
         .max()
         .unwrap_or(0);
-    for outcome in &report.systems {
-        let s = &pipeline.systems[outcome.system];
-        let status = match outcome.status {
-            Status::Accepted => p.green(&format!("{:<11}", "accepted")),
-            Status::Rejected => p.red(&format!("{:<11}", "rejected")),
-            Status::NotReached => p.dim(&format!("{:<11}", "not reached")),
-        };
-        let mut via = if outcome.path.len() > 1 {
-            let schedule = outcome
-                .flows
-                .last()
-                .and_then(|&f| pipeline.flows[f].schedule.as_deref())
-                .map(|s| format!(" ({s})"))
-                .unwrap_or_default();
-            format!("{}{schedule}", path_text(pipeline, &outcome.path))
-        } else if outcome.status == Status::NotReached {
-            String::new()
+    for row in rows(report) {
+        let s = &pipeline.systems[row[0].system];
+        let status = if row.iter().any(|o| o.status == Status::Rejected) {
+            Status::Rejected
         } else {
-            "entry".to_owned()
+            row[0].status
         };
-        if let (Status::Rejected, Some(b)) = (outcome.status, outcome.behind) {
-            let _ = write!(via, "  behind {}", pipeline.systems[b].id);
-        }
+        let via = match row.as_slice() {
+            [one] => via_text(pipeline, one),
+            many => format!("{} paths", many.len()),
+        };
         let line = format!(
-            "  {:<id_width$}  {:<name_width$}  {status} {}",
+            "  {:<id_width$}  {:<name_width$}  {} {}",
             s.id,
-            s.name,
+            escape(&s.name),
+            status_cell(status, p),
             p.dim(&via)
         );
         let _ = writeln!(out, "{}", line.trim_end());
+        if row.len() > 1 {
+            for o in &row {
+                let line = format!(
+                    "  {:<id_width$}  {:<name_width$}    {} {}",
+                    "",
+                    "",
+                    status_cell(o.status, p),
+                    p.dim(&via_text(pipeline, o))
+                );
+                let _ = writeln!(out, "{}", line.trim_end());
+            }
+        }
     }
 }
 
@@ -190,7 +245,7 @@ fn violation_group(pipeline: &Pipeline, group: &[&Violation], p: Paint, out: &mu
         "\n{} {} rejects {}{}",
         p.red("✗"),
         p.bold(&s.id),
-        p.bold(&v.field),
+        p.bold(&escape(&v.field)),
         v.behind
             .map(|b| format!(
                 "  (behind an earlier rejection in {})",
@@ -200,9 +255,11 @@ fn violation_group(pipeline: &Pipeline, group: &[&Violation], p: Paint, out: &mu
     );
     if let Some(value) = &v.value {
         let extra = match value {
-            serde_json::Value::String(s) => {
-                format!("  ({} characters, {} bytes)", s.chars().count(), s.len())
-            }
+            serde_json::Value::String(s) => format!(
+                "  ({}, {})",
+                count(s.chars().count(), "character"),
+                count(s.len(), "byte")
+            ),
             _ => String::new(),
         };
         let _ = writeln!(
@@ -213,21 +270,45 @@ fn violation_group(pipeline: &Pipeline, group: &[&Violation], p: Paint, out: &mu
             p.dim(&extra)
         );
     }
+    let mut seen: Vec<(&str, &serde_json::Value, &str)> = Vec::new();
     for v in group {
+        let key = (v.keyword.as_str(), &v.limit, v.message.as_str());
+        if seen.contains(&key) {
+            continue;
+        }
+        seen.push(key);
+        let detail = v
+            .detail
+            .as_deref()
+            .map(|d| format!(": {d}"))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
-            "    {:<9} {} {}: {}",
+            "    {:<9} {} {}: {}{detail}",
             p.dim("problem"),
-            v.keyword,
+            escape(&v.keyword),
             display_value(&v.limit),
             v.message
         );
     }
+    origin_and_lineage(v, p, out);
+    let mut paths: Vec<&Vec<SystemId>> = group.iter().map(|v| &v.path).collect();
+    paths.dedup();
+    if paths.len() > 1 {
+        for (i, path) in paths.iter().enumerate() {
+            let label = if i == 0 { "paths" } else { "" };
+            let _ = writeln!(out, "    {:<9} {}", p.dim(label), path_text(pipeline, path));
+        }
+    }
+    surfaces_and_owner(pipeline, v, p, out);
+}
+
+fn origin_and_lineage(v: &Violation, p: Paint, out: &mut String) {
     let origin: Vec<String> = v
         .provenance
         .origin
         .iter()
-        .map(|o| format!("{}:{}", o.system, o.field))
+        .map(|o| format!("{}:{}", o.system, escape(&o.field)))
         .collect();
     if !origin.is_empty() {
         let _ = writeln!(out, "    {:<9} {}", p.dim("origin"), origin.join(", "));
@@ -238,17 +319,21 @@ fn violation_group(pipeline: &Pipeline, group: &[&Violation], p: Paint, out: &mu
         let expr = hop
             .expr
             .as_deref()
-            .map(|e| format!(" = {e}"))
+            .map(|e| format!(" = {}", escape(e)))
             .unwrap_or_default();
         let _ = writeln!(
             out,
             "    {:<9} {arrow}{}:{}{}",
             p.dim(label),
             hop.system,
-            hop.field,
+            escape(&hop.field),
             p.dim(&expr)
         );
     }
+}
+
+fn surfaces_and_owner(pipeline: &Pipeline, v: &Violation, p: Paint, out: &mut String) {
+    let s = &pipeline.systems[v.system];
     let schedules: Vec<String> = v
         .flows
         .iter()
@@ -256,7 +341,7 @@ fn violation_group(pipeline: &Pipeline, group: &[&Violation], p: Paint, out: &mu
             let flow = &pipeline.flows[f];
             format!(
                 "{} ({} → {})",
-                flow.schedule.as_deref().unwrap_or("unscheduled"),
+                escape(flow.schedule.as_deref().unwrap_or("unscheduled")),
                 pipeline.systems[flow.from].id,
                 pipeline.systems[flow.to].id
             )
@@ -271,7 +356,13 @@ fn violation_group(pipeline: &Pipeline, group: &[&Violation], p: Paint, out: &mu
         );
     }
     if let Some(owner) = &s.owner {
-        let _ = writeln!(out, "    {:<9} {} ({})", p.dim("contact"), owner, s.name);
+        let _ = writeln!(
+            out,
+            "    {:<9} {} ({})",
+            p.dim("contact"),
+            escape(owner),
+            escape(&s.name)
+        );
     }
 }
 
@@ -306,10 +397,12 @@ pub fn live(pipeline: &Pipeline, outcomes: &[LiveOutcome], opts: Options) -> Str
             let http = o
                 .http_status
                 .map_or_else(|| "   ".to_owned(), |s| s.to_string());
+            let personal: Vec<&str> = o.personal.iter().map(String::as_str).collect();
+            let said = |text: &str| escape(&super::mask_text(text, &personal, opts)).into_owned();
             let reason = o
                 .reason
                 .as_deref()
-                .map(|r| format!("  {r}"))
+                .map(|r| format!("  {}", said(r)))
                 .unwrap_or_default();
             let line = format!(
                 "  {id:<width$}  {status} {http} {}{reason}",
@@ -320,9 +413,9 @@ pub fn live(pipeline: &Pipeline, outcomes: &[LiveOutcome], opts: Options) -> Str
                 let at = e
                     .pointer
                     .as_deref()
-                    .map(|ptr| format!("{ptr}: "))
+                    .map(|ptr| format!("{}: ", escape(ptr)))
                     .unwrap_or_default();
-                let _ = writeln!(out, "  {:width$}    {at}{}", "", e.detail);
+                let _ = writeln!(out, "  {:width$}    {at}{}", "", said(&e.detail));
             }
         }
         out.push('\n');
@@ -362,12 +455,17 @@ pub fn submit(report: SubmitReport<'_>, opts: Options) -> String {
         SubmitReport::Withheld(reason) => {
             let _ = writeln!(out, "{} not submitted: {reason}", p.red("✗"));
         }
-        SubmitReport::Sent { submission: s, .. } => {
+        SubmitReport::Sent {
+            submission: s,
+            personal,
+        } => {
+            let personal: Vec<&str> = personal.iter().map(String::as_str).collect();
+            let said = |text: &str| escape(&super::mask_text(text, &personal, opts)).into_owned();
             let http = s
                 .http_status
                 .map(|h| format!("HTTP {h}, "))
                 .unwrap_or_default();
-            let tries = format!("{} attempt{}", s.attempts, plural(s.attempts as usize));
+            let tries = count(s.attempts as usize, "attempt");
             match s.status {
                 EntryStatus::Acknowledged if s.already_acknowledged => {
                     let _ = writeln!(
@@ -394,7 +492,7 @@ pub fn submit(report: SubmitReport<'_>, opts: Options) -> String {
                         p.red("✗"),
                         s.system,
                         p.bold(&s.id),
-                        s.last_error.as_deref().unwrap_or("no reason given")
+                        said(s.last_error.as_deref().unwrap_or("no reason given"))
                     );
                 }
                 EntryStatus::Pending => {
@@ -404,7 +502,7 @@ pub fn submit(report: SubmitReport<'_>, opts: Options) -> String {
                         p.red("✗"),
                         p.bold(&s.id),
                         s.system,
-                        s.last_error.as_deref().unwrap_or("no answer")
+                        said(s.last_error.as_deref().unwrap_or("no answer"))
                     );
                 }
             }

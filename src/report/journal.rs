@@ -26,6 +26,7 @@ use super::human::Paint;
 use super::{MASK, Options, shorten};
 use crate::journal::{Entry, EntryStatus, FieldValue};
 use crate::submit::Resumed;
+use crate::text::escape;
 
 #[derive(Serialize)]
 struct EntryJson<'a> {
@@ -121,28 +122,30 @@ pub fn list_human(entries: &[Entry], opts: Options) -> String {
         };
         let line = format!(
             "{:<id_width$}  {status}  {:>8}  {:<24}  {:<by_width$}  {}",
-            e.id,
+            escape(&e.id),
             e.attempts,
             e.created_at,
-            e.requested_by.as_deref().unwrap_or("-"),
+            escape(e.requested_by.as_deref().unwrap_or("-")),
             e.last_error
                 .as_deref()
-                .map_or_else(|| "-".to_owned(), shorten)
+                .map_or_else(|| "-".to_owned(), |t| escape(&shorten(t)).into_owned())
         );
         let _ = writeln!(out, "{}", line.trim_end());
     }
     out
 }
 
-/// One entry in full. `pii(system, pointer)` says which values are personal; they are
-/// masked in JSON unless `opts.show_values`.
-#[must_use]
-pub fn show_json(
+/// The entry's record, derived values and last error with personal values masked (unless
+/// `opts.show_values`): `pii(system, pointer)` says which values are personal, and a
+/// derived value holding a personal entry value is personal too, whatever its schema
+/// says. The journal is read from disk, so it is masked in every format (README,
+/// "Personal data").
+fn masked(
     entry: &Entry,
     values: &[FieldValue],
     pii: &dyn Fn(&str, &str) -> bool,
     opts: Options,
-) -> String {
+) -> (Value, Vec<FieldValue>, Option<String>) {
     let mask = |system: &str, pointer: &str, value: &Value| {
         if !opts.show_values && pii(system, pointer) {
             Value::String(MASK.to_owned())
@@ -151,7 +154,6 @@ pub fn show_json(
         }
     };
     let mut record = entry.record.clone();
-    // Downstream copies of a personal value are personal too, whatever their schema says.
     let mut personal: Vec<String> = Vec::new();
     for (pointer, value) in crate::journal::leaves(&entry.record) {
         if let Some(slot) = record.pointer_mut(&pointer) {
@@ -160,50 +162,75 @@ pub fn show_json(
                 && m == MASK
                 && !s.is_empty()
             {
-                personal.push(s.to_lowercase());
+                personal.push(s.clone());
             }
         }
     }
+    let lowered: Vec<String> = personal.iter().map(|p| p.to_lowercase()).collect();
     let derived = |value: &Value| match value {
         Value::String(s) if !opts.show_values => {
             let s = s.to_lowercase();
-            personal.iter().any(|p| s.contains(p.as_str()))
+            lowered.iter().any(|p| s.contains(p.as_str()))
         }
         _ => false,
     };
+    let values = values
+        .iter()
+        .map(|v| FieldValue {
+            value: if derived(&v.value) {
+                Value::String(MASK.to_owned())
+            } else {
+                mask(&v.system, &v.pointer, &v.value)
+            },
+            ..v.clone()
+        })
+        .collect();
+    let personal: Vec<&str> = personal.iter().map(String::as_str).collect();
+    let last_error = entry
+        .last_error
+        .as_deref()
+        .map(|e| super::mask_text(e, &personal, opts));
+    (record, values, last_error)
+}
+
+/// One entry in full, personal values masked unless `opts.show_values`.
+#[must_use]
+pub fn show_json(
+    entry: &Entry,
+    values: &[FieldValue],
+    pii: &dyn Fn(&str, &str) -> bool,
+    opts: Options,
+) -> String {
+    let (record, values, last_error) = masked(entry, values, pii, opts);
     let mut json = entry_json(entry);
     json.record = Some(record);
-    json.values = Some(
-        values
-            .iter()
-            .map(|v| FieldValue {
-                value: if derived(&v.value) {
-                    Value::String(MASK.to_owned())
-                } else {
-                    mask(&v.system, &v.pointer, &v.value)
-                },
-                ..v.clone()
-            })
-            .collect(),
-    );
+    json.values = Some(values);
+    json.last_error = last_error.as_deref();
     pretty(&json)
 }
 
-/// One entry in full, for people.
+/// One entry in full, for people: personal values masked unless `opts.show_values`,
+/// everything from the journal escaped.
 #[must_use]
-pub fn show_human(entry: &Entry, values: &[FieldValue], opts: Options) -> String {
+pub fn show_human(
+    entry: &Entry,
+    values: &[FieldValue],
+    pii: &dyn Fn(&str, &str) -> bool,
+    opts: Options,
+) -> String {
+    let (record, values, last_error) = masked(entry, values, pii, opts);
     let p = Paint::new(opts.color);
     let mut out = String::new();
     let row = |out: &mut String, label: &str, value: &str| {
-        let _ = writeln!(out, "  {:<13} {value}", p.dim(label));
+        let _ = writeln!(out, "  {:<13} {}", p.dim(label), escape(value));
     };
-    let _ = writeln!(out, "{} {}", p.bold("change"), p.bold(&entry.id));
+    let _ = writeln!(out, "{} {}", p.bold("change"), p.bold(&escape(&entry.id)));
     row(&mut out, "status", entry.status.as_str());
     row(&mut out, "attempts", &entry.attempts.to_string());
     if let Some(h) = entry.http_status {
         row(&mut out, "http status", &h.to_string());
     }
-    if let Some(e) = &entry.last_error {
+    if let Some(e) = &last_error {
         row(&mut out, "last error", e);
     }
     row(&mut out, "entry", &entry.entry);
@@ -216,15 +243,15 @@ pub fn show_human(entry: &Entry, values: &[FieldValue], opts: Options) -> String
     row(&mut out, "pipeline", &entry.pipeline);
     row(&mut out, "created", &entry.created_at);
     row(&mut out, "updated", &entry.updated_at);
-    row(&mut out, "record", &shorten(&entry.record.to_string()));
+    row(&mut out, "record", &shorten(&record.to_string()));
     if !values.is_empty() {
         let _ = writeln!(out, "  {}", p.dim("derived values"));
-        for v in values {
+        for v in &values {
             let _ = writeln!(
                 out,
                 "    {}:{} = {}",
-                v.system,
-                v.pointer,
+                escape(&v.system),
+                escape(&v.pointer),
                 super::display_value(&v.value)
             );
         }
@@ -267,7 +294,13 @@ pub fn resumed_human(resumed: &[Resumed], opts: Options) -> String {
                 );
             }
             Err(e) => {
-                let _ = writeln!(out, "{} {} not sent: {}", p.red("✗"), r.id, e.message);
+                let _ = writeln!(
+                    out,
+                    "{} {} not sent: {}",
+                    p.red("✗"),
+                    escape(&r.id),
+                    escape(&e.message)
+                );
             }
         }
     }

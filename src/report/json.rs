@@ -41,7 +41,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{Additions, Options, SubmitReport, json_value, mask_message};
+use super::{Additions, Options, SubmitReport, json_value, mask_text};
 use crate::live::{LiveOutcome, LiveStatus};
 use crate::pipeline::{Pipeline, SystemId};
 use crate::propagate::{FieldRef, Hop};
@@ -178,7 +178,7 @@ pub fn validate_with(
                     .value
                     .as_ref()
                     .map_or(Value::Null, |x| json_value(x, v.pii, opts)),
-                message: mask_message(&v.message, v.value.as_ref(), v.pii, opts),
+                message: v.sentence(v.pii && !opts.show_values),
                 origin: &v.provenance.origin,
                 path: ids(pipeline, &v.path),
                 lineage: &v.provenance.lineage,
@@ -249,9 +249,8 @@ fn submit_json(report: SubmitReport<'_>, opts: Options) -> SubmitJson<'_> {
 
 /// Masks every personal value in `text`.
 fn mask_all(text: &str, personal: &[String], opts: Options) -> String {
-    personal.iter().fold(text.to_owned(), |t, value| {
-        mask_message(&t, Some(&Value::String(value.clone())), true, opts)
-    })
+    let values: Vec<&str> = personal.iter().map(String::as_str).collect();
+    mask_text(text, &values, opts)
 }
 
 fn live_json<'a>(pipeline: &'a Pipeline, o: &'a LiveOutcome, opts: Options) -> LiveJson<'a> {

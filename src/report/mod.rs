@@ -11,6 +11,7 @@ pub mod human;
 pub mod journal;
 pub mod json;
 pub mod junit;
+pub mod log;
 pub mod sarif;
 pub mod trace;
 
@@ -18,8 +19,7 @@ use serde_json::Value;
 
 pub use crate::text::{MAX_VALUE_CHARS, display_value, shorten};
 
-/// What replaces a personal value in machine-readable output.
-pub const MASK: &str = "[redacted]";
+pub use crate::text::MASK;
 
 /// Output options shared by every renderer.
 #[derive(Debug, Clone, Copy, Default)]
@@ -76,24 +76,45 @@ pub fn json_value(value: &Value, pii: bool, opts: Options) -> Value {
     }
 }
 
-/// Removes a personal value from a message that may quote it.
+/// Masks personal values inside text ripple did not write (a log line, a server's
+/// answer), unless values are shown. Each whole occurrence of a value (not part of a
+/// longer word) becomes [`MASK`], in one pass over the original text, so a mask is never
+/// itself edited and a short value such as `e` does not mangle other words.
 #[must_use]
-pub fn mask_message(message: &str, value: Option<&Value>, pii: bool, opts: Options) -> String {
-    match value {
-        Some(Value::String(s)) if pii && !opts.show_values && !s.is_empty() => {
-            let mut out = message.replace(s.as_str(), MASK);
-            let short = shorten(s);
-            out = out.replace(&short, MASK);
-            // Schema messages may quote a prefix of a long value.
-            if let Some(prefix) = s.get(..s.char_indices().nth(20).map_or(s.len(), |(i, _)| i))
-                && prefix.chars().count() >= 3
-            {
-                out = out.replace(prefix, MASK);
-            }
-            out
-        }
-        _ => message.to_owned(),
+pub fn mask_text(text: &str, values: &[&str], opts: Options) -> String {
+    if opts.show_values {
+        return text.to_owned();
     }
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    for value in values.iter().filter(|v| !v.trim().is_empty()) {
+        for (start, _) in text.match_indices(*value) {
+            let end = start + value.len();
+            let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+            let bounded_before =
+                !word(text[..start].chars().next_back()) || !word(value.chars().next());
+            let bounded_after =
+                !word(text[end..].chars().next()) || !word(value.chars().next_back());
+            if bounded_before && bounded_after {
+                ranges.push((start, end));
+            }
+        }
+    }
+    if ranges.is_empty() {
+        return text.to_owned();
+    }
+    ranges.sort_unstable();
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (start, end) in ranges {
+        if end <= at {
+            continue;
+        }
+        out.push_str(&text[at..start.max(at)]);
+        out.push_str(MASK);
+        at = end;
+    }
+    out.push_str(&text[at..]);
+    out
 }
 
 #[cfg(test)]
@@ -111,8 +132,25 @@ mod tests {
         };
         assert_eq!(json_value(&v, true, shown), v);
         assert_eq!(
-            mask_message("\"Hämeenkatu 1\" is too long", Some(&v), true, opts),
+            mask_text("\"Hämeenkatu 1\" is too long", &["Hämeenkatu 1"], opts),
             "\"[redacted]\" is too long"
+        );
+    }
+
+    #[test]
+    fn masking_text_never_edits_a_mask_or_other_words() {
+        let opts = Options::default();
+        assert_eq!(
+            mask_text("value e is not a valid email", &["e"], opts),
+            "value [redacted] is not a valid email"
+        );
+        assert_eq!(
+            mask_text("got '0' for 10 digits", &["0"], opts),
+            "got '[redacted]' for 10 digits"
+        );
+        assert_eq!(
+            mask_text("red and redacted", &["red", "redacted"], opts),
+            "[redacted] and [redacted]"
         );
     }
 }

@@ -6,8 +6,6 @@ use jsonschema::paths::Location;
 use jsonschema::{Keyword, ValidationError};
 use serde_json::{Map, Value};
 
-use crate::text::shorten;
-
 /// The character sets `x-charset` accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Charset {
@@ -58,8 +56,7 @@ impl<'i> Keyword<'i> for MaxBytes {
     fn validate(&self, instance: &'i Value) -> Result<(), ValidationError<'i>> {
         match instance {
             Value::String(s) if s.len() as u64 > self.0 => Err(ValidationError::custom(format!(
-                "\"{}\" is {} bytes in UTF-8, more than {} (x-maxBytes)",
-                shorten(s),
+                "is {} bytes in UTF-8, more than {} (x-maxBytes)",
                 s.len(),
                 self.0
             ))),
@@ -79,14 +76,13 @@ impl<'i> Keyword<'i> for CharsetKeyword {
         let Value::String(s) = instance else {
             return Ok(());
         };
-        match s.chars().find(|c| !self.0.contains(*c)) {
-            None => Ok(()),
-            Some(c) => Err(ValidationError::custom(format!(
-                "\"{}\" has `{c}` (U+{:04X}), which is not in the {} character set (x-charset)",
-                shorten(s),
-                u32::from(c),
+        if s.chars().all(|c| self.0.contains(c)) {
+            Ok(())
+        } else {
+            Err(ValidationError::custom(format!(
+                "has a character that is not in the {} character set (x-charset)",
                 self.0.name()
-            ))),
+            )))
         }
     }
 
@@ -95,6 +91,18 @@ impl<'i> Keyword<'i> for CharsetKeyword {
             .as_str()
             .is_none_or(|s| s.chars().all(|c| self.0.contains(c)))
     }
+}
+
+/// The first character of `instance` outside the charset named by `charset`, as shown
+/// beside a violation: `` `Ä` (U+00C4) ``.
+pub(crate) fn first_outside(charset: &Value, instance: &Value) -> Option<String> {
+    let set = charset.as_str().and_then(Charset::from_name)?;
+    let c = instance.as_str()?.chars().find(|c| !set.contains(*c))?;
+    Some(format!(
+        "`{}` (U+{:04X})",
+        crate::text::escape(&c.to_string()),
+        u32::from(c)
+    ))
 }
 
 type Factory<'a> = Result<Box<dyn for<'i> Keyword<'i>>, ValidationError<'a>>;

@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use crate::error::{Error, ErrorKind};
 use crate::span::SourceFile;
-use crate::text::shorten;
+use crate::text::{escape, plural, shorten};
 
 pub use keywords::Charset;
 pub use leaf::{Conditional, Keyword, Leaf, TypeName, TypeSet};
@@ -31,8 +31,12 @@ pub struct SchemaViolation {
     pub keyword: String,
     /// The keyword's value in the schema (for `required`, the missing property's name).
     pub limit: Value,
-    /// What is wrong, with long values shortened.
+    /// What is wrong, without the value (`is longer than 8 characters (10)`): the value
+    /// goes in front, or the mask when it is personal.
     pub message: String,
+    /// What in the value is wrong, when that quotes part of it (the character outside a
+    /// charset); left out wherever the value is masked.
+    pub detail: Option<String>,
     /// Where the keyword sits in the schema.
     pub schema_path: String,
 }
@@ -198,66 +202,65 @@ fn display_pointer(pointer: &str) -> String {
     }
 }
 
-fn quoted(value: &Value) -> String {
-    match value {
-        Value::String(s) => format!("\"{}\"", shorten(s)),
-        other => shorten(&other.to_string()),
-    }
-}
-
+/// Builds ripple's violation from jsonschema's error. The message never quotes the
+/// value: renderers put the value (or the mask) in front of it, so a personal value can
+/// be masked without editing text (README, "Personal data").
 fn violation(raw: &Value, e: &jsonschema::ValidationError<'_>) -> SchemaViolation {
     let pointer = e.instance_path().as_str().to_owned();
     let schema_path = e.schema_path().as_str().to_owned();
     let instance: &Value = e.instance();
     let keyword_value = || raw.pointer(&schema_path).cloned().unwrap_or(Value::Null);
+    let mut detail = None;
     let (keyword, limit, message) = match e.kind() {
-        ValidationErrorKind::MaxLength { limit } => (
-            "maxLength".to_owned(),
-            Value::from(*limit),
-            format!(
-                "{} is longer than {limit} characters ({})",
-                quoted(instance),
-                instance.as_str().map_or(0, |s| s.chars().count())
-            ),
-        ),
+        ValidationErrorKind::MaxLength { limit } => {
+            let n = instance.as_str().map_or(0, |s| s.chars().count());
+            (
+                "maxLength".to_owned(),
+                Value::from(*limit),
+                format!(
+                    "is longer than {limit} {} ({n})",
+                    plural(*limit, "character")
+                ),
+            )
+        }
         ValidationErrorKind::MinLength { limit } => (
             "minLength".to_owned(),
             Value::from(*limit),
-            format!("{} is shorter than {limit} characters", quoted(instance)),
+            format!("is shorter than {limit} {}", plural(*limit, "character")),
         ),
         ValidationErrorKind::Pattern { pattern } => (
             "pattern".to_owned(),
             Value::String(pattern.clone()),
-            format!("{} does not match the pattern {pattern}", quoted(instance)),
+            format!("does not match the pattern {}", escape(pattern)),
         ),
         ValidationErrorKind::Format { format } => (
             "format".to_owned(),
             Value::String(format.clone()),
-            format!("{} is not a valid {format}", quoted(instance)),
+            format!("is not a valid {}", escape(format)),
         ),
         ValidationErrorKind::Required { property } => {
             let name = property.as_str().unwrap_or_default().to_owned();
-            (
-                "required".to_owned(),
-                Value::String(name.clone()),
-                format!("required field `{name}` is missing"),
-            )
+            let message = format!("required field `{}` is missing", escape(&name));
+            ("required".to_owned(), Value::String(name), message)
         }
         ValidationErrorKind::Custom { keyword, message } => {
+            if keyword == "x-charset" {
+                detail = keywords::first_outside(&keyword_value(), instance);
+            }
             (keyword.clone(), keyword_value(), message.clone())
         }
-        ValidationErrorKind::Maximum { limit }
-        | ValidationErrorKind::Minimum { limit }
-        | ValidationErrorKind::ExclusiveMaximum { limit }
-        | ValidationErrorKind::ExclusiveMinimum { limit } => (
-            e.kind().keyword().to_owned(),
-            limit.clone(),
-            shorten(&e.to_string()),
-        ),
+        ValidationErrorKind::Maximum { limit } => bound(e, "is greater than the maximum", limit),
+        ValidationErrorKind::Minimum { limit } => bound(e, "is less than the minimum", limit),
+        ValidationErrorKind::ExclusiveMaximum { limit } => {
+            bound(e, "is not less than the exclusive maximum", limit)
+        }
+        ValidationErrorKind::ExclusiveMinimum { limit } => {
+            bound(e, "is not greater than the exclusive minimum", limit)
+        }
         kind => (
             kind.keyword().to_owned(),
             keyword_value(),
-            shorten(&e.to_string()),
+            predicate_of(e, instance),
         ),
     };
     let keyword = if keyword.is_empty() {
@@ -274,7 +277,30 @@ fn violation(raw: &Value, e: &jsonschema::ValidationError<'_>) -> SchemaViolatio
         keyword,
         limit,
         message,
+        detail,
         schema_path,
+    }
+}
+
+fn bound(
+    e: &jsonschema::ValidationError<'_>,
+    says: &str,
+    limit: &Value,
+) -> (String, Value, String) {
+    (
+        e.kind().keyword().to_owned(),
+        limit.clone(),
+        format!("{says} {}", shorten(&limit.to_string())),
+    )
+}
+
+/// jsonschema's message without the value it starts with; a message that does not start
+/// with the value is replaced by one naming the keyword, so no value ever leaks.
+fn predicate_of(e: &jsonschema::ValidationError<'_>, instance: &Value) -> String {
+    let full = e.to_string();
+    match full.strip_prefix(&instance.to_string()) {
+        Some(rest) if !rest.trim().is_empty() => escape(&shorten(rest.trim())).into_owned(),
+        _ => format!("does not satisfy `{}`", e.kind().keyword()),
     }
 }
 

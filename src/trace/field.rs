@@ -71,6 +71,15 @@ pub struct FieldTrace {
     pub verdict: FieldVerdict,
 }
 
+impl FieldTrace {
+    /// The command's verdict: a finding when something on the lineage rejects what the
+    /// origin accepts (there is a root cause), else clean (README, "Exit codes").
+    #[must_use]
+    pub fn exit_verdict(&self) -> crate::request::Verdict {
+        crate::request::Verdict::found(self.root_cause.is_some())
+    }
+}
+
 /// Traces `target` back to its origins.
 #[must_use]
 pub fn trace_field(pipeline: &Pipeline, target: &FieldSpec) -> FieldTrace {

@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::BufRead;
+use std::ops::ControlFlow;
 
 use crate::constraints;
 use crate::error::Error;
@@ -35,11 +36,13 @@ pub struct TracedEvent {
     pub pii: bool,
 }
 
-/// Failures explained by one origin.
+/// Failures explained by one origin: an entry field, or the entry fields a value is built
+/// from together. Each event counts for exactly one cause, so the counts add up to the
+/// events.
 #[derive(Debug, Clone)]
 pub struct Cause {
-    /// The entry field (`None`: events whose field or origin is unknown).
-    pub origin: Option<(SystemId, String)>,
+    /// The entry fields (empty: events whose field or origin is unknown).
+    pub origin: Vec<(SystemId, String)>,
     /// How many events it explains.
     pub count: u64,
     /// The systems that rejected them.
@@ -58,7 +61,8 @@ pub struct LogSummary {
 }
 
 /// Streams `reader` through the pipeline's error patterns, calling `on_event` for every
-/// traced event.
+/// traced event; reading stops early when it returns `Break` (the reader of the output
+/// went away), and the summary then covers what was read.
 ///
 /// # Errors
 /// No system declares `errors` (and no `only`), an unknown `only`, or the log cannot be
@@ -68,11 +72,16 @@ pub fn trace_log<R: BufRead>(
     reader: R,
     only: Option<&str>,
     journal: Option<&Journal>,
-    mut on_event: impl FnMut(&TracedEvent),
+    mut on_event: impl FnMut(&TracedEvent) -> ControlFlow<()>,
 ) -> Result<LogSummary, Error> {
     let mut scanner = Scanner::new(pipeline, only)?;
     let mut origins: HashMap<(String, String), Origins> = HashMap::new();
-    let mut counts: HashMap<Option<EntryField>, (u64, BTreeSet<String>)> = HashMap::new();
+    let mut counts: HashMap<Vec<EntryField>, (u64, BTreeSet<String>)> = HashMap::new();
+    let stop = std::cell::Cell::new(false);
+    let reader = Stoppable {
+        inner: reader,
+        stop: &stop,
+    };
     let mut unmatched_lines = Vec::new();
     let mut journal_error: Option<Error> = None;
     let stats = logscan::scan(
@@ -90,22 +99,18 @@ pub fn trace_log<R: BufRead>(
                 journal_error.get_or_insert(e);
                 None
             });
-            if origin.is_empty() {
-                let c = counts.entry(None).or_default();
-                c.0 += 1;
-                c.1.insert(event.system.clone());
-            }
-            for o in &origin {
-                let c = counts.entry(Some(o.clone())).or_default();
-                c.0 += 1;
-                c.1.insert(event.system.clone());
-            }
-            on_event(&TracedEvent {
+            let c = counts.entry(origin.clone()).or_default();
+            c.0 += 1;
+            c.1.insert(event.system.clone());
+            let flow = on_event(&TracedEvent {
                 event,
                 origin,
                 change,
                 pii,
             });
+            if flow.is_break() {
+                stop.set(true);
+            }
         },
         |line, text| {
             if unmatched_lines.len() < KEEP_UNMATCHED {
@@ -124,6 +129,35 @@ pub fn trace_log<R: BufRead>(
     })
 }
 
+/// A reader that ends as soon as `stop` is set: how [`trace_log`] stops reading a log
+/// nobody reads the output of any more, without the scanner knowing.
+struct Stoppable<'a, R> {
+    inner: R,
+    stop: &'a std::cell::Cell<bool>,
+}
+
+impl<R: std::io::Read> std::io::Read for Stoppable<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.stop.get() {
+            return Ok(0);
+        }
+        self.inner.read(buf)
+    }
+}
+
+impl<R: BufRead> BufRead for Stoppable<'_, R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        if self.stop.get() {
+            return Ok(&[]);
+        }
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, amount: usize) {
+        self.inner.consume(amount);
+    }
+}
+
 /// The journal change that set the event's value, when there is a journal and the
 /// event carries the whole value.
 fn journal_link(journal: Option<&Journal>, event: &LogEvent) -> Result<Option<Entry>, Error> {
@@ -137,7 +171,7 @@ fn journal_link(journal: Option<&Journal>, event: &LogEvent) -> Result<Option<En
 
 /// Root causes ranked: most failures first; unknown origins last among equals; then by
 /// name for a stable order.
-fn ranked(counts: HashMap<Option<EntryField>, (u64, BTreeSet<String>)>) -> Vec<Cause> {
+fn ranked(counts: HashMap<Vec<EntryField>, (u64, BTreeSet<String>)>) -> Vec<Cause> {
     let mut causes: Vec<Cause> = counts
         .into_iter()
         .map(|(origin, (count, systems))| Cause {
@@ -149,7 +183,7 @@ fn ranked(counts: HashMap<Option<EntryField>, (u64, BTreeSet<String>)>) -> Vec<C
     causes.sort_by(|a, b| {
         b.count
             .cmp(&a.count)
-            .then(a.origin.is_none().cmp(&b.origin.is_none()))
+            .then(a.origin.is_empty().cmp(&b.origin.is_empty()))
             .then(a.origin.cmp(&b.origin))
     });
     causes

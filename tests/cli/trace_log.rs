@@ -45,8 +45,11 @@ fn oracle_log_events_have_origins_and_a_ranked_summary() {
     assert!(
         summary
             .iter()
-            .any(|s| s["origin"] == json!({ "system": "web", "field": "/username" }))
+            .any(|s| s["origin"] == json!([{ "system": "web", "field": "/username" }]))
     );
+    // Each failure counts for one cause, so the counts add up to the failures.
+    assert_eq!(counts.iter().sum::<u64>(), v["failures"].as_u64().unwrap());
+    assert_eq!(v["failures"], v["events"].as_array().unwrap().len());
 }
 
 #[test]
