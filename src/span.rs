@@ -79,6 +79,8 @@ pub struct SourceFile {
     pub text: String,
     /// Byte offsets where lines start, computed on first use.
     line_starts: std::sync::OnceLock<Vec<usize>>,
+    /// The text safe for a terminal, when it differs (see [`SourceFile::shown_text`]).
+    shown: std::sync::OnceLock<Option<String>>,
 }
 
 impl SourceFile {
@@ -89,7 +91,34 @@ impl SourceFile {
             path: path.into(),
             text: text.into(),
             line_starts: std::sync::OnceLock::new(),
+            shown: std::sync::OnceLock::new(),
         })
+    }
+
+    /// The text as excerpts show it: every character a terminal would act on (ESC, CR,
+    /// bidi overrides; not line feeds or tabs) replaced by `?`s of the same byte length,
+    /// so spans still point at the same bytes. Computed once per file.
+    #[must_use]
+    pub fn shown_text(&self) -> &str {
+        self.shown
+            .get_or_init(|| {
+                let unsafe_char =
+                    |c: char| c != '\n' && c != '\t' && crate::text::is_unsafe_char(c);
+                self.text.contains(unsafe_char).then(|| {
+                    self.text
+                        .chars()
+                        .map(|c| {
+                            if unsafe_char(c) {
+                                "?".repeat(c.len_utf8())
+                            } else {
+                                c.to_string()
+                            }
+                        })
+                        .collect()
+                })
+            })
+            .as_deref()
+            .unwrap_or(&self.text)
     }
 
     /// Byte offsets where lines start (the first is 0).

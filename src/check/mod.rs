@@ -126,6 +126,26 @@ impl Finding {
         f
     }
 
+    /// The entry system of the finding's path: where its witness enters.
+    #[must_use]
+    pub fn entry(&self) -> Option<&str> {
+        self.witness
+            .as_ref()
+            .and(self.path.first().map(String::as_str))
+    }
+
+    /// The witness as a whole change request, `{"entry": …, "record": …}`: saved to a
+    /// file, `ripple validate PIPELINE FILE` reproduces the finding, whichever entry
+    /// system it starts from.
+    #[must_use]
+    pub fn replay(&self) -> Option<Value> {
+        let record = self.witness.as_ref()?;
+        Some(match self.entry() {
+            Some(entry) => serde_json::json!({ "entry": entry, "record": record }),
+            None => serde_json::json!({ "record": record }),
+        })
+    }
+
     /// `error`, `warning` or `note`.
     #[must_use]
     pub fn severity_name(&self) -> &'static str {

@@ -8,6 +8,7 @@ use codespan_reporting::term::{self, Config};
 use crate::check::{Finding, Severity};
 use crate::error::Error;
 use crate::span::SourceFile;
+use crate::text::escape_keep_lines;
 
 /// At most one source file for a diagnostic, with its line index computed once per file
 /// (codespan's `SimpleFiles` recounts lines for every diagnostic: quadratic for thousands
@@ -38,7 +39,7 @@ impl<'a> Files<'a> for OneFile<'a> {
     }
 
     fn source(&'a self, _id: usize) -> Result<&'a str, FilesError> {
-        Ok(self.get()?.1.text.as_str())
+        Ok(self.get()?.1.shown_text())
     }
 
     fn line_index(&'a self, _id: usize, byte_index: usize) -> Result<usize, FilesError> {
@@ -79,13 +80,13 @@ pub fn render(errors: &[Error], color: bool) -> String {
 
 fn render_one(error: &Error, color: bool, out: &mut Vec<u8>) {
     let mut files = OneFile::default();
-    let mut diagnostic = Diagnostic::error().with_message(&error.message);
+    let mut diagnostic = Diagnostic::error().with_message(escape_keep_lines(&error.message));
     if let Some(location) = &error.location {
         let id = files.add(location.path().display().to_string(), &location.file);
         let span = location.span;
         let mut label = Label::primary(id, span.start..span.end);
         if let Some(text) = &error.label {
-            label = label.with_message(text);
+            label = label.with_message(escape_keep_lines(text));
         }
         diagnostic = diagnostic.with_labels(vec![label]);
     } else {
@@ -94,12 +95,12 @@ fn render_one(error: &Error, color: bool, out: &mut Vec<u8>) {
             notes.push(format!("in {}", file.display()));
         }
         if let Some(label) = &error.label {
-            notes.push(label.clone());
+            notes.push(escape_keep_lines(label));
         }
         diagnostic = diagnostic.with_notes(notes);
     }
     if let Some(help) = &error.help {
-        diagnostic = diagnostic.with_notes(vec![format!("help: {help}")]);
+        diagnostic = diagnostic.with_notes(vec![format!("help: {}", escape_keep_lines(help))]);
     }
     let config = Config::default();
     let result = if color {
@@ -124,12 +125,12 @@ pub fn render_finding(f: &Finding, color: bool) -> String {
         Severity::Note => Diagnostic::note(),
     }
     .with_code(f.code.code())
-    .with_message(&f.message);
+    .with_message(escape_keep_lines(&f.message));
     if let Some(location) = &f.location {
         let id = files.add(location.path().display().to_string(), &location.file);
         let mut label = Label::primary(id, location.span.start..location.span.end);
         if let Some(text) = &f.label {
-            label = label.with_message(text);
+            label = label.with_message(escape_keep_lines(text));
         }
         d = d.with_labels(vec![label]);
     }
@@ -137,7 +138,7 @@ pub fn render_finding(f: &Finding, color: bool) -> String {
     if f.location.is_none() {
         notes.push(format!("in {}", f.file.display()));
         if let Some(label) = &f.label {
-            notes.push(label.clone());
+            notes.push(escape_keep_lines(label));
         }
     }
     if !f.path.is_empty() {
@@ -149,10 +150,13 @@ pub fn render_finding(f: &Finding, color: bool) -> String {
             .iter()
             .map(|o| format!("{}:{}", o.system, o.field))
             .collect();
-        notes.push(format!("origin: {}", o.join(", ")));
+        notes.push(escape_keep_lines(&format!("origin: {}", o.join(", "))));
     }
-    if let Some(w) = &f.witness {
-        notes.push(format!("witness: {}", crate::text::shorten(&w.to_string())));
+    if let Some(w) = f.replay() {
+        notes.push(format!(
+            "witness: {}",
+            crate::text::escape(&crate::text::shorten(&w.to_string()))
+        ));
     }
     if let Some(v) = &f.value {
         notes.push(format!(
@@ -162,7 +166,7 @@ pub fn render_finding(f: &Finding, color: bool) -> String {
         ));
     }
     if let Some(help) = &f.help {
-        notes.push(format!("help: {help}"));
+        notes.push(format!("help: {}", escape_keep_lines(help)));
     }
     d = d.with_notes(notes);
     let mut out = Vec::new();

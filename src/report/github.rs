@@ -27,7 +27,7 @@ pub fn check(report: &CheckReport) -> String {
         };
         let (line, column) = f.line_column();
         let mut message = f.message.clone();
-        if let Some(w) = &f.witness {
+        if let Some(w) = f.replay() {
             let _ = write!(message, "\nwitness: {w}");
         }
         if let Some(h) = &f.help {

@@ -134,14 +134,15 @@ fn verdict(pipeline: &Pipeline, report: &Report, p: Paint, out: &mut String) {
     }
 }
 
-/// The rejections grouped by system and field, each (keyword, limit, message) once
-/// however many paths bring it.
+/// The rejections grouped by system, field and value, each (keyword, limit, message)
+/// once however many paths bring it; paths bringing different values stay apart (and are
+/// a conflict finding too).
 fn rejection_groups(report: &Report) -> Vec<Vec<&Violation>> {
     let mut groups: Vec<Vec<&Violation>> = Vec::new();
     for v in &report.violations {
         match groups
             .iter_mut()
-            .find(|g| g[0].system == v.system && g[0].field == v.field)
+            .find(|g| g[0].system == v.system && g[0].field == v.field && g[0].value == v.value)
         {
             Some(g) => g.push(v),
             None => groups.push(vec![v]),

@@ -1,6 +1,7 @@
 //! JUnit XML for CI dashboards: one test suite per pipeline file, one test case per checked
-//! flow field (failed when ripple proved an incompatibility), plus one failed case per
-//! finding that is not about a flow field (load and graph errors).
+//! flow field, plus one case per error or warning that is not about a flow field (load and
+//! graph errors). An error is a `<failure>`; a warning (undecided, R302) is `<skipped>`
+//! with its message, since it does not fail the run (exit 0); notes are left out.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -18,12 +19,11 @@ fn failure_of(all: &[&Finding], name: String) -> TestCase {
     let Some(f) = all.first() else {
         return TestCase::new(name, TestCaseStatus::success());
     };
-    let kind = if f.severity == Severity::Error {
-        NonSuccessKind::Failure
+    let mut status = if f.severity == Severity::Error {
+        TestCaseStatus::non_success(NonSuccessKind::Failure)
     } else {
-        NonSuccessKind::Error
+        TestCaseStatus::skipped()
     };
-    let mut status = TestCaseStatus::non_success(kind);
     let message: Vec<&str> = all.iter().map(|f| f.message.as_str()).collect();
     status
         .set_message(message.join("; "))
@@ -34,7 +34,7 @@ fn failure_of(all: &[&Finding], name: String) -> TestCase {
     if !f.path.is_empty() {
         description.push(format!("path: {}", f.path.join(" → ")));
     }
-    if let Some(w) = &f.witness {
+    if let Some(w) = f.replay() {
         description.push(format!("witness: {w}"));
     }
     if let Some(h) = &f.help {
@@ -56,18 +56,22 @@ pub fn check(report: &CheckReport) -> String {
         .collect();
     let mut used = vec![false; report.findings.len()];
     for (file, name, range) in &report.checked {
-        let found: Vec<&Finding> = report
+        let mut found: Vec<&Finding> = report
             .findings
             .get(range.clone())
             .unwrap_or_default()
             .iter()
             .filter(|f| f.severity != Severity::Note)
             .collect();
-        let case = match found.as_slice() {
-            [_, ..] => {
-                range.clone().for_each(|i| used[i] = true);
-                failure_of(&found, name.clone())
+        // An error outranks a warning on the same field.
+        found.sort_by_key(|f| f.severity != Severity::Error);
+        range.clone().for_each(|i| {
+            if let Some(u) = used.get_mut(i) {
+                *u = true;
             }
+        });
+        let case = match found.as_slice() {
+            [_, ..] => failure_of(&found, name.clone()),
             [] => {
                 let mut case = TestCase::new(name.clone(), TestCaseStatus::success());
                 case.set_classname(file.display().to_string());
@@ -77,7 +81,7 @@ pub fn check(report: &CheckReport) -> String {
         suites.entry(file.clone()).or_default().push(case);
     }
     for (i, f) in report.findings.iter().enumerate() {
-        if !used[i] {
+        if !used[i] && f.severity != Severity::Note {
             let name = format!("{} {}", f.code.code(), f.code.name());
             suites
                 .entry(f.file.clone())

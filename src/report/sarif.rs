@@ -50,15 +50,15 @@ fn result(f: &Finding) -> Value {
         location["logicalLocations"] = json!([{"name": system, "kind": "module"}]);
     }
     let mut text = f.message.clone();
-    if let Some(w) = &f.witness {
+    if let Some(w) = f.replay() {
         text.push_str(&format!(" Witness: {w}."));
     }
     if let Some(h) = &f.help {
         text.push_str(&format!(" Fix: {h}."));
     }
     let mut properties = json!({});
-    if let Some(w) = &f.witness {
-        properties["witness"] = w.clone();
+    if let Some(w) = f.replay() {
+        properties["witness"] = w;
     }
     if !f.path.is_empty() {
         properties["path"] = json!(f.path);

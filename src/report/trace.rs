@@ -26,6 +26,7 @@ use super::human::Paint;
 use crate::check::FieldVerdict;
 use crate::constraints::Effective;
 use crate::pipeline::Pipeline;
+use crate::text::escape;
 use crate::trace::field::{FieldTrace, effective_schema};
 
 fn hop_json(pipeline: &Pipeline, h: &crate::trace::field::TraceHop) -> Value {
@@ -55,10 +56,10 @@ fn sum_line(pipeline: &Pipeline, s: &crate::constraints::SumConstraint, p: Paint
     };
     format!(
         "{} together: at most {} {unit} (joined at {} {})",
-        p.bold(&s.fields.join(" + ")),
+        p.bold(&escape(&s.fields.join(" + "))),
         s.max,
         pipeline.systems[s.at.0].id,
-        s.at.1
+        escape(&s.at.1)
     )
 }
 
@@ -104,7 +105,11 @@ pub fn field_human(pipeline: &Pipeline, trace: &FieldTrace, opts: Options) -> St
     let p = Paint::new(opts.color);
     let sys = |s: usize| pipeline.systems[s].id.as_str();
     let mut out = String::new();
-    let target = format!("{} {}", sys(trace.target.system), trace.target.pointer);
+    let target = format!(
+        "{} {}",
+        sys(trace.target.system),
+        escape(&trace.target.pointer)
+    );
     if trace.chains.is_empty() {
         let _ = writeln!(
             out,
@@ -122,7 +127,7 @@ pub fn field_human(pipeline: &Pipeline, trace: &FieldTrace, opts: Options) -> St
             }
             let width = chain
                 .iter()
-                .map(|h| sys(h.system).len() + 1 + h.pointer.len())
+                .map(|h| sys(h.system).len() + 1 + escape(&h.pointer).chars().count())
                 .max()
                 .unwrap_or(0);
             for h in chain {
@@ -131,20 +136,25 @@ pub fn field_human(pipeline: &Pipeline, trace: &FieldTrace, opts: Options) -> St
                     let when = flow
                         .schedule
                         .as_deref()
-                        .map_or(String::new(), |s| format!("  ({s})"));
-                    let _ = writeln!(out, "    │ {}{}", expr, p.dim(&when));
+                        .map_or(String::new(), |s| format!("  ({})", escape(s)));
+                    let _ = writeln!(out, "    │ {}{}", escape(expr), p.dim(&when));
                 }
-                let name = format!("{} {}", sys(h.system), h.pointer);
+                let name = format!("{} {}", sys(h.system), escape(&h.pointer));
                 let mark = if h.flow.is_none() { "●" } else { "▼" };
                 let _ = write!(
                     out,
                     "  {mark} {name:<width$}  {}",
-                    p.dim(&h.constraint.describe())
+                    p.dim(&escape(&h.constraint.describe()))
                 );
                 if h.narrows.is_empty() {
                     out.push('\n');
                 } else {
-                    let _ = writeln!(out, "  {} {}", p.red("← narrows:"), h.narrows.join(", "));
+                    let _ = writeln!(
+                        out,
+                        "  {} {}",
+                        p.red("← narrows:"),
+                        escape(&h.narrows.join(", "))
+                    );
                 }
             }
         }
@@ -154,11 +164,11 @@ pub fn field_human(pipeline: &Pipeline, trace: &FieldTrace, opts: Options) -> St
                 out,
                 "effective constraint at {} {}: {}",
                 sys(o.system),
-                o.pointer,
-                p.bold(&o.effective.describe())
+                escape(&o.pointer),
+                p.bold(&escape(&o.effective.describe()))
             );
             for n in &o.effective.notes {
-                let _ = writeln!(out, "  {} {n}", p.dim("note:"));
+                let _ = writeln!(out, "  {} {}", p.dim("note:"), escape(n));
             }
         }
         for s in &trace.sums {
@@ -167,9 +177,9 @@ pub fn field_human(pipeline: &Pipeline, trace: &FieldTrace, opts: Options) -> St
     }
     match &trace.root_cause {
         Some(c) => {
-            let _ = writeln!(out, "{} root cause: {}", p.red("✗"), c.reason);
+            let _ = writeln!(out, "{} root cause: {}", p.red("✗"), escape(&c.reason));
             if let Some(owner) = &pipeline.systems[c.system].owner {
-                let _ = writeln!(out, "  owner: {owner}");
+                let _ = writeln!(out, "  owner: {}", escape(owner));
             }
         }
         None if matches!(trace.verdict, FieldVerdict::Undecided(_)) => {
@@ -177,7 +187,7 @@ pub fn field_human(pipeline: &Pipeline, trace: &FieldTrace, opts: Options) -> St
                 FieldVerdict::Undecided(f) => f.message.as_str(),
                 _ => "",
             };
-            let _ = writeln!(out, "{} undecided: {why}", p.yellow("?"));
+            let _ = writeln!(out, "{} undecided: {}", p.yellow("?"), escape(why));
         }
         None => {
             let _ = writeln!(
@@ -187,7 +197,7 @@ pub fn field_human(pipeline: &Pipeline, trace: &FieldTrace, opts: Options) -> St
                 trace
                     .origins
                     .iter()
-                    .map(|o| format!("{} {}", sys(o.system), o.pointer))
+                    .map(|o| format!("{} {}", sys(o.system), escape(&o.pointer)))
                     .collect::<Vec<_>>()
                     .join(" and ")
             );
@@ -253,25 +263,29 @@ pub fn constraints_human(pipeline: &Pipeline, eff: &Effective, opts: Options) ->
         let _ = writeln!(
             out,
             "{}",
-            p.bold(&format!("{} {}", sys(f.entry), f.pointer))
+            p.bold(&format!("{} {}", sys(f.entry), escape(&f.pointer)))
         );
-        let _ = writeln!(out, "  accepts:   {}", f.own.describe());
+        let _ = writeln!(out, "  accepts:   {}", escape(&f.own.describe()));
         let mark = if f.narrowed_by.is_empty() {
             p.green("=")
         } else {
             p.red("≠")
         };
-        let _ = writeln!(out, "  effective: {} {mark}", f.effective.describe());
+        let _ = writeln!(
+            out,
+            "  effective: {} {mark}",
+            escape(&f.effective.describe())
+        );
         for (chain, why) in &f.narrowed_by {
             let path: Vec<String> = chain
                 .iter()
-                .map(|h| format!("{} {}", sys(h.system), h.pointer))
+                .map(|h| format!("{} {}", sys(h.system), escape(&h.pointer)))
                 .collect();
             let _ = writeln!(out, "    {} {}", p.dim("by"), path.join(" → "));
-            let _ = writeln!(out, "       {}", why.join(", "));
+            let _ = writeln!(out, "       {}", escape(&why.join(", ")));
         }
         for n in &f.effective.notes {
-            let _ = writeln!(out, "  {} {n}", p.dim("note:"));
+            let _ = writeln!(out, "  {} {}", p.dim("note:"), escape(n));
         }
         out.push('\n');
     }
