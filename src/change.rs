@@ -28,9 +28,97 @@ pub struct ChangeRequest {
     /// A caller-chosen id, used as the idempotency key when submitting.
     #[serde(default)]
     pub id: Option<String>,
-    /// The changed fields of the entry record.
+    /// The changed fields of the entry record (a JSON Merge Patch, RFC 7396, when the
+    /// current record is known: `null` deletes a field).
     #[serde(default = "empty_object")]
     pub record: Value,
+    /// `update` (the default: the record changes an existing one) or `create` (the record
+    /// is all there is; every `required` field applies).
+    #[serde(default)]
+    pub op: Op,
+    /// The entry record as it is now, when known (`--current`, `--fetch-current`): the
+    /// change is merged into it, so mappings see the fields the change does not carry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current: Option<Value>,
+}
+
+/// Reads a current record (`--current`): a JSON object, from a file or `-` for standard
+/// input.
+///
+/// # Errors
+/// An unreadable file, malformed JSON (located), or JSON that is not an object.
+pub fn read_current(path: &Path) -> Result<Value, Error> {
+    let text = if path.as_os_str() == "-" {
+        std::io::read_to_string(std::io::stdin()).map_err(|e| Error::io(path, &e))?
+    } else {
+        std::fs::read_to_string(path).map_err(|e| Error::io(path, &e))?
+    };
+    let file = SourceFile::new(path, text);
+    let value: Value = serde_json::from_str(file.text.trim_start_matches('\u{feff}'))
+        .map_err(|e| json_error(&file, &e))?;
+    if !value.is_object() {
+        return Err(Error::new(
+            ErrorKind::Change,
+            "the current record must be a JSON object",
+        )
+        .in_file(path));
+    }
+    Ok(value)
+}
+
+/// The fields a merge patch sets or deletes: each member that is not an object, and each
+/// empty object (arrays are replaced whole, so they are one field).
+fn patch_leaves(patch: &Value, pointer: &mut String, out: &mut std::collections::BTreeSet<String>) {
+    match patch {
+        Value::Object(map) if !map.is_empty() => {
+            for (k, v) in map {
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&k.replace('~', "~0").replace('/', "~1"));
+                patch_leaves(v, pointer, out);
+                pointer.truncate(len);
+            }
+        }
+        _ if pointer.is_empty() => {}
+        _ => {
+            out.insert(pointer.clone());
+        }
+    }
+}
+
+/// What a change does to the entry record.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Op {
+    /// Changes some fields of an existing record.
+    #[default]
+    Update,
+    /// Creates the record: nothing else exists.
+    Create,
+}
+
+impl ChangeRequest {
+    /// The record to propagate and, for a whole record, the fields the change touches:
+    /// the change alone when the current record is unknown (a partial change, `None`);
+    /// the change merged into the current record (RFC 7396) when it is known; the change
+    /// as the whole record for a create.
+    #[must_use]
+    pub fn start(&self) -> (Value, Option<std::collections::BTreeSet<String>>) {
+        let changed = || {
+            let mut out = std::collections::BTreeSet::new();
+            patch_leaves(&self.record, &mut String::new(), &mut out);
+            out
+        };
+        match (&self.current, self.op) {
+            (_, Op::Create) => (self.record.clone(), Some(changed())),
+            (Some(current), Op::Update) => {
+                let mut merged = current.clone();
+                json_patch::merge(&mut merged, &self.record);
+                (merged, Some(changed()))
+            }
+            (None, Op::Update) => (self.record.clone(), None),
+        }
+    }
 }
 
 fn empty_object() -> Value {

@@ -75,6 +75,50 @@ pub struct Record {
     pub reached_missing: BTreeSet<String>,
     /// Mappings that failed.
     pub failures: Vec<MappingFailure>,
+    /// Mappings left out because the change carries some of their inputs but not others
+    /// (a partial change without the current record).
+    pub skipped: Vec<Skipped>,
+    /// The fields the change touched, when the record is whole (the current record with
+    /// the change merged in, or a create); `None` for a partial change, whose present
+    /// fields are all the change.
+    pub changed: Option<Arc<BTreeSet<String>>>,
+    /// Whether a field absent from the record is truly absent (whole records): mappings
+    /// run on missing inputs and their missing results are reached fields.
+    pub whole: bool,
+    /// Whether every `required` field applies (the entry record of a whole change).
+    pub complete: bool,
+}
+
+/// A mapping ripple could not evaluate: the change carries some of its inputs, not all
+/// (README, "Partial changes").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// The target field (JSON Pointer).
+    pub field: String,
+    /// The expression as written.
+    pub expr: Arc<str>,
+    /// The inputs the change does not carry, as written in the expression.
+    pub missing: Vec<String>,
+}
+
+/// A value a two-way sync writes back changed: the system sent `sent` and, after a round
+/// trip through other systems, receives `back` in the same field (README, "Echoes").
+#[derive(Debug, Clone)]
+pub struct Echo {
+    /// The system whose field is rewritten.
+    pub system: SystemId,
+    /// The field (JSON Pointer).
+    pub field: String,
+    /// What the system had.
+    pub sent: Value,
+    /// What comes back.
+    pub back: Value,
+    /// The round trip: from the system back to itself.
+    pub path: Vec<SystemId>,
+    /// Where the value came from.
+    pub provenance: Arc<Provenance>,
+    /// The arrival (index into [`Propagation::arrivals`]) whose flow brings it back.
+    pub arrival: usize,
 }
 
 impl Record {
@@ -204,9 +248,35 @@ pub struct Propagation {
     pub arrivals: Vec<Arrival>,
     /// Fields that differ between paths into one system.
     pub conflicts: Vec<Conflict>,
+    /// Values a cycle writes back changed.
+    pub echoes: Vec<Echo>,
+    /// Mappings left out on any path, with the system they feed (also when they were
+    /// all the flow had, so the system was not reached).
+    pub skipped: Vec<(SystemId, Skipped)>,
 }
 
-/// Propagates `record` from `entry` along every simple path.
+/// How a change enters: the record to propagate and what of it is the change.
+#[derive(Debug, Clone, Copy)]
+pub struct Start<'a> {
+    /// The entry record: the change alone (partial), or merged into the current record.
+    pub record: &'a Value,
+    /// The fields the change touched, for a whole record; `None` for a partial change.
+    pub changed: Option<&'a BTreeSet<String>>,
+}
+
+impl<'a> Start<'a> {
+    /// A partial change: the record carries only what changes.
+    #[must_use]
+    pub fn partial(record: &'a Value) -> Self {
+        Self {
+            record,
+            changed: None,
+        }
+    }
+}
+
+/// Propagates a change from `entry` along every simple path; a flow back to a system
+/// already on the path is followed once, to compare what comes back (an [`Echo`]).
 ///
 /// # Errors
 /// When the graph has more than [`MAX_ARRIVALS`] paths from the entry.
@@ -214,7 +284,7 @@ pub fn propagate(
     pipeline: &Pipeline,
     graph: &SystemGraph,
     entry: SystemId,
-    record: &Value,
+    start: Start<'_>,
 ) -> Result<Propagation, Error> {
     let entry_id = &pipeline.systems[entry].id;
     let ids: Vec<Arc<str>> = pipeline
@@ -222,9 +292,16 @@ pub fn propagate(
         .iter()
         .map(|s| Arc::from(s.id.as_str()))
         .collect();
-    let first = entry_record(pipeline, entry, record, true);
+    let mut first = entry_record(pipeline, entry, start.record, true);
+    if let Some(changed) = start.changed {
+        first.changed = Some(Arc::new(changed.clone()));
+        first.whole = true;
+        first.complete = true;
+    }
 
-    let mut arrivals = Vec::new();
+    let mut arrivals: Vec<Arrival> = Vec::new();
+    let mut echoes = Vec::new();
+    let mut skipped: Vec<(SystemId, Skipped)> = Vec::new();
     let mut queue = VecDeque::from([Arrival {
         system: entry,
         path: vec![entry],
@@ -237,11 +314,18 @@ pub fn propagate(
         for &flow_id in graph.outgoing(arrival.system) {
             let flow = &pipeline.flows[flow_id];
             if arrival.path.contains(&flow.to) {
+                echoes.extend(echoes_of(&ids, flow, (index, &arrival), &arrivals));
                 continue;
             }
-            let Some(record) = apply(&ids[flow.to], flow, &arrival.record, true) else {
+            let (record, reached) = apply_flow(&ids[flow.to], flow, &arrival.record, true);
+            for k in &record.skipped {
+                if !skipped.iter().any(|(s, x)| *s == flow.to && x == k) {
+                    skipped.push((flow.to, k.clone()));
+                }
+            }
+            if !reached {
                 continue;
-            };
+            }
             if arrivals.len() + queue.len() >= MAX_ARRIVALS {
                 return Err(Error::new(
                     ErrorKind::Limit,
@@ -268,7 +352,52 @@ pub fn propagate(
     Ok(Propagation {
         arrivals,
         conflicts,
+        echoes,
+        skipped,
     })
+}
+
+/// What a flow back to a system already on the path brings back, compared with what that
+/// system had on this path: each field the change touched that comes back different.
+fn echoes_of(
+    ids: &[Arc<str>],
+    flow: &Flow,
+    (index, arrival): (usize, &Arrival),
+    arrivals: &[Arrival],
+) -> Vec<Echo> {
+    let Some(back) = apply(&ids[flow.to], flow, &arrival.record, true) else {
+        return Vec::new();
+    };
+    let mut parent = arrival.parent;
+    let mut had = (arrival.system == flow.to).then_some(arrival);
+    while had.is_none() {
+        let Some(i) = parent else { break };
+        had = arrivals.get(i).filter(|a| a.system == flow.to);
+        parent = arrivals.get(i).and_then(|a| a.parent);
+    }
+    let Some(had) = had else {
+        return Vec::new();
+    };
+    let from = arrival.path.iter().position(|&s| s == flow.to).unwrap_or(0);
+    let mut path = arrival.path[from..].to_vec();
+    path.push(flow.to);
+    back.provenance
+        .iter()
+        .filter(|(field, _)| back.changed.as_ref().is_none_or(|c| c.contains(*field)))
+        .filter_map(|(field, prov)| {
+            let sent = had.record.doc.pointer(field)?;
+            let came = back.doc.pointer(field)?;
+            (sent != came).then(|| Echo {
+                system: flow.to,
+                field: field.clone(),
+                sent: sent.clone(),
+                back: came.clone(),
+                path: path.clone(),
+                provenance: Arc::clone(prov),
+                arrival: index,
+            })
+        })
+        .collect()
 }
 
 /// The record with which a change starts at its entry system, provenance optional.
@@ -346,93 +475,172 @@ fn seed(
     }
 }
 
+/// The provenance of witness runs, which never ask for it: shared, not allocated per value.
+static NO_PROVENANCE: std::sync::LazyLock<Arc<Provenance>> =
+    std::sync::LazyLock::new(|| Arc::new(Provenance::default()));
+
+/// Whether the change touched the input at `pointer`: the field itself, a field inside it
+/// or an object around it.
+fn touched(changed: &BTreeSet<String>, pointer: &str) -> bool {
+    if changed.contains(pointer) {
+        return true;
+    }
+    let inside = format!("{pointer}/");
+    if changed
+        .range(inside.clone()..)
+        .next()
+        .is_some_and(|c| c.starts_with(&inside))
+    {
+        return true;
+    }
+    let mut p = pointer;
+    while let Some(i) = p.rfind('/') {
+        p = &p[..i];
+        if changed.contains(p) {
+            return true;
+        }
+    }
+    false
+}
+
 /// Applies a flow's mappings to the source record; `None` when the change carries nothing
 /// this flow maps (the target is not reached by it).
+///
+/// A partial change leaves out a mapping whose inputs are all missing, and one whose
+/// inputs are partly missing and that gives nothing (recorded as [`Skipped`]). On a whole
+/// record every mapping runs, since a missing input is truly missing; the flow is reached
+/// when a mapping reads a field the change touched.
 fn apply(
     target_id: &Arc<str>,
     flow: &Flow,
     source: &Record,
     with_provenance: bool,
 ) -> Option<Record> {
-    let none = Arc::new(Provenance::default());
+    let (record, reached) = apply_flow(target_id, flow, source, with_provenance);
+    reached.then_some(record)
+}
+
+/// [`apply`], also when the flow is not reached: the record, and whether it is.
+fn apply_flow(
+    target_id: &Arc<str>,
+    flow: &Flow,
+    source: &Record,
+    with_provenance: bool,
+) -> (Record, bool) {
     let mut out = Record {
         doc: Value::Object(Map::new()),
+        whole: source.whole,
         ..Record::default()
     };
+    let mut changed_out = source.changed.as_ref().map(|_| BTreeSet::new());
     let mut reached = false;
     for mapping in &flow.mappings {
         let fields = &mapping.inputs;
-        let lookup = |f: &FieldPath| f.get(&source.doc);
         let present = fields
             .iter()
             .filter(|(f, _)| f.get(&source.doc).is_some())
             .count();
-        if present == 0 && !fields.is_empty() {
+        let touched = match &source.changed {
+            None => present,
+            Some(set) => fields.iter().filter(|(_, p)| touched(set, p)).count(),
+        };
+        if present == 0 && !fields.is_empty() && !source.whole {
             // A mapping whose inputs are all missing gives nothing, whatever it computes.
             continue;
         }
-        let pointer = mapping.target_pointer.to_string();
-        let provenance = || {
-            if !with_provenance {
-                return Arc::clone(&none);
-            }
-            let mut prov = Provenance::default();
-            for (f, p) in fields {
-                if f.get(&source.doc).is_some() {
-                    merge_into(&mut prov, &source.provenance_of(p));
-                }
-            }
-            prov.lineage.push(Hop {
-                system: Arc::clone(target_id),
-                field: Arc::clone(&mapping.target_pointer),
-                expr: Some(Arc::clone(&mapping.source)),
-            });
-            Arc::new(prov)
-        };
-        match mapping.expr.eval(&lookup) {
-            Ok(Some(value)) => {
-                if fields.is_empty() || present > 0 {
-                    reached |= present > 0;
-                } else {
-                    continue;
-                }
-                let prov = provenance();
-                match mapping.target.set(&mut out.doc, value) {
-                    Ok(()) => {
-                        // Without provenance (witness runs) nobody asks for it.
-                        if with_provenance {
-                            out.provenance.insert(pointer, prov);
-                        }
-                    }
-                    Err(message) => out.failures.push(MappingFailure {
-                        field: pointer,
-                        expr: Arc::clone(&mapping.source),
-                        message,
-                        provenance: prov,
-                    }),
-                }
-            }
-            Ok(None) => {
-                if !fields.is_empty() && present == fields.len() {
-                    reached = true;
-                    out.reached_missing.insert(pointer);
-                }
-            }
-            Err(e) => {
-                if present > 0 {
-                    reached = true;
-                    let prov = provenance();
-                    out.failures.push(MappingFailure {
-                        field: pointer,
-                        expr: Arc::clone(&mapping.source),
-                        message: e.message,
-                        provenance: prov,
-                    });
-                }
-            }
+        let counts = apply_one(
+            target_id,
+            mapping,
+            source,
+            &mut out,
+            with_provenance,
+            (present, touched),
+        );
+        reached |= counts;
+        if counts && let Some(set) = &mut changed_out {
+            set.insert(mapping.target_pointer.to_string());
         }
     }
-    reached.then_some(out)
+    out.changed = changed_out.map(Arc::new);
+    (out, reached)
+}
+
+/// Applies one mapping into `out`; whether it reaches the target (it read a field the
+/// change touched). `counts` is (inputs present, inputs the change touched).
+fn apply_one(
+    target_id: &Arc<str>,
+    mapping: &crate::pipeline::Mapping,
+    source: &Record,
+    out: &mut Record,
+    with_provenance: bool,
+    (present, touched): (usize, usize),
+) -> bool {
+    let fields = &mapping.inputs;
+    let pointer = mapping.target_pointer.to_string();
+    let provenance = || {
+        if !with_provenance {
+            return Arc::clone(&NO_PROVENANCE);
+        }
+        let mut prov = Provenance::default();
+        for (f, p) in fields {
+            if f.get(&source.doc).is_some() {
+                merge_into(&mut prov, &source.provenance_of(p));
+            }
+        }
+        prov.lineage.push(Hop {
+            system: Arc::clone(target_id),
+            field: Arc::clone(&mapping.target_pointer),
+            expr: Some(Arc::clone(&mapping.source)),
+        });
+        Arc::new(prov)
+    };
+    let lookup = |f: &FieldPath| f.get(&source.doc);
+    match mapping.expr.eval(&lookup) {
+        Ok(Some(value)) => {
+            let prov = provenance();
+            match mapping.target.set(&mut out.doc, value) {
+                // Without provenance (witness runs) nobody asks for it.
+                Ok(()) if with_provenance => {
+                    out.provenance.insert(pointer, prov);
+                }
+                Ok(()) => {}
+                Err(message) => out.failures.push(MappingFailure {
+                    field: pointer,
+                    expr: Arc::clone(&mapping.source),
+                    message,
+                    provenance: prov,
+                }),
+            }
+            touched > 0
+        }
+        Ok(None) if fields.is_empty() => false,
+        Ok(None) if source.whole || present == fields.len() => {
+            out.reached_missing.insert(pointer);
+            touched > 0
+        }
+        Ok(None) => {
+            out.skipped.push(Skipped {
+                field: pointer,
+                expr: Arc::clone(&mapping.source),
+                missing: fields
+                    .iter()
+                    .filter(|(f, _)| f.get(&source.doc).is_none())
+                    .map(|(f, _)| f.to_string())
+                    .collect(),
+            });
+            false
+        }
+        Err(_) if present == 0 && !source.whole => false,
+        Err(e) => {
+            out.failures.push(MappingFailure {
+                field: pointer,
+                expr: Arc::clone(&mapping.source),
+                message: e.message,
+                provenance: provenance(),
+            });
+            touched > 0 || (source.changed.is_none() && present > 0)
+        }
+    }
 }
 
 fn conflicts(arrivals: &[Arrival]) -> Vec<Conflict> {

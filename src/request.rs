@@ -92,6 +92,8 @@ pub struct ValidateRequest {
     pub live: Option<LiveOptions>,
     /// Send the change when nothing rejects it.
     pub submit: Option<SubmitRequest>,
+    /// A mapping not checked (the change carries only some of its inputs) is a finding.
+    pub strict: bool,
 }
 
 /// Everything `validate` found and did.
@@ -109,6 +111,8 @@ pub struct ValidateOutcome {
     pub withheld: Option<&'static str>,
     /// The entry record's personal values, to mask in what servers answer.
     pub personal: Vec<String>,
+    /// Whether skipped mappings are findings (`--strict`).
+    pub strict: bool,
 }
 
 impl ValidateOutcome {
@@ -126,6 +130,7 @@ impl ValidateOutcome {
         } else {
             Verdict::found(
                 !self.report.ok()
+                    || (self.strict && !self.report.skipped.is_empty())
                     || self.live_has(LiveStatus::Rejected)
                     || submit == Some(EntryStatus::Failed),
             )
@@ -162,6 +167,7 @@ pub fn validate(pipeline: &Pipeline, request: &ValidateRequest) -> Result<Valida
         submission: None,
         withheld: None,
         personal,
+        strict: request.strict,
     };
     if let Some(submit) = &request.submit {
         outcome.withheld = withheld(&outcome);
@@ -177,6 +183,8 @@ pub fn validate(pipeline: &Pipeline, request: &ValidateRequest) -> Result<Valida
 fn withheld(outcome: &ValidateOutcome) -> Option<&'static str> {
     if !outcome.report.ok() {
         Some("a system rejects this change; a rejected change is never submitted")
+    } else if outcome.strict && !outcome.report.skipped.is_empty() {
+        Some("with --strict, a change with mappings not checked is not submitted")
     } else if outcome.live_has(LiveStatus::Rejected) {
         Some("a live endpoint rejects this change; a rejected change is never submitted")
     } else if outcome.live_has(LiveStatus::Unreachable) {

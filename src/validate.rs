@@ -41,6 +41,42 @@ pub struct SystemOutcome {
     pub flows: Vec<FlowId>,
     /// The first system earlier on the path that already rejects, if any.
     pub behind: Option<SystemId>,
+    /// The record the system receives by this path (absent when not reached).
+    pub record: Option<Value>,
+    /// The fields of `record` holding personal data (`x-pii` there or at their origin),
+    /// masked wherever values are masked.
+    pub personal: Vec<String>,
+}
+
+/// A mapping the change could not be checked through: it carries some of the mapping's
+/// inputs but not others, and the current record is unknown (README, "Partial changes").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedMapping {
+    /// The system the mapping feeds.
+    pub system: SystemId,
+    /// Its target field.
+    pub field: String,
+    /// The expression.
+    pub expr: String,
+    /// The inputs not in the change.
+    pub missing: Vec<String>,
+}
+
+/// A value a two-way sync writes back changed (README, "Echoes").
+#[derive(Debug, Clone)]
+pub struct EchoFinding {
+    /// The system whose field is rewritten.
+    pub system: SystemId,
+    /// The field.
+    pub field: String,
+    /// What it had.
+    pub sent: Value,
+    /// What comes back.
+    pub back: Value,
+    /// The round trip, from the system back to itself.
+    pub path: Vec<SystemId>,
+    /// Whether the value is personal data.
+    pub pii: bool,
 }
 
 /// A value a system's schema rejects.
@@ -98,6 +134,10 @@ pub struct Report {
     pub violations: Vec<Violation>,
     /// Fields differing between paths.
     pub conflicts: Vec<ConflictFinding>,
+    /// Mappings not checked because the change carries only some of their inputs.
+    pub skipped: Vec<SkippedMapping>,
+    /// Values a two-way sync writes back changed.
+    pub echoes: Vec<EchoFinding>,
 }
 
 impl Violation {
@@ -117,10 +157,12 @@ impl Violation {
 }
 
 impl Report {
-    /// Whether every system accepts and no paths disagree.
+    /// Whether every system accepts, no paths disagree and nothing comes back changed.
+    /// Skipped mappings do not count (`--strict` makes them count: see
+    /// [`crate::request`]).
     #[must_use]
     pub fn ok(&self) -> bool {
-        self.violations.is_empty() && self.conflicts.is_empty()
+        self.violations.is_empty() && self.conflicts.is_empty() && self.echoes.is_empty()
     }
 }
 
@@ -161,7 +203,12 @@ pub fn validate_propagation(
     let entry = resolve_entry(pipeline, change)?;
     let entry_system = &pipeline.systems[entry];
     change.check_fields(&entry_system.id, &entry_system.schema)?;
-    let propagation = propagate::propagate(pipeline, graph, entry, &change.record)?;
+    let (record, changed) = change.start();
+    let start = propagate::Start {
+        record: &record,
+        changed: changed.as_ref(),
+    };
+    let propagation = propagate::propagate(pipeline, graph, entry, start)?;
     let report = judge(pipeline, entry, &propagation);
     Ok((report, propagation))
 }
@@ -232,6 +279,8 @@ pub fn judge(pipeline: &Pipeline, entry: SystemId, propagation: &Propagation) ->
             path: arrival.path.clone(),
             flows: arrival.flows.clone(),
             behind,
+            record: Some(record.doc.clone()),
+            personal: personal_fields(pipeline, arrival.system, record),
         });
         violations.append(&mut found);
     }
@@ -239,6 +288,8 @@ pub fn judge(pipeline: &Pipeline, entry: SystemId, propagation: &Propagation) ->
         systems.push(SystemOutcome {
             system: id,
             status: Status::NotReached,
+            record: None,
+            personal: Vec::new(),
             path: Vec::new(),
             flows: Vec::new(),
             behind: None,
@@ -262,12 +313,72 @@ pub fn judge(pipeline: &Pipeline, entry: SystemId, propagation: &Propagation) ->
         systems,
         violations,
         conflicts,
+        skipped: skipped(propagation),
+        echoes: echoes(pipeline, propagation, &rejected),
     }
 }
 
+/// The personal fields of a derived record: every leaf that is `x-pii` in the system's
+/// schema or derives from an `x-pii` entry field.
+fn personal_fields(pipeline: &Pipeline, system: SystemId, record: &Record) -> Vec<String> {
+    crate::journal::leaves(&record.doc)
+        .into_iter()
+        .map(|(pointer, _)| pointer)
+        .filter(|p| is_pii(pipeline, system, p, &record.provenance_of(p)))
+        .collect()
+}
+
+/// Every mapping skipped on any path, once per system and field.
+fn skipped(propagation: &Propagation) -> Vec<SkippedMapping> {
+    let mut out: Vec<SkippedMapping> = Vec::new();
+    for (system, s) in &propagation.skipped {
+        let item = SkippedMapping {
+            system: *system,
+            field: s.field.clone(),
+            expr: s.expr.to_string(),
+            missing: s.missing.clone(),
+        };
+        if !out.contains(&item) {
+            out.push(item);
+        }
+    }
+    out
+}
+
+/// The echoes of round trips every system on which accepts: a system that rejects the
+/// value never writes it back.
+fn echoes(pipeline: &Pipeline, propagation: &Propagation, rejected: &[bool]) -> Vec<EchoFinding> {
+    let accepted_round_trip = |e: &crate::propagate::Echo| {
+        let mut at = Some(e.arrival);
+        let mut steps = e.path.len().saturating_sub(1);
+        while let (Some(i), true) = (at, steps > 0) {
+            if rejected.get(i).copied().unwrap_or(true) {
+                return false;
+            }
+            at = propagation.arrivals.get(i).and_then(|a| a.parent);
+            steps -= 1;
+        }
+        true
+    };
+    propagation
+        .echoes
+        .iter()
+        .filter(|e| accepted_round_trip(e))
+        .map(|e| EchoFinding {
+            system: e.system,
+            field: e.field.clone(),
+            sent: e.sent.clone(),
+            back: e.back.clone(),
+            path: e.path.clone(),
+            pii: is_pii(pipeline, e.system, &e.field, &e.provenance),
+        })
+        .collect()
+}
+
 /// The schema's violations of a derived record, each with the field it is about; a
-/// `required` field counts only when the change reached it (a change carries only the
-/// fields it changes).
+/// `required` field counts only when the change reached it (a partial change carries only
+/// the fields it changes), or always in a complete record (the entry record of a create,
+/// or of a change merged into the current record).
 #[must_use]
 pub fn record_violations(schema: &SystemSchema, record: &Record) -> Vec<(String, SchemaViolation)> {
     if schema.is_valid(&record.doc) {
@@ -277,7 +388,7 @@ pub fn record_violations(schema: &SystemSchema, record: &Record) -> Vec<(String,
         .validate(&record.doc)
         .into_iter()
         .filter_map(|v| {
-            if v.keyword == "required" {
+            if v.keyword == "required" && !record.complete {
                 let name = v.limit.as_str().unwrap_or_default();
                 let field = format!(
                     "{}/{}",

@@ -88,6 +88,7 @@ pub(crate) fn main() -> ExitCode {
         color: stdout_color,
         quiet: cli.quiet,
         show_values: cli.show_values,
+        records: cli.verbose > 0,
     };
     let result = match cli.command {
         Command::Validate(args) => validate::run(args, opts),

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use ripple::change::ChangeRequest;
+use ripple::change::{ChangeRequest, Op};
 use ripple::live::LiveOptions;
 use ripple::report::{self, Additions, Options, SubmitReport};
 use ripple::request::{self, SubmitRequest, ValidateRequest};
@@ -32,6 +32,18 @@ pub(crate) struct Args {
     /// The entry system, when the pipeline has several.
     #[arg(long)]
     entry: Option<String>,
+    /// The entry record as it is now (JSON; `-` for standard input): the change is merged
+    /// into it (JSON Merge Patch: `null` deletes a field), so mappings that combine a
+    /// changed field with others are checked too. Overrides the change's `current`.
+    #[arg(long, value_name = "FILE", conflicts_with = "create")]
+    current: Option<PathBuf>,
+    /// The change creates the record: nothing else exists, every `required` field applies.
+    #[arg(long)]
+    create: bool,
+    /// A mapping not checked because the change carries only some of its inputs is a
+    /// finding (exit 1), and the change is not submitted.
+    #[arg(long)]
+    strict: bool,
     #[command(flatten)]
     format: HumanOrJson,
     /// Also ask each reached system's dry-run endpoint (`endpoint.validate`), concurrently.
@@ -79,6 +91,23 @@ fn change(args: &Args) -> Result<ChangeRequest, Errors> {
         )
         .into());
     }
+    let stdin_users = [
+        Some(args.pipeline.as_path()),
+        args.change.as_deref(),
+        args.current.as_deref(),
+    ];
+    if stdin_users
+        .iter()
+        .filter(|p| p.is_some_and(|p| p.as_os_str() == "-"))
+        .count()
+        > 1
+    {
+        return Err(Error::new(
+            ErrorKind::Usage,
+            "only one of the pipeline, the change and --current can come from standard input",
+        )
+        .into());
+    }
     let mut change = match &args.change {
         Some(path) => ChangeRequest::read(path)?,
         None if args.set.is_empty() && args.set_str.is_empty() => {
@@ -100,6 +129,19 @@ fn change(args: &Args) -> Result<ChangeRequest, Errors> {
     if let Some(entry) = &args.entry {
         change.entry = Some(entry.clone());
     }
+    if let Some(path) = &args.current {
+        change.current = Some(ripple::change::read_current(path)?);
+    }
+    if args.create {
+        change.op = Op::Create;
+    }
+    if change.op == Op::Create && change.current.is_some() {
+        return Err(Error::new(
+            ErrorKind::Usage,
+            "a create has no current record: leave out `current` or `--create`",
+        )
+        .into());
+    }
     change.key = args.key.clone().or(change.key);
     change.id = args.id.clone().or(change.id);
     change.requested_by = args.requested_by.clone().or(change.requested_by);
@@ -120,6 +162,7 @@ pub(crate) fn run(args: Args, opts: Options) -> Result<Verdict, Errors> {
             timeout: args.timeout,
             deadline: args.deadline,
         }),
+        strict: args.strict,
         submit: args.submit.then(|| SubmitRequest {
             pipeline_path: args.pipeline.clone(),
             journal: request::journal_path(args.journal.journal.as_deref()),

@@ -153,10 +153,8 @@ pub fn render_finding(f: &Finding, color: bool) -> String {
         notes.push(escape_keep_lines(&format!("origin: {}", o.join(", "))));
     }
     if let Some(w) = f.replay() {
-        notes.push(format!(
-            "witness: {}",
-            crate::text::escape(&crate::text::shorten(&w.to_string()))
-        ));
+        // Whole, not shortened: it is meant to be copied into a change file.
+        notes.push(format!("witness: {}", crate::text::escape(&w.to_string())));
     }
     if let Some(v) = &f.value {
         notes.push(format!(

@@ -66,9 +66,14 @@ pub fn validate(pipeline: &Pipeline, report: &Report, opts: Options) -> String {
     let mut out = String::new();
     if !opts.quiet {
         systems_table(pipeline, report, p, &mut out);
+        if opts.records {
+            records(pipeline, report, opts, &mut out);
+        }
         for group in rejection_groups(report) {
             violation_group(pipeline, &group, p, &mut out);
         }
+        echoes(pipeline, report, p, &mut out);
+        skipped(pipeline, report, p, &mut out);
         for c in &report.conflicts {
             let s = &pipeline.systems[c.system];
             let _ = writeln!(
@@ -93,6 +98,65 @@ pub fn validate(pipeline: &Pipeline, report: &Report, opts: Options) -> String {
     out
 }
 
+/// What each reached system receives (`-v`), personal fields masked unless values are
+/// shown, since the record may hold values of the current record, read from elsewhere.
+fn records(pipeline: &Pipeline, report: &Report, opts: Options, out: &mut String) {
+    let p = Paint::new(opts.color);
+    let _ = writeln!(out, "\n{}", p.bold("Records"));
+    for o in &report.systems {
+        let Some(record) = &o.record else { continue };
+        let mut shown = record.clone();
+        for (pointer, value) in crate::journal::leaves(record) {
+            if let Some(slot) = shown.pointer_mut(&pointer) {
+                *slot = super::json_value(&value, o.personal.contains(&pointer), opts);
+            }
+        }
+        let _ = writeln!(
+            out,
+            "  {} {}",
+            p.dim(&format!("{:<24}", path_text(pipeline, &o.path))),
+            escape(&shown.to_string())
+        );
+    }
+}
+
+fn echoes(pipeline: &Pipeline, report: &Report, p: Paint, out: &mut String) {
+    for e in &report.echoes {
+        let s = &pipeline.systems[e.system];
+        let _ = writeln!(
+            out,
+            "\n{} {} {} comes back changed by a two-way sync: {} → {}",
+            p.red("✗"),
+            p.bold(&s.id),
+            p.bold(&escape(&e.field)),
+            display_value(&e.sent),
+            display_value(&e.back)
+        );
+        let _ = writeln!(
+            out,
+            "    {:<9} {}",
+            p.dim("via"),
+            path_text(pipeline, &e.path)
+        );
+    }
+}
+
+fn skipped(pipeline: &Pipeline, report: &Report, p: Paint, out: &mut String) {
+    for k in &report.skipped {
+        let missing: Vec<String> = k.missing.iter().map(|m| escape(m).into_owned()).collect();
+        let _ = writeln!(
+            out,
+            "\n{} {} {} not checked: {} {} not in the change; pass --current to check it",
+            p.yellow("!"),
+            pipeline.systems[k.system].id,
+            p.bold(&escape(&k.field)),
+            missing.join(", "),
+            if missing.len() == 1 { "is" } else { "are" }
+        );
+        let _ = writeln!(out, "    {:<9} {}", p.dim("mapping"), escape(&k.expr));
+    }
+}
+
 fn verdict(pipeline: &Pipeline, report: &Report, p: Paint, out: &mut String) {
     let mut rejecting: Vec<&str> = Vec::new();
     for v in &report.violations {
@@ -110,11 +174,27 @@ fn verdict(pipeline: &Pipeline, report: &Report, p: Paint, out: &mut String) {
             .collect();
         reached.sort_unstable();
         reached.dedup();
+        let unchecked = if report.skipped.is_empty() {
+            String::new()
+        } else {
+            format!("; {} not checked", count(report.skipped.len(), "mapping"))
+        };
         let _ = writeln!(
             out,
-            "{} every reached system accepts this change ({} checked)",
+            "{} every reached system accepts this change ({} checked{unchecked})",
             p.green("✓"),
             count(reached.len(), "system")
+        );
+    } else if rejecting.is_empty() && report.conflicts.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} {} back changed by a two-way sync; fix the mappings before submitting",
+            p.red("✗"),
+            if report.echoes.len() == 1 {
+                "1 value comes".to_owned()
+            } else {
+                format!("{} values come", report.echoes.len())
+            }
         );
     } else if rejecting.is_empty() {
         let _ = writeln!(

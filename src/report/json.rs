@@ -54,6 +54,8 @@ struct ValidateJson<'a> {
     systems: Vec<SystemJson<'a>>,
     violations: Vec<ViolationJson<'a>>,
     conflicts: Vec<ConflictJson<'a>>,
+    skipped: Vec<SkippedJson<'a>>,
+    echoes: Vec<EchoJson<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     live: Option<Vec<LiveJson<'a>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -94,6 +96,38 @@ struct SystemJson<'a> {
     status: Status,
     path: Vec<&'a str>,
     behind: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    record: Option<Value>,
+}
+
+#[derive(Serialize)]
+struct SkippedJson<'a> {
+    system: &'a str,
+    field: &'a str,
+    expr: &'a str,
+    missing: &'a [String],
+}
+
+#[derive(Serialize)]
+struct EchoJson<'a> {
+    system: &'a str,
+    field: &'a str,
+    sent: Value,
+    back: Value,
+    path: Vec<&'a str>,
+    pii: bool,
+}
+
+/// A derived record as shown: long values shortened, personal fields masked unless
+/// values are shown.
+fn record_json(record: &Value, personal: &[String], opts: Options) -> Value {
+    let mut out = record.clone();
+    for (pointer, value) in crate::journal::leaves(record) {
+        if let Some(slot) = out.pointer_mut(&pointer) {
+            *slot = json_value(&value, personal.contains(&pointer), opts);
+        }
+    }
+    out
 }
 
 #[derive(Serialize)]
@@ -164,6 +198,29 @@ pub fn validate_with(
                 status: o.status,
                 path: ids(pipeline, &o.path),
                 behind: o.behind.map(sys),
+                record: o.record.as_ref().map(|r| record_json(r, &o.personal, opts)),
+            })
+            .collect(),
+        skipped: report
+            .skipped
+            .iter()
+            .map(|k| SkippedJson {
+                system: sys(k.system),
+                field: &k.field,
+                expr: &k.expr,
+                missing: &k.missing,
+            })
+            .collect(),
+        echoes: report
+            .echoes
+            .iter()
+            .map(|e| EchoJson {
+                system: sys(e.system),
+                field: &e.field,
+                sent: json_value(&e.sent, e.pii, opts),
+                back: json_value(&e.back, e.pii, opts),
+                path: ids(pipeline, &e.path),
+                pii: e.pii,
             })
             .collect(),
         violations: report

@@ -30,6 +30,8 @@ pub struct Options {
     pub show_values: bool,
     /// Only the verdict line.
     pub quiet: bool,
+    /// Show each reached system's derived record in human output (`-v`).
+    pub records: bool,
 }
 
 /// What `validate` adds to the local verdicts: the live dry runs and the submit, when
