@@ -37,7 +37,9 @@ CREATE TABLE IF NOT EXISTS changes (
     last_error   TEXT,
     http_status  INTEGER,
     created_at   TEXT NOT NULL,
-    updated_at   TEXT NOT NULL
+    updated_at   TEXT NOT NULL,
+    change       TEXT,
+    current      TEXT
 );
 CREATE INDEX IF NOT EXISTS changes_by_key ON changes (entry, key);
 CREATE INDEX IF NOT EXISTS changes_by_status ON changes (status);
@@ -50,7 +52,7 @@ CREATE TABLE IF NOT EXISTS change_values (
     PRIMARY KEY (change_id, system, pointer, text)
 );
 CREATE INDEX IF NOT EXISTS change_values_lookup ON change_values (system, pointer, text);
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
 ";
 
 /// Where a journalled change stands.
@@ -98,8 +100,13 @@ pub struct Entry {
     pub key: Option<String>,
     /// Who asked for the change.
     pub requested_by: Option<String>,
-    /// The entry record sent.
+    /// The entry record sent (the change merged into the current record, when that was
+    /// known).
     pub record: Value,
+    /// The change as requested (its `record`), when journalled by a version that kept it.
+    pub change: Option<Value>,
+    /// The entry record as it was before the change, when known.
+    pub current: Option<Value>,
     /// Where it stands.
     pub status: EntryStatus,
     /// Requests made so far.
@@ -138,8 +145,12 @@ pub struct NewEntry<'a> {
     pub key: Option<&'a str>,
     /// Who asked.
     pub requested_by: Option<&'a str>,
-    /// The entry record.
+    /// The entry record sent.
     pub record: &'a Value,
+    /// The change as requested.
+    pub change: &'a Value,
+    /// The record before the change, when known.
+    pub current: Option<&'a Value>,
     /// Every derived value, in every system reached.
     pub values: &'a [FieldValue],
 }
@@ -222,6 +233,19 @@ impl Journal {
         self.conn
             .pragma_update(None, "foreign_keys", "ON")
             .map_err(err)?;
+        // Version 1 journals lack the change and the current record: add the columns.
+        let version: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(err)?;
+        if version == 1 {
+            self.conn
+                .execute_batch(
+                    "ALTER TABLE changes ADD COLUMN change TEXT;
+                     ALTER TABLE changes ADD COLUMN current TEXT;",
+                )
+                .map_err(err)?;
+        }
         self.conn.execute_batch(SCHEMA).map_err(err)
     }
 
@@ -240,8 +264,8 @@ impl Journal {
         let tx = self.conn.transaction().map_err(err)?;
         tx.execute(
             "INSERT INTO changes (id, pipeline, entry, key, requested_by, record, status,
-                                  attempts, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', 0, ?7, ?7)",
+                                  attempts, created_at, updated_at, change, current)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', 0, ?7, ?7, ?8, ?9)",
             params![
                 new.id,
                 new.pipeline,
@@ -249,7 +273,9 @@ impl Journal {
                 new.key,
                 new.requested_by,
                 new.record.to_string(),
-                now
+                now,
+                new.change.to_string(),
+                new.current.map(Value::to_string)
             ],
         )
         .map_err(err)?;
@@ -417,7 +443,7 @@ impl Journal {
     }
 }
 
-const COLUMNS: &str = "id, pipeline, entry, key, requested_by, record, status, attempts, last_error, http_status, created_at, updated_at";
+const COLUMNS: &str = "id, pipeline, entry, key, requested_by, record, status, attempts, last_error, http_status, created_at, updated_at, change, current";
 
 fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<Entry> {
     let record: String = r.get(5)?;
@@ -435,7 +461,13 @@ fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<Entry> {
         http_status: r.get(9)?,
         created_at: r.get(10)?,
         updated_at: r.get(11)?,
+        change: json_column(r.get(12)?),
+        current: json_column(r.get(13)?),
     })
+}
+
+fn json_column(text: Option<String>) -> Option<Value> {
+    text.map(|t| serde_json::from_str(&t).unwrap_or(Value::String(t)))
 }
 
 fn db_error(path: &Path, err: &rusqlite::Error) -> Error {
@@ -507,6 +539,8 @@ mod tests {
             key: Some("c-1"),
             requested_by: Some("anna"),
             record: &record,
+            change: &record,
+            current: None,
             values: &values,
         };
         let Inserted::New(entry) = journal.insert(&new)? else {
@@ -514,6 +548,8 @@ mod tests {
         };
         assert_eq!(entry.status, EntryStatus::Pending);
         assert_eq!(entry.record, record);
+        assert_eq!(entry.change.as_ref(), Some(&record));
+        assert_eq!(entry.current, None);
         assert!(matches!(journal.insert(&new)?, Inserted::Existing(_)));
         journal.record_attempt("chg-1", EntryStatus::Pending, Some(503), Some("HTTP 503"))?;
         journal.record_attempt("chg-1", EntryStatus::Acknowledged, Some(200), None)?;

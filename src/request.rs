@@ -232,6 +232,8 @@ fn submit_change(
         key: change.key.as_deref(),
         requested_by: change.requested_by.as_deref(),
         record,
+        change: &change.record,
+        current: change.current.as_ref(),
         values: &values,
     };
     Ok(submit::journal_and_send(
