@@ -13,7 +13,7 @@ use crate::error::{Error, ErrorKind, Warning, WarningKind};
 use crate::json_spans::JsonSpans;
 use crate::span::{Location, SourceFile};
 use crate::suggest;
-use crate::text::shorten;
+use crate::text::{describe, shorten};
 
 /// Keywords of JSON Schema 2020-12, 2019-09 and draft-07 (and the draft-04/06 spellings
 /// jsonschema still honours).
@@ -303,18 +303,6 @@ fn ripple_keyword(key: &str, value: &Value) -> Option<String> {
             describe(value)
         )),
         _ => None,
-    }
-}
-
-/// A value in words: `the string "35"`, `the number -1`, `a list`, …
-fn describe(value: &Value) -> String {
-    match value {
-        Value::String(s) => format!("the string \"{}\"", shorten(s)),
-        Value::Number(n) => format!("the number {n}"),
-        Value::Bool(b) => b.to_string(),
-        Value::Null => "null".to_owned(),
-        Value::Array(_) => "a list".to_owned(),
-        Value::Object(_) => "an object".to_owned(),
     }
 }
 

@@ -66,7 +66,7 @@ impl SystemSchema {
     /// not resolve locally.
     pub fn load(path: &Path) -> Result<Self, Error> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, &e))?;
-        let file = SourceFile::new(path, walk::strip_bom(text));
+        let file = SourceFile::new(path, crate::text::strip_bom(text));
         let raw: Value =
             serde_json::from_str(&file.text).map_err(|e| crate::change::json_error(&file, &e))?;
         Self::build(path, raw, Some(file))

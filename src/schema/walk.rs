@@ -52,7 +52,7 @@ pub(super) fn load_refs(
                 false,
             )
         })?;
-        let file = SourceFile::new(&shown, strip_bom(text));
+        let file = SourceFile::new(&shown, crate::text::strip_bom(text));
         let referenced: Value = serde_json::from_str(&file.text).map_err(|e| {
             let error = crate::change::json_error(&file, &e);
             match doc.locate(&pointer, false) {
@@ -95,14 +95,6 @@ fn collect_refs(v: &Value, pointer: &mut String, out: &mut Vec<(String, String)>
             }
         }
         _ => {}
-    }
-}
-
-/// `text` without a leading UTF-8 byte order mark.
-pub(crate) fn strip_bom(text: String) -> String {
-    match text.strip_prefix('\u{feff}') {
-        Some(rest) => rest.to_owned(),
-        None => text,
     }
 }
 
