@@ -77,8 +77,9 @@ impl ChangeRequest {
             .at(at(file.span(root.start, root.end)))
             .help(EXAMPLE));
         };
+        let has_record = map.contains_key("record");
         for (key, v) in map {
-            check_member(key, v).map_err(|e| e.at(at(e_span(&spans, key))))?;
+            check_member(key, v, has_record).map_err(|e| e.at(at(e_span(&spans, key))))?;
         }
         if !map.contains_key("record") {
             let root = spans.value("");
@@ -215,7 +216,7 @@ fn e_span(spans: &JsonSpans, key: &str) -> Span {
 }
 
 /// Checks one top-level member of a change request (README, "Change requests").
-fn check_member(key: &str, value: &Value) -> Result<(), Error> {
+fn check_member(key: &str, value: &Value, has_record: bool) -> Result<(), Error> {
     match key {
         "entry" | "key" | "requested_by" | "id" if !value.is_string() && !value.is_null() => {
             let mut error = Error::new(
@@ -238,11 +239,20 @@ fn check_member(key: &str, value: &Value) -> Result<(), Error> {
             ),
         )
         .help(r#"e.g. "record": { "username": "matti" }"#)),
-        k if !KEYS.contains(&k) => Err(Error::new(
-            ErrorKind::Change,
-            format!("unknown key `{k}` in the change request"),
-        )
-        .help(suggest::help(k, KEYS, "keys"))),
+        k if !KEYS.contains(&k) => {
+            let help = match suggest::closest(k, KEYS) {
+                Some(best) => format!("did you mean `{best}`?"),
+                None if !has_record => {
+                    format!("the changed fields go inside `record`: \"record\": {{ \"{k}\": … }}")
+                }
+                None => suggest::help(k, KEYS, "keys"),
+            };
+            Err(Error::new(
+                ErrorKind::Change,
+                format!("unknown key `{k}` in the change request"),
+            )
+            .help(help))
+        }
         _ => Ok(()),
     }
 }

@@ -225,10 +225,13 @@ pub(super) fn check(
 }
 
 fn unknown_keyword(doc: &Doc, pointer: &str, key: &str) -> Warning {
-    let own = format!("to add a keyword of your own, prefix it with `x-` (`x-{key}`)");
     let help = match suggest::closest(key, KEYWORDS.iter().copied()) {
-        Some(best) => format!("did you mean `{best}`? {own}"),
-        None => own,
+        Some(best) => {
+            format!("did you mean `{best}`? Keywords of your own need an `x-` prefix (`x-{key}`)")
+        }
+        None => format!(
+            "JSON Schema ignores keywords it does not know; keywords of your own need an `x-` prefix (`x-{key}`)"
+        ),
     };
     let location = doc.locate(pointer, true);
     Warning {
