@@ -200,7 +200,9 @@ pub(super) fn check(
     warnings: &mut Vec<Warning>,
 ) -> Result<(), Error> {
     let validator = meta_validator(value, root);
-    if let Some(e) = validator.iter_errors(value).next() {
+    if !validator.is_valid(value)
+        && let Some(e) = validator.iter_errors(value).next()
+    {
         let pointer = e.instance_path().as_str().to_owned();
         let (message, help) =
             cause(value, &pointer).unwrap_or_else(|| (shorten(&e.to_string()), None));
