@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorKind};
 use crate::expr::FieldPath;
+use crate::json_spans::JsonSpans;
 use crate::schema::SystemSchema;
 use crate::span::{Location, SourceFile, Span};
 use crate::suggest;
@@ -127,21 +128,59 @@ fn empty_object() -> Value {
 
 impl ChangeRequest {
     /// Parses a change request from JSON text read from `path` (`<stdin>` for standard input).
+    /// A leading byte order mark is ignored.
     ///
     /// # Errors
-    /// Malformed JSON (with line and column), unknown keys, or a `record` that is not an
-    /// object.
+    /// Malformed JSON, a key given twice in one object (anywhere, `record` included), an
+    /// unknown key, a value of the wrong type, or no `record`: each located at line and
+    /// column of the offending key or value.
     pub fn parse(path: &Path, text: String) -> Result<Self, Error> {
-        let file = SourceFile::new(path, text);
-        let change: Self = serde_json::from_str(&file.text).map_err(|e| json_error(&file, &e))?;
-        if !change.record.is_object() {
+        let file = SourceFile::new(path, crate::text::strip_bom(text));
+        let value: Value = serde_json::from_str(&file.text).map_err(|e| json_error(&file, &e))?;
+        let spans = JsonSpans::scan(&file);
+        let at = |span: Span| Location::new(&file, span);
+        if let Some(d) = spans.duplicates().first() {
+            let first = if d.first.line == d.second.line {
+                format!("line {}, column {}", d.first.line, d.first.column)
+            } else {
+                format!("line {}", d.first.line)
+            };
+            return Err(Error::new(
+                ErrorKind::Change,
+                format!("duplicate key `{}`; the first is at {first}", d.key),
+            )
+            .at(at(d.second))
+            .label("given again here")
+            .help("give each key once: JSON readers disagree on which one wins"));
+        }
+        let Value::Object(map) = &value else {
+            let root = spans.value("");
+            return Err(Error::new(
+                ErrorKind::Change,
+                format!(
+                    "a change request must be a JSON object, found {}",
+                    crate::text::describe(&value)
+                ),
+            )
+            .at(at(file.span(root.start, root.end)))
+            .help(EXAMPLE));
+        };
+        let has_record = map.contains_key("record");
+        for (key, v) in map {
+            check_member(key, v, has_record).map_err(|e| e.at(at(e_span(&spans, key))))?;
+        }
+        if !map.contains_key("record") {
+            let root = spans.value("");
             return Err(
-                Error::new(ErrorKind::Change, "`record` must be a JSON object")
-                    .in_file(path)
-                    .help(r#"e.g. "record": { "username": "matti" }"#),
+                Error::new(ErrorKind::Change, "a change request needs a `record`")
+                    .at(at(file.span(root.start, root.start + 1)))
+                    .label("no `record` in this object")
+                    .help(format!("`record` holds the changed fields, {EXAMPLE}")),
             );
         }
-        Ok(change)
+        serde_json::from_value(value).map_err(|e| {
+            Error::new(ErrorKind::Change, format!("malformed change request: {e}")).in_file(path)
+        })
     }
 
     /// Reads and parses the change request at `path`, or standard input for `-`.
@@ -267,6 +306,65 @@ fn declared_names(schema: &SystemSchema, pointer: &str) -> Vec<String> {
         .collect()
 }
 
+/// A minimal change request, for help lines.
+const EXAMPLE: &str = r#"e.g. { "entry": "hr", "record": { "username": "matti" } }"#;
+
+/// The keys a change request may have.
+const KEYS: [&str; 5] = ["entry", "key", "requested_by", "id", "record"];
+
+/// Where an error about the member `key` points: the key itself when it is unknown, its
+/// value otherwise.
+fn e_span(spans: &JsonSpans, key: &str) -> Span {
+    let pointer = format!("/{}", crate::json_spans::escape(key));
+    if KEYS.contains(&key) {
+        spans.value(&pointer)
+    } else {
+        spans.key(&pointer)
+    }
+}
+
+/// Checks one top-level member of a change request (README, "Change requests").
+fn check_member(key: &str, value: &Value, has_record: bool) -> Result<(), Error> {
+    match key {
+        "entry" | "key" | "requested_by" | "id" if !value.is_string() && !value.is_null() => {
+            let mut error = Error::new(
+                ErrorKind::Change,
+                format!(
+                    "`{key}` must be a string, found {}",
+                    crate::text::describe(value)
+                ),
+            );
+            if value.is_number() {
+                error = error.help(format!("put it in quotes: \"{key}\": \"{value}\""));
+            }
+            Err(error)
+        }
+        "record" if !value.is_object() => Err(Error::new(
+            ErrorKind::Change,
+            format!(
+                "`record` must be a JSON object, found {}",
+                crate::text::describe(value)
+            ),
+        )
+        .help(r#"e.g. "record": { "username": "matti" }"#)),
+        k if !KEYS.contains(&k) => {
+            let help = match suggest::closest(k, KEYS) {
+                Some(best) => format!("did you mean `{best}`?"),
+                None if !has_record => {
+                    format!("the changed fields go inside `record`: \"record\": {{ \"{k}\": … }}")
+                }
+                None => suggest::help(k, KEYS, "keys"),
+            };
+            Err(Error::new(
+                ErrorKind::Change,
+                format!("unknown key `{k}` in the change request"),
+            )
+            .help(help))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Turns a serde_json error into a located error.
 pub(crate) fn json_error(file: &Arc<SourceFile>, err: &serde_json::Error) -> Error {
     let offset = offset_of(&file.text, err.line(), err.column());
@@ -322,5 +420,60 @@ mod tests {
             .and_then(|e| e.location)
             .map(|l| (l.span.line, l.span.column));
         assert_eq!(at, Some((2, 14)));
+    }
+
+    fn parse_err(text: &str) -> (String, Option<(usize, usize)>, Option<String>) {
+        match ChangeRequest::parse(Path::new("c.json"), text.into()) {
+            Ok(c) => (format!("parsed: {c:?}"), None, None),
+            Err(e) => (
+                e.message,
+                e.location.map(|l| (l.span.line, l.span.column)),
+                e.help,
+            ),
+        }
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors_at_the_second() {
+        let (message, at, _) =
+            parse_err("{\n  \"record\": {\n    \"email\": \"a\",\n    \"email\": \"b\"\n  }\n}");
+        assert_eq!(message, "duplicate key `email`; the first is at line 3");
+        assert_eq!(at, Some((4, 5)));
+        let (message, at, _) = parse_err(r#"{"entry": "a", "entry": "b", "record": {}}"#);
+        assert_eq!(
+            message,
+            "duplicate key `entry`; the first is at line 1, column 2"
+        );
+        assert_eq!(at, Some((1, 16)));
+    }
+
+    #[test]
+    fn unknown_keys_and_wrong_types_are_located() {
+        let (message, at, help) = parse_err("{\n  \"reccord\": {}\n}");
+        assert_eq!(message, "unknown key `reccord` in the change request");
+        assert_eq!(at, Some((2, 3)));
+        assert_eq!(help.as_deref(), Some("did you mean `record`?"));
+        let (message, at, _) = parse_err("{\"record\": {},\n \"key\": 12345}");
+        assert_eq!(message, "`key` must be a string, found the number 12345");
+        assert_eq!(at, Some((2, 9)));
+        let (message, at, _) = parse_err("{\"record\": [1]}");
+        assert_eq!(message, "`record` must be a JSON object, found a list");
+        assert_eq!(at, Some((1, 12)));
+        let (message, at, _) = parse_err("\n[]");
+        assert_eq!(
+            message,
+            "a change request must be a JSON object, found a list"
+        );
+        assert_eq!(at, Some((2, 1)));
+    }
+
+    #[test]
+    fn a_record_is_required_and_a_bom_is_accepted() {
+        let (message, at, help) = parse_err("{\"entry\": \"hr\"}");
+        assert_eq!(message, "a change request needs a `record`");
+        assert_eq!(at, Some((1, 1)));
+        assert!(help.is_some_and(|h| h.contains("\"record\": {")));
+        let parsed = ChangeRequest::parse(Path::new("c.json"), "\u{feff}{\"record\": {}}".into());
+        assert!(parsed.is_ok_and(|c| c.record == serde_json::json!({})));
     }
 }

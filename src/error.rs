@@ -119,12 +119,66 @@ impl Error {
     }
 }
 
-fn io_reason(err: &std::io::Error) -> String {
+/// What a warning is about, as a stable family for tests and scripts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum WarningKind {
+    /// A system schema uses a keyword that is neither JSON Schema's nor ripple's: JSON
+    /// Schema ignores it, so the limit it was meant to state is not checked.
+    UnknownKeyword,
+}
+
+/// Something in the user's input that ripple accepts but that is probably a mistake.
+///
+/// Warnings are shown, never fatal: they do not change ripple's exit code.
+#[derive(Debug, Clone)]
+pub struct Warning {
+    /// The family of the problem.
+    pub kind: WarningKind,
+    /// One line saying what is suspicious.
+    pub message: String,
+    /// Where in which file, when known.
+    pub location: Option<Location>,
+    /// The file, when there is no finer location.
+    pub file: Option<PathBuf>,
+    /// Short text shown under the underlined span.
+    pub label: Option<String>,
+    /// What would be right.
+    pub help: Option<String>,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(location) = &self.location {
+            write!(f, "{location}: ")?;
+        } else if let Some(file) = &self.file {
+            write!(f, "{}: ", file.display())?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+/// An OS error in words, without the raw `(os error N)` suffix.
+pub(crate) fn io_reason(err: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
     match err.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        std::io::ErrorKind::InvalidData => "the file is not valid UTF-8".into(),
-        _ => err.to_string(),
+        K::NotFound => "no such file or directory".into(),
+        K::PermissionDenied => "permission denied".into(),
+        K::InvalidData => "the file is not valid UTF-8".into(),
+        K::IsADirectory => "it is a directory, not a file".into(),
+        K::NotADirectory => "a part of the path is not a directory".into(),
+        K::InvalidFilename => "the file name is too long or not valid".into(),
+        _ => {
+            let text = err.to_string();
+            let text = match text.rfind(" (os error ") {
+                Some(i) if text.ends_with(')') => text[..i].to_owned(),
+                _ => text,
+            };
+            let mut chars = text.chars();
+            chars.next().map_or_else(String::new, |c| {
+                c.to_lowercase().chain(chars).collect::<String>()
+            })
+        }
     }
 }
 
@@ -190,3 +244,20 @@ impl fmt::Display for Errors {
 }
 
 impl std::error::Error for Errors {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn os_errors_are_in_words() {
+        let dir = std::env::temp_dir();
+        let err = std::fs::read_to_string(&dir).err();
+        let reason = err.map(|e| io_reason(&e)).unwrap_or_default();
+        assert_eq!(reason, "it is a directory, not a file");
+        let other = std::io::Error::from_raw_os_error(28);
+        assert_eq!(io_reason(&other), "no space left on device");
+        let missing = std::io::Error::from_raw_os_error(2);
+        assert_eq!(io_reason(&missing), "no such file or directory");
+    }
+}

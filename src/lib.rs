@@ -14,6 +14,7 @@
 pub mod error;
 pub mod expr;
 pub mod func;
+pub mod json_spans;
 pub mod schema;
 pub mod span;
 

@@ -59,6 +59,31 @@ pub fn count(n: usize, noun: &str) -> String {
     format!("{n} {}", plural(n as u64, noun))
 }
 
+/// A JSON value in words for messages: `the string "35"`, `the number -1`, `true`,
+/// `null`, `a list`, `an object`.
+#[must_use]
+pub fn describe(value: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => format!("the string \"{}\"", shorten(s)),
+        Value::Number(n) => format!("the number {n}"),
+        Value::Bool(b) => b.to_string(),
+        Value::Null => "null".to_owned(),
+        Value::Array(_) => "a list".to_owned(),
+        Value::Object(_) => "an object".to_owned(),
+    }
+}
+
+/// `text` without a leading UTF-8 byte order mark, which some Windows editors write and
+/// JSON parsers reject.
+#[must_use]
+pub fn strip_bom(text: String) -> String {
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_owned(),
+        None => text,
+    }
+}
+
 /// Now as RFC 3339 in UTC with milliseconds (`2026-11-03T09:41:07.123Z`).
 #[must_use]
 pub fn now_rfc3339() -> String {

@@ -177,6 +177,9 @@ pub struct CheckReport {
     pub checked: Vec<(PathBuf, String, std::ops::Range<usize>)>,
     /// Pipelines that did not load (their errors are findings).
     pub unloaded: usize,
+    /// What looks wrong in the pipelines that loaded but does not change a verdict
+    /// (unknown schema keywords).
+    pub warnings: Vec<crate::error::Warning>,
 }
 
 impl CheckReport {
@@ -217,7 +220,10 @@ pub fn check_paths_with(paths: &[PathBuf], opts: CheckOptions) -> Result<CheckRe
     let mut report = CheckReport::default();
     for file in &files {
         match pipeline::load(file) {
-            Ok(p) => check_pipeline_with(&p, &mut report, opts),
+            Ok(p) => {
+                report.warnings.extend(p.warnings());
+                check_pipeline_with(&p, &mut report, opts);
+            }
             Err(errors) => {
                 report.unloaded += 1;
                 report

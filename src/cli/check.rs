@@ -34,6 +34,7 @@ pub(crate) fn run(args: Args, opts: Options) -> Result<Verdict, Errors> {
             witness_budget: args.witness_budget,
         },
     )?;
+    super::warn(&report.warnings);
     let text = match args.format {
         Format::Json => report::json::check(&report),
         Format::Sarif => report::sarif::check(&report),

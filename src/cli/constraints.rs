@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use ripple::report::{Options, trace as out};
-use ripple::{Errors, constraints, pipeline};
+use ripple::{Errors, constraints};
 
 use super::args::HumanOrJson;
 use super::{Format, Verdict, emit};
@@ -24,7 +24,7 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: Args, opts: Options) -> Result<Verdict, Errors> {
-    let pipeline = pipeline::load(&args.pipeline)?;
+    let pipeline = super::load(&args.pipeline)?;
     let entry = pipeline.resolve_entry(args.entry.as_deref())?;
     let eff = constraints::effective(&pipeline, entry);
     if args.emit_schema {

@@ -2,9 +2,9 @@
 
 use std::path::PathBuf;
 
+use ripple::Errors;
 use ripple::lineage::{self, FieldSpec};
 use ripple::report::graph;
-use ripple::{Errors, pipeline};
 
 use super::args::formats;
 use super::{Format, Verdict, emit};
@@ -22,7 +22,7 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: Args) -> Result<Verdict, Errors> {
-    let pipeline = pipeline::load(&args.pipeline)?;
+    let pipeline = super::load(&args.pipeline)?;
     let lineage = match &args.highlight {
         Some(spec) => Some(lineage::backwards(
             &pipeline,

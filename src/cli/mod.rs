@@ -83,6 +83,7 @@ pub(crate) fn main() -> ExitCode {
     };
     let stdout_color = use_color(cli.color, std::io::stdout().is_terminal());
     let stderr_color = use_color(cli.color, std::io::stderr().is_terminal());
+    let _ = STDERR_COLOR.set(stderr_color);
     init_tracing(cli.verbose, stderr_color);
     let opts = Options {
         color: stdout_color,
@@ -109,6 +110,26 @@ pub(crate) fn main() -> ExitCode {
             ExitCode::from(Verdict::Incomplete.exit_code())
         }
     }
+}
+
+/// Whether stderr gets colour, for warnings printed while a command runs.
+static STDERR_COLOR: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+
+/// Prints warnings (unknown schema keywords …) to stderr; they never change the exit code.
+pub(crate) fn warn(warnings: &[ripple::error::Warning]) {
+    if warnings.is_empty() {
+        return;
+    }
+    let text =
+        report::diagnostic::render_warnings(warnings, STDERR_COLOR.get().copied().unwrap_or(false));
+    let _ = std::io::stderr().write_all(text.as_bytes());
+}
+
+/// Loads a pipeline and prints its warnings.
+pub(crate) fn load(path: &std::path::Path) -> Result<ripple::pipeline::Pipeline, Errors> {
+    let pipeline = ripple::pipeline::load(path)?;
+    warn(&pipeline.warnings());
+    Ok(pipeline)
 }
 
 fn completions(shell: clap_complete::Shell) -> Result<Verdict, Errors> {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use ripple::lineage::FieldSpec;
 use ripple::report::log::{LogFormat, LogWriter};
 use ripple::report::{Options, trace as out};
-use ripple::{Error, ErrorKind, Errors, pipeline, request, trace};
+use ripple::{Error, ErrorKind, Errors, request, trace};
 
 use super::args::{JournalArg, formats};
 use super::{Format, Verdict, emit};
@@ -39,7 +39,7 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: Args, opts: Options) -> Result<Verdict, Errors> {
-    let pipeline = pipeline::load(&args.pipeline)?;
+    let pipeline = super::load(&args.pipeline)?;
     if let Some(log) = &args.log {
         return run_log(&pipeline, &args, log, opts);
     }

@@ -10,7 +10,7 @@ use ripple::live::LiveOptions;
 use ripple::report::{self, Additions, Options, SubmitReport};
 use ripple::request::{self, SubmitRequest, ValidateRequest};
 use ripple::submit::SubmitOptions;
-use ripple::{Error, ErrorKind, Errors, pipeline};
+use ripple::{Error, ErrorKind, Errors};
 
 use super::args::{HumanOrJson, JournalArg};
 use super::{Format, Verdict, emit};
@@ -150,7 +150,7 @@ fn change(args: &Args) -> Result<ChangeRequest, Errors> {
 
 pub(crate) fn run(args: Args, opts: Options) -> Result<Verdict, Errors> {
     let change = change(&args)?;
-    let pipeline = pipeline::load(&args.pipeline)?;
+    let pipeline = super::load(&args.pipeline)?;
     tracing::info!(
         systems = pipeline.systems.len(),
         flows = pipeline.flows.len(),

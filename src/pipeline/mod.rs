@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 
+use crate::error::Warning;
 use crate::expr::{Expr, FieldPath};
 use crate::schema::SystemSchema;
 use crate::span::{Location, SourceFile, Span};
@@ -103,6 +104,28 @@ impl Pipeline {
                 .help(listed())),
             },
         }
+    }
+
+    /// What looks wrong but does not stop ripple: unknown keywords in the system schemas
+    /// and the files they `$ref` (README, "System schemas"), each once, in the order of
+    /// the systems. Render them with [`crate::report::diagnostic::render_warnings`];
+    /// they never change the exit code.
+    #[must_use]
+    pub fn warnings(&self) -> Vec<Warning> {
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for system in &self.systems {
+            for w in system.schema.warnings() {
+                let place = w
+                    .location
+                    .as_ref()
+                    .map(|l| (l.path().to_path_buf(), l.span.start));
+                if seen.insert((place, w.file.clone(), w.message.clone())) {
+                    out.push(w.clone());
+                }
+            }
+        }
+        out
     }
 
     /// A location in the pipeline file.

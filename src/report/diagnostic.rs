@@ -6,8 +6,8 @@ use codespan_reporting::files::{Error as FilesError, Files};
 use codespan_reporting::term::{self, Config};
 
 use crate::check::{Finding, Severity};
-use crate::error::Error;
-use crate::span::SourceFile;
+use crate::error::{Error, Warning};
+use crate::span::{Location, SourceFile};
 use crate::text::escape_keep_lines;
 
 /// At most one source file for a diagnostic, with its line index computed once per file
@@ -78,39 +78,81 @@ pub fn render(errors: &[Error], color: bool) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Renders `warnings` (see [`crate::pipeline::Pipeline::warnings`]) for a terminal as
+/// `warning: …` diagnostics, with colour when `color`.
+#[must_use]
+pub fn render_warnings(warnings: &[Warning], color: bool) -> String {
+    let mut out = Vec::new();
+    for w in warnings {
+        let parts = Parts {
+            location: w.location.as_ref(),
+            file: w.file.as_deref(),
+            label: w.label.as_deref(),
+            help: w.help.as_deref(),
+        };
+        let diagnostic = Diagnostic::warning().with_message(escape_keep_lines(&w.message));
+        if emit(diagnostic, &parts, color, &mut out).is_err() {
+            out.extend_from_slice(format!("warning: {w}\n").as_bytes());
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 fn render_one(error: &Error, color: bool, out: &mut Vec<u8>) {
+    let parts = Parts {
+        location: error.location.as_ref(),
+        file: error.file.as_deref(),
+        label: error.label.as_deref(),
+        help: error.help.as_deref(),
+    };
+    let diagnostic = Diagnostic::error().with_message(escape_keep_lines(&error.message));
+    if emit(diagnostic, &parts, color, out).is_err() {
+        out.extend_from_slice(format!("error: {error}\n").as_bytes());
+    }
+}
+
+/// What an error or a warning shows besides its message.
+struct Parts<'a> {
+    location: Option<&'a Location>,
+    file: Option<&'a std::path::Path>,
+    label: Option<&'a str>,
+    help: Option<&'a str>,
+}
+
+fn emit(
+    mut diagnostic: Diagnostic<usize>,
+    parts: &Parts<'_>,
+    color: bool,
+    out: &mut Vec<u8>,
+) -> Result<(), FilesError> {
     let mut files = OneFile::default();
-    let mut diagnostic = Diagnostic::error().with_message(escape_keep_lines(&error.message));
-    if let Some(location) = &error.location {
+    if let Some(location) = parts.location {
         let id = files.add(location.path().display().to_string(), &location.file);
         let span = location.span;
         let mut label = Label::primary(id, span.start..span.end);
-        if let Some(text) = &error.label {
+        if let Some(text) = parts.label {
             label = label.with_message(escape_keep_lines(text));
         }
         diagnostic = diagnostic.with_labels(vec![label]);
     } else {
         let mut notes = Vec::new();
-        if let Some(file) = &error.file {
+        if let Some(file) = parts.file {
             notes.push(format!("in {}", file.display()));
         }
-        if let Some(label) = &error.label {
+        if let Some(label) = parts.label {
             notes.push(escape_keep_lines(label));
         }
         diagnostic = diagnostic.with_notes(notes);
     }
-    if let Some(help) = &error.help {
+    if let Some(help) = parts.help {
         diagnostic = diagnostic.with_notes(vec![format!("help: {}", escape_keep_lines(help))]);
     }
     let config = Config::default();
-    let result = if color {
+    if color {
         let mut writer = term::termcolor::Ansi::new(&mut *out);
         term::emit_to_write_style(&mut writer, &config, &files, &diagnostic)
     } else {
         term::emit_to_io_write(out, &config, &files, &diagnostic)
-    };
-    if result.is_err() {
-        out.extend_from_slice(format!("error: {error}\n").as_bytes());
     }
 }
 
@@ -185,7 +227,7 @@ pub fn render_finding(f: &Finding, color: bool) -> String {
 mod tests {
     use super::*;
     use crate::error::ErrorKind;
-    use crate::span::{Location, SourceFile, Span};
+    use crate::span::Span;
 
     #[test]
     fn shows_file_line_column_and_help() {
@@ -198,5 +240,22 @@ mod tests {
         assert!(text.contains("p.yaml:2:4"), "{text}");
         assert!(text.contains("^^^^"), "{text}");
         assert!(text.contains("help: did you mean `lower`?"), "{text}");
+    }
+
+    #[test]
+    fn warnings_render_as_warnings() {
+        let file = SourceFile::new("s.json", "{\n  \"maxLenght\": 3\n}");
+        let warning = Warning {
+            kind: crate::error::WarningKind::UnknownKeyword,
+            message: "unknown keyword `maxLenght` is ignored".into(),
+            location: Some(Location::new(&file, Span::from_offsets(&file.text, 4, 15))),
+            file: None,
+            label: Some("at /maxLenght".into()),
+            help: Some("did you mean `maxLength`?".into()),
+        };
+        let text = render_warnings(&[warning], false);
+        assert!(text.starts_with("warning: unknown keyword"), "{text}");
+        assert!(text.contains("s.json:2:3"), "{text}");
+        assert!(text.contains("help: did you mean `maxLength`?"), "{text}");
     }
 }

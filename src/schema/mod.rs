@@ -6,16 +6,18 @@
 
 mod keywords;
 mod leaf;
+mod lint;
 mod walk;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use jsonschema::error::ValidationErrorKind;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, Warning};
 use crate::span::SourceFile;
 use crate::text::{escape, plural, shorten};
 
@@ -54,35 +56,52 @@ pub struct SystemSchema {
     /// [`SystemSchema::leaf`] results by pointer: `check` asks for the same fields again
     /// and again.
     leaves: std::sync::RwLock<rustc_hash::FxHashMap<String, std::sync::Arc<Leaf>>>,
+    /// Unknown keywords found while loading.
+    warnings: Vec<Warning>,
 }
 
 impl SystemSchema {
-    /// Reads, parses and compiles the schema at `path`.
+    /// Reads, parses and compiles the schema at `path`; a leading byte order mark is
+    /// ignored.
     ///
     /// # Errors
-    /// Unreadable file, invalid JSON (located), an invalid schema or a `$ref` that does not
-    /// resolve locally.
+    /// Unreadable file, invalid JSON (located), an invalid schema (located at the
+    /// offending keyword, in the schema file or in a file it `$ref`s) or a `$ref` that does
+    /// not resolve locally.
     pub fn load(path: &Path) -> Result<Self, Error> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, &e))?;
-        let file = SourceFile::new(path, text);
+        let file = SourceFile::new(path, crate::text::strip_bom(text));
         let raw: Value =
             serde_json::from_str(&file.text).map_err(|e| crate::change::json_error(&file, &e))?;
-        Self::from_value(path, raw)
+        Self::build(path, raw, Some(file))
     }
 
     /// Compiles an already parsed schema document that lives at `path`.
     ///
     /// # Errors
-    /// As [`SystemSchema::load`], without the parsing.
+    /// As [`SystemSchema::load`], without the parsing; errors in this document name the
+    /// file and the pointer but no line.
     pub fn from_value(path: &Path, raw: Value) -> Result<Self, Error> {
+        Self::build(path, raw, None)
+    }
+
+    fn build(path: &Path, raw: Value, file: Option<Arc<SourceFile>>) -> Result<Self, Error> {
         let absolute =
             walk::normalize(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()));
         let base = url::Url::from_file_path(&absolute)
             .map(|u| u.to_string())
             .unwrap_or_else(|()| format!("file://{}", absolute.display()));
+        let root = lint::Doc::new(path.to_path_buf(), file);
+        let mut warnings = Vec::new();
+        lint::check(&root, &raw, &raw, &mut warnings)?;
         let mut docs = HashMap::new();
-        walk::load_refs(&absolute, &raw, &mut docs)
-            .map_err(|m| Error::new(ErrorKind::Schema, m).in_file(path))?;
+        let mut loaded = Vec::new();
+        walk::load_refs(&root, &absolute, &raw, &mut docs, &mut loaded)?;
+        for (doc, abs) in &loaded {
+            if let Some(value) = docs.get(abs) {
+                lint::check(doc, value, &raw, &mut warnings)?;
+            }
+        }
         let validator = jsonschema::options()
             .with_base_uri(base)
             .should_validate_formats(true)
@@ -92,12 +111,13 @@ impl SystemSchema {
             .with_keyword("x-pii", keywords::pii)
             .build(&raw)
             .map_err(|e| {
-                Error::new(
-                    ErrorKind::Schema,
-                    format!("invalid JSON Schema: {}", shorten(&e.to_string())),
-                )
-                .in_file(path)
-                .label(format!("at {}", display_pointer(e.schema_path().as_str())))
+                let pointer = e.instance_path().as_str();
+                let message = format!("invalid JSON Schema: {}", shorten(&e.to_string()));
+                if raw.pointer(pointer).is_some() {
+                    root.error(pointer, message, false)
+                } else {
+                    Error::new(ErrorKind::Schema, message).in_file(path)
+                }
             })?;
         Ok(Self {
             path: path.to_path_buf(),
@@ -106,7 +126,15 @@ impl SystemSchema {
             docs,
             validator,
             leaves: std::sync::RwLock::new(rustc_hash::FxHashMap::default()),
+            warnings,
         })
+    }
+
+    /// Keywords in this schema and the files it `$ref`s that are neither JSON Schema's nor
+    /// ripple's (README, "System schemas"): JSON Schema ignores them.
+    #[must_use]
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
     }
 
     /// The schema file.
@@ -191,14 +219,6 @@ impl SystemSchema {
                 None => return false,
             }
         }
-    }
-}
-
-fn display_pointer(pointer: &str) -> String {
-    if pointer.is_empty() {
-        "the root".to_owned()
-    } else {
-        pointer.to_owned()
     }
 }
 

@@ -8,65 +8,92 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::SystemSchema;
+use super::lint::Doc;
+use crate::error::{Error, io_reason};
+use crate::span::SourceFile;
 
 /// How deep `$ref` chains and applicators are followed before giving up (cycles).
 const MAX_DEPTH: usize = 32;
 
-/// Reads every file a `$ref` in `doc` (recursively) points to.
+/// Reads every file a `$ref` in `value` (the document `doc`, at absolute path `abs`)
+/// points to, recursively, into `docs` (by absolute path) and `loaded`.
 pub(super) fn load_refs(
-    path: &Path,
-    doc: &Value,
+    doc: &Doc,
+    abs: &Path,
+    value: &Value,
     docs: &mut HashMap<PathBuf, Value>,
-) -> Result<(), String> {
+    loaded: &mut Vec<(Doc, PathBuf)>,
+) -> Result<(), Error> {
     let mut refs = Vec::new();
-    collect_refs(doc, &mut refs, 0);
-    for r in refs {
+    collect_refs(value, &mut String::new(), &mut refs, 0);
+    for (pointer, r) in refs {
         let file_part = r.split('#').next().unwrap_or_default();
         if file_part.is_empty() {
             continue;
         }
         if file_part.contains("://") && !file_part.starts_with("file://") {
-            return Err(format!(
+            return Err(doc.error(&pointer, format!(
                 "`$ref: {r}` points to the network; ripple never fetches schemas from the network — copy it next to the schema and refer to it by a relative path"
-            ));
+            ), false));
         }
-        let target = resolve(path, file_part);
-        if docs.contains_key(&target) || target == path {
+        let target = resolve(abs, file_part);
+        if docs.contains_key(&target) || target == abs {
             continue;
         }
+        let shown = resolve(&doc.path, file_part);
         let text = std::fs::read_to_string(&target).map_err(|e| {
-            format!(
-                "`$ref: {r}` does not resolve: cannot read {}: {e}",
-                target.display()
+            doc.error(
+                &pointer,
+                format!(
+                    "`$ref: {r}` does not resolve: cannot read {}: {}",
+                    shown.display(),
+                    io_reason(&e)
+                ),
+                false,
             )
         })?;
-        let value: Value = serde_json::from_str(&text).map_err(|e| {
-            format!(
-                "`$ref: {r}` does not resolve: {} is not valid JSON: {e}",
-                target.display()
-            )
+        let file = SourceFile::new(&shown, crate::text::strip_bom(text));
+        let referenced: Value = serde_json::from_str(&file.text).map_err(|e| {
+            let error = crate::change::json_error(&file, &e);
+            match doc.locate(&pointer, false) {
+                Some(at) => error.help(format!("the file is referenced by `$ref` at {at}")),
+                None => error,
+            }
         })?;
-        docs.insert(target.clone(), value.clone());
-        load_refs(&target, &value, docs)?;
+        docs.insert(target.clone(), referenced.clone());
+        let next = Doc::new(shown, Some(file));
+        load_refs(&next, &target, &referenced, docs, loaded)?;
+        loaded.push((next, target));
     }
     Ok(())
 }
 
-fn collect_refs(v: &Value, out: &mut Vec<String>, depth: usize) {
+/// The `$ref` strings in `v`, with the pointers of their values.
+fn collect_refs(v: &Value, pointer: &mut String, out: &mut Vec<(String, String)>, depth: usize) {
     if depth > 128 {
         return;
     }
+    let len = pointer.len();
     match v {
         Value::Object(map) => {
             for (k, child) in map {
+                pointer.push('/');
+                pointer.push_str(&crate::json_spans::escape(k));
                 match (k.as_str(), child) {
-                    ("$ref", Value::String(r)) => out.push(r.clone()),
+                    ("$ref", Value::String(r)) => out.push((pointer.clone(), r.clone())),
                     ("enum" | "const" | "examples" | "default", _) => {}
-                    _ => collect_refs(child, out, depth + 1),
+                    _ => collect_refs(child, pointer, out, depth + 1),
                 }
+                pointer.truncate(len);
             }
         }
-        Value::Array(items) => items.iter().for_each(|i| collect_refs(i, out, depth + 1)),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                pointer.push_str(&format!("/{i}"));
+                collect_refs(item, pointer, out, depth + 1);
+                pointer.truncate(len);
+            }
+        }
         _ => {}
     }
 }

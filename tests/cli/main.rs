@@ -4,6 +4,7 @@
 mod bad_input;
 mod check;
 mod graph;
+mod input_errors;
 mod interface;
 mod live;
 mod server;

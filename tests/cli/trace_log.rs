@@ -83,6 +83,8 @@ fn events_link_to_the_journal_entry_that_set_the_value() {
             key: Some("customer-1042"),
             requested_by: Some("anna.support"),
             record: &record,
+            change: &record,
+            current: None,
             values: &values,
         })
         .unwrap();
