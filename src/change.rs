@@ -1,7 +1,6 @@
 //! Change requests (README, "Change requests"): what support staff type in, from a file, stdin or `--set`.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -10,7 +9,7 @@ use crate::error::{Error, ErrorKind};
 use crate::expr::FieldPath;
 use crate::json_spans::JsonSpans;
 use crate::schema::SystemSchema;
-use crate::span::{Location, SourceFile, Span};
+use crate::span::{Location, SourceFile, Span, json_error};
 use crate::suggest;
 
 /// A change to one record, entering the graph at an entry system.
@@ -363,33 +362,6 @@ fn check_member(key: &str, value: &Value, has_record: bool) -> Result<(), Error>
         }
         _ => Ok(()),
     }
-}
-
-/// Turns a serde_json error into a located error.
-pub(crate) fn json_error(file: &Arc<SourceFile>, err: &serde_json::Error) -> Error {
-    let offset = offset_of(&file.text, err.line(), err.column());
-    let message = err.to_string();
-    let message = message
-        .split(" at line ")
-        .next()
-        .unwrap_or(&message)
-        .to_owned();
-    Error::new(ErrorKind::Json, format!("invalid JSON: {message}")).at(Location::new(
-        file,
-        Span::from_offsets(&file.text, offset, offset),
-    ))
-}
-
-/// Byte offset of a 1-based line and 1-based column (in characters).
-fn offset_of(text: &str, line: usize, column: usize) -> usize {
-    let start: usize = text
-        .split_inclusive('\n')
-        .take(line.saturating_sub(1))
-        .map(str::len)
-        .sum();
-    text.get(start..)
-        .and_then(|rest| rest.char_indices().nth(column.saturating_sub(1)))
-        .map_or(text.len(), |(i, _)| start + i)
 }
 
 #[cfg(test)]

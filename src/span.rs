@@ -180,6 +180,33 @@ impl fmt::Display for Location {
     }
 }
 
+/// Turns a serde_json error into a located error.
+pub fn json_error(file: &Arc<SourceFile>, err: &serde_json::Error) -> crate::Error {
+    let offset = offset_of(&file.text, err.line(), err.column());
+    let message = err.to_string();
+    let message = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(&message)
+        .to_owned();
+    crate::Error::new(crate::ErrorKind::Json, format!("invalid JSON: {message}")).at(Location::new(
+        file,
+        Span::from_offsets(&file.text, offset, offset),
+    ))
+}
+
+/// Byte offset of a 1-based line and 1-based column (in characters).
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    text.get(start..)
+        .and_then(|rest| rest.char_indices().nth(column.saturating_sub(1)))
+        .map_or(text.len(), |(i, _)| start + i)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

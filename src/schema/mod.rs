@@ -72,7 +72,7 @@ impl SystemSchema {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, &e))?;
         let file = SourceFile::new(path, crate::text::strip_bom(text));
         let raw: Value =
-            serde_json::from_str(&file.text).map_err(|e| crate::change::json_error(&file, &e))?;
+            serde_json::from_str(&file.text).map_err(|e| crate::span::json_error(&file, &e))?;
         Self::build(path, raw, Some(file))
     }
 

@@ -54,7 +54,7 @@ pub(super) fn load_refs(
         })?;
         let file = SourceFile::new(&shown, crate::text::strip_bom(text));
         let referenced: Value = serde_json::from_str(&file.text).map_err(|e| {
-            let error = crate::change::json_error(&file, &e);
+            let error = crate::span::json_error(&file, &e);
             match doc.locate(&pointer, false) {
                 Some(at) => error.help(format!("the file is referenced by `$ref` at {at}")),
                 None => error,
