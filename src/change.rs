@@ -309,7 +309,15 @@ fn declared_names(schema: &SystemSchema, pointer: &str) -> Vec<String> {
 const EXAMPLE: &str = r#"e.g. { "entry": "hr", "record": { "username": "matti" } }"#;
 
 /// The keys a change request may have.
-const KEYS: [&str; 5] = ["entry", "key", "requested_by", "id", "record"];
+const KEYS: [&str; 7] = [
+    "entry",
+    "key",
+    "requested_by",
+    "id",
+    "record",
+    "op",
+    "current",
+];
 
 /// Where an error about the member `key` points: the key itself when it is unknown, its
 /// value otherwise.
@@ -338,6 +346,20 @@ fn check_member(key: &str, value: &Value, has_record: bool) -> Result<(), Error>
             }
             Err(error)
         }
+        "op" if !matches!(value.as_str(), Some("create" | "update")) => Err(Error::new(
+            ErrorKind::Change,
+            format!(
+                "`op` must be \"update\" or \"create\", found {}",
+                crate::text::describe(value)
+            ),
+        )),
+        "current" if !value.is_object() && !value.is_null() => Err(Error::new(
+            ErrorKind::Change,
+            format!(
+                "`current` must be a JSON object (the entry record as it is now), found {}",
+                crate::text::describe(value)
+            ),
+        )),
         "record" if !value.is_object() => Err(Error::new(
             ErrorKind::Change,
             format!(

@@ -82,6 +82,8 @@ codes! {
         "Two flow paths fill the same field of one system with different values for the same change (shown by the witness). Whichever batch runs last wins, so the field flip-flops.";
     UndeclaredTarget = "R204", "undeclared-target", Warning,
         "A mapping writes a field the target schema does not declare. With `additionalProperties: false` the target rejects it; otherwise it is stored unchecked. Usually a typo in the target key.";
+    Echo = "R205", "rewriting-echo", Error,
+        "A two-way sync writes a value back changed: the value a system sends comes back to the same field, through other systems, different (the CRM lower-cases the e-mail and writes it back to the shop). The write-back overwrites what the user typed, and the systems can flap. The witness is a change request that shows it with `ripple validate` (its `echoes[]`). Write back only what the other side may change, or make the source accept only values the round trip keeps.";
     Incompatible = "R301", "incompatible", Error,
         "A value the entry system accepts (and every system before the target on the path accepts) is rejected by the target after the mappings. The witness is a change request record that reproduces it with `ripple validate`. Fix it by tightening the entry schema or by changing the mapping (e.g. ascii(), truncate()).";
     Undecided = "R302", "undecided", Warning,
@@ -130,7 +132,7 @@ mod tests {
             "R101 invalid-yaml\nR102 invalid-pipeline\nR103 invalid-schema\nR104 unknown-system\n\
              R105 unknown-function\nR106 bad-arguments\nR107 unknown-field\nR108 invalid-error-pattern\n\
              R109 unreadable-file\nR201 unreachable-system\nR202 required-not-filled\nR203 path-conflict\n\
-             R204 undeclared-target\nR301 incompatible\nR302 undecided"
+             R204 undeclared-target\nR205 rewriting-echo\nR301 incompatible\nR302 undecided"
         );
     }
 }

@@ -12,6 +12,7 @@ mod candidates;
 pub mod codes;
 mod conflict;
 mod dataflow;
+mod echo;
 
 mod field;
 mod nested;
@@ -305,6 +306,7 @@ pub fn check_pipeline_with(pipeline: &Pipeline, report: &mut CheckReport, opts: 
         .collect();
     for entry in pipeline.entries() {
         check_from(pipeline, &graph, &budget, &mappings, entry, report);
+        echo::echoes(pipeline, &graph, entry, report);
     }
 }
 

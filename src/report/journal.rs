@@ -44,6 +44,10 @@ struct EntryJson<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     record: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    change: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    current: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     values: Option<Vec<FieldValue>>,
 }
 
@@ -61,6 +65,8 @@ fn entry_json(e: &Entry) -> EntryJson<'_> {
         created_at: &e.created_at,
         updated_at: &e.updated_at,
         record: None,
+        change: None,
+        current: None,
         values: None,
     }
 }
@@ -202,8 +208,23 @@ pub fn show_json(
     opts: Options,
 ) -> String {
     let (record, values, last_error) = masked(entry, values, pii, opts);
+    let mask_doc = |doc: &Value| {
+        let mut out = doc.clone();
+        for (pointer, value) in crate::journal::leaves(doc) {
+            if let Some(slot) = out.pointer_mut(&pointer)
+                && !opts.show_values
+                && pii(&entry.entry, &pointer)
+                && !value.is_null()
+            {
+                *slot = Value::String(MASK.to_owned());
+            }
+        }
+        out
+    };
     let mut json = entry_json(entry);
     json.record = Some(record);
+    json.change = entry.change.as_ref().map(mask_doc);
+    json.current = entry.current.as_ref().map(mask_doc);
     json.values = Some(values);
     json.last_error = last_error.as_deref();
     pretty(&json)

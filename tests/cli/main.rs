@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod check;
+mod current;
 mod graph;
 mod input_errors;
 mod interface;

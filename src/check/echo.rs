@@ -1,0 +1,170 @@
+//! R205: a two-way sync writes a value back changed (shop → crm → shop, where the CRM
+//! lower-cases the e-mail). Such an echo overwrites what the user typed, and can flap
+//! between the systems. Reported only with a witness: an entry record for which
+//! `validate` itself shows the value coming back different (README, "Echoes").
+
+use serde_json::Value;
+
+use super::{CheckReport, Code, Finding};
+use crate::change::ChangeRequest;
+use crate::graph::SystemGraph;
+use crate::lineage;
+use crate::pipeline::{Pipeline, SystemId};
+
+/// Values that commonly change on a round trip: letter case, white space, non-ASCII and
+/// case-changing letters, separators, long text, leading zeros.
+const PROBES: &[&str] = &[
+    "Ab",
+    "Ab@Example.com",
+    " a",
+    "a ",
+    "a  b",
+    "Ä",
+    "ß",
+    "İ",
+    "a-b.c",
+    "007",
+    "abcdefghijklmnopqrstuvwxyz abcdefghijklmnopqrstuvwxyz abcdefghijklmnopqrstuvwxyz",
+];
+
+/// Looks for echoes of every flow that closes a cycle reachable from `entry`.
+pub(super) fn echoes(
+    pipeline: &Pipeline,
+    graph: &SystemGraph,
+    entry: SystemId,
+    report: &mut CheckReport,
+) {
+    let reach = graph.reachable([entry]);
+    for (fid, flow) in pipeline.flows.iter().enumerate() {
+        if !reach[flow.from] || !reach[flow.to] || !graph.reachable([flow.to])[flow.from] {
+            continue;
+        }
+        for mapping in &flow.mappings {
+            let target = mapping.target_pointer.to_string();
+            if report
+                .findings
+                .iter()
+                .any(|f| f.code == Code::Echo && f.field.as_deref() == Some(&target))
+            {
+                continue;
+            }
+            if let Some(f) = witness(pipeline, entry, (fid, mapping), flow.to, &target) {
+                report.findings.push(f);
+            }
+        }
+    }
+}
+
+/// The first probe that comes back changed at `system`'s `field`, as a finding.
+fn witness(
+    pipeline: &Pipeline,
+    entry: SystemId,
+    (fid, mapping): (usize, &crate::pipeline::Mapping),
+    system: SystemId,
+    field: &str,
+) -> Option<Finding> {
+    let graph = SystemGraph::new(pipeline);
+    for origin in origins(pipeline, entry, system, field) {
+        for value in candidates(pipeline, entry, &origin) {
+            let mut change = ChangeRequest {
+                entry: Some(pipeline.systems[entry].id.clone()),
+                ..ChangeRequest::default()
+            };
+            put(&mut change.record, &origin, value);
+            let Ok(report) = crate::validate::validate(pipeline, &graph, &change) else {
+                continue;
+            };
+            if report.violations.iter().any(|v| v.system == entry) {
+                continue;
+            }
+            let echo = report
+                .echoes
+                .iter()
+                .find(|e| e.system == system && e.field == field)?;
+            return Some(finding(pipeline, (fid, mapping), echo, &change.record));
+        }
+    }
+    None
+}
+
+/// Sets the field at `pointer` (objects created on the way).
+fn put(doc: &mut Value, pointer: &str, value: Value) {
+    let mut at = doc;
+    for token in pointer.split('/').skip(1) {
+        let key = token.replace("~1", "/").replace("~0", "~");
+        if !at.is_object() {
+            *at = Value::Object(serde_json::Map::new());
+        }
+        let Value::Object(map) = at else { return };
+        at = map.entry(key).or_insert(Value::Null);
+    }
+    *at = value;
+}
+
+/// The entry fields `system`'s `field` comes from.
+fn origins(pipeline: &Pipeline, entry: SystemId, system: SystemId, field: &str) -> Vec<String> {
+    let mut out: Vec<String> = lineage::chains(pipeline, system, field, Some(entry))
+        .into_iter()
+        .filter_map(|c| c.first().map(|h| h.pointer.clone()))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The probes, then the entry field's own `enum`/`const` values.
+fn candidates(pipeline: &Pipeline, entry: SystemId, pointer: &str) -> Vec<Value> {
+    let mut out: Vec<Value> = PROBES
+        .iter()
+        .map(|p| Value::String((*p).to_owned()))
+        .collect();
+    let leaf = pipeline.systems[entry].schema.leaf(pointer);
+    for k in &leaf.keywords {
+        match k {
+            crate::schema::Keyword::Enum(values) => out.extend(values.iter().cloned()),
+            crate::schema::Keyword::Const(v) => out.push(v.clone()),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn finding(
+    pipeline: &Pipeline,
+    (fid, mapping): (usize, &crate::pipeline::Mapping),
+    echo: &crate::validate::EchoFinding,
+    record: &Value,
+) -> Finding {
+    let system = &pipeline.systems[echo.system];
+    let ids: Vec<String> = echo
+        .path
+        .iter()
+        .map(|&s| pipeline.systems[s].id.clone())
+        .collect();
+    let mut f = Finding::new(
+        Code::Echo,
+        format!(
+            "`{}` {} comes back changed through {}",
+            system.id,
+            echo.field,
+            ids.join(" → ")
+        ),
+        &pipeline.file.path,
+    );
+    f.location = Some(pipeline.location(mapping.span));
+    f.label = Some(format!(
+        "{} is written back as {}",
+        crate::text::display_value(&echo.sent),
+        crate::text::display_value(&echo.back)
+    ));
+    f.system = Some(system.id.clone());
+    f.field = Some(echo.field.clone());
+    f.path = ids;
+    f.witness = Some(record.clone());
+    f.value = Some(echo.back.clone());
+    f.help = Some(format!(
+        "write back only what the other side may change, or make `{}` accept only values the round trip keeps (flow {} → {})",
+        system.id, pipeline.systems[pipeline.flows[fid].from].id, system.id
+    ));
+    f
+}
