@@ -1,5 +1,6 @@
 //! What a statement that failed shows: its string literals and, for a plain
-//! `INSERT … (columns) VALUES …`, which column each value goes to. Enough SQL to find the
+//! `INSERT … (columns) VALUES …` or `UPDATE … SET column = value, …`, which column each
+//! value goes to. Enough SQL to find the
 //! value a backend rejected without naming it (PostgreSQL's 22001), and nothing more: a
 //! statement this does not understand gives no answer rather than a guess.
 
@@ -18,7 +19,7 @@ impl Statement {
     pub(super) fn new(sql: &str) -> Self {
         Self {
             literals: literals(sql),
-            insert: Insert::parse(sql),
+            insert: Insert::parse(sql).or_else(|| Insert::parse_update(sql)),
         }
     }
 
@@ -122,8 +123,9 @@ fn literal(item: &str) -> Option<String> {
     (rest.is_empty() || rest.starts_with("::")).then_some(value)
 }
 
-/// `INSERT INTO table (columns) VALUES (row), (row)…` with its items split at top-level
-/// commas; anything else does not parse.
+/// A statement that writes named columns: `INSERT INTO table (columns) VALUES (row),
+/// (row)…` with its items split at top-level commas, or `UPDATE table SET column = item,
+/// …` (one row); anything else does not parse.
 #[derive(Debug, Clone, PartialEq)]
 struct Insert {
     table: String,
@@ -159,6 +161,82 @@ impl Insert {
             rows,
         })
     }
+}
+
+impl Insert {
+    /// `UPDATE table SET a = item, b = item [WHERE …]` as one row of columns and items.
+    fn parse_update(sql: &str) -> Option<Self> {
+        let rest = keyword(sql.trim_start(), "UPDATE")?.trim_start();
+        let rest = rest.strip_prefix("ONLY ").unwrap_or(rest).trim_start();
+        let end = rest.find(char::is_whitespace)?;
+        let (table, rest) = rest.split_at(end);
+        let rest = keyword(rest, "SET")?;
+        let (mut columns, mut row) = (Vec::new(), Vec::new());
+        for assignment in set_items(rest)? {
+            let (column, item) = split_top(&assignment, b'=')?;
+            let column = column.trim();
+            if column.is_empty() || column.starts_with('(') {
+                return None;
+            }
+            columns.push(column.to_owned());
+            row.push(item.to_owned());
+        }
+        (!columns.is_empty()).then(|| Self {
+            table: table.to_owned(),
+            columns,
+            rows: vec![row],
+        })
+    }
+}
+
+/// The assignments of a SET clause, split at top-level commas, up to a top-level
+/// `WHERE`, `FROM` or `RETURNING` or the end of the statement.
+fn set_items(s: &str) -> Option<Vec<String>> {
+    let bytes = s.as_bytes();
+    let (mut items, mut depth, mut start, mut i) = (Vec::new(), 0usize, 0usize, 0usize);
+    let ends_here = |i: usize| {
+        i > 0
+            && bytes[i - 1].is_ascii_whitespace()
+            && ["WHERE", "FROM", "RETURNING"]
+                .iter()
+                .any(|w| keyword(&s[i..], w).is_some() || s[i..].eq_ignore_ascii_case(w))
+    };
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\'' => i = read_literal(s, i)?.1 - 1,
+            b'"' => i += s[i + 1..].find('"')? + 1,
+            b'(' => depth += 1,
+            b')' => depth = depth.checked_sub(1)?,
+            b',' if depth == 0 => {
+                items.push(s[start..i].to_owned());
+                start = i + 1;
+            }
+            b';' if depth == 0 => break,
+            _ if depth == 0 && ends_here(i) => break,
+            _ => {}
+        }
+        i += 1;
+    }
+    items.push(s[start..i.min(s.len())].to_owned());
+    Some(items)
+}
+
+/// `s` split at its first top-level `sep` (outside quotes and parentheses).
+fn split_top(s: &str, sep: u8) -> Option<(&str, &str)> {
+    let bytes = s.as_bytes();
+    let (mut depth, mut i) = (0usize, 0usize);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\'' => i = read_literal(s, i)?.1 - 1,
+            b'"' => i += s[i + 1..].find('"')? + 1,
+            b'(' => depth += 1,
+            b')' => depth = depth.saturating_sub(1),
+            b if b == sep && depth == 0 => return Some((&s[..i], &s[i + 1..])),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 fn keyword<'a>(s: &'a str, word: &str) -> Option<&'a str> {
@@ -220,8 +298,8 @@ mod tests {
         let sql = "insert into t (a, \"B\") values (lower('x,y'), 'O''Connor'::text), ('a', 'b')";
         assert_eq!(rejected(5, sql), some("O'Connor", Some("B")));
         let sql = "UPDATE users SET cn = 'Väinö' WHERE uid = 'ab'";
-        assert_eq!(rejected(3, sql), some("Väinö", None));
-        assert_eq!(statement(sql).table(), None);
+        assert_eq!(rejected(3, sql), some("Väinö", Some("cn")));
+        assert_eq!(statement(sql).table().as_deref(), Some("users"));
     }
 
     #[test]
@@ -258,6 +336,28 @@ mod tests {
             (None, None),
             "the same literal twice is still two literals"
         );
+    }
+
+    #[test]
+    fn update_names_the_column_of_each_value() {
+        let sql = "UPDATE partner SET city = 'Kirchheim unter Teck-Nabern', street = 'Hauptstr. 1' WHERE id = 'x, y'";
+        assert_eq!(
+            rejected(20, sql),
+            some("Kirchheim unter Teck-Nabern", Some("city"))
+        );
+        assert_eq!(statement(sql).table().as_deref(), Some("partner"));
+        let sql =
+            "update \"Partner\" set \"CITY\" = upper('a = b, c'), name2 = 'x'::text returning id";
+        assert_eq!(
+            Insert::parse_update(sql).map(|u| u.columns),
+            Some(vec!["\"CITY\"".to_owned(), "name2".to_owned()])
+        );
+        assert_eq!(
+            Insert::parse_update("UPDATE t SET (a, b) = ('x', 'y')"),
+            None
+        );
+        assert_eq!(Insert::parse_update("UPDATE t SET a = 'unterminated"), None);
+        assert_eq!(Insert::parse_update("UPDATEt SET a = 'x'"), None);
     }
 
     #[test]

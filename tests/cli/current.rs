@@ -237,3 +237,22 @@ fn check_finds_the_echo_with_a_witness_that_replays() {
     assert_eq!(code, 0);
     assert!(out.contains("rewriting-echo"), "{out}");
 }
+
+#[test]
+fn a_postgres_update_statement_names_the_column_among_equal_limits() {
+    let (code, out, _) = run(&[
+        "trace",
+        &fixture("current/pipelines/partner.yaml"),
+        "--log",
+        &fixture("current/partner.log"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    let event = &json(&out)["events"][0];
+    assert_eq!(event["field"], "/city", "{out}");
+    assert_eq!(
+        event["origin"],
+        json!([{ "system": "shop", "field": "/address/city" }])
+    );
+}
