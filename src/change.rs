@@ -74,7 +74,7 @@ fn patch_leaves(patch: &Value, pointer: &mut String, out: &mut std::collections:
             for (k, v) in map {
                 let len = pointer.len();
                 pointer.push('/');
-                pointer.push_str(&k.replace('~', "~0").replace('/', "~1"));
+                pointer.push_str(&crate::pointer::escape(k));
                 patch_leaves(v, pointer, out);
                 pointer.truncate(len);
             }
@@ -262,7 +262,7 @@ fn check_object(
     }
     for (name, child) in map {
         let child_ptr = if name.contains(['~', '/']) {
-            format!("{pointer}/{}", name.replace('~', "~0").replace('/', "~1"))
+            crate::pointer::child(pointer, name)
         } else {
             format!("{pointer}/{name}")
         };

@@ -486,29 +486,7 @@ fn value_text(value: &Value) -> String {
     }
 }
 
-/// Every leaf value of `record` with its JSON Pointer, for [`FieldValue`]s.
-#[must_use]
-pub fn leaves(record: &Value) -> Vec<(String, Value)> {
-    let mut out = Vec::new();
-    let mut stack = vec![(String::new(), record)];
-    while let Some((pointer, value)) = stack.pop() {
-        match value {
-            Value::Object(map) => {
-                for (k, v) in map.iter().rev() {
-                    let escaped = k.replace('~', "~0").replace('/', "~1");
-                    stack.push((format!("{pointer}/{escaped}"), v));
-                }
-            }
-            Value::Array(items) if !items.is_empty() => {
-                for (i, v) in items.iter().enumerate().rev() {
-                    stack.push((format!("{pointer}/{i}"), v));
-                }
-            }
-            other => out.push((pointer, other.clone())),
-        }
-    }
-    out
-}
+pub use crate::pointer::leaves;
 
 #[cfg(test)]
 mod tests {

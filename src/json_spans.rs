@@ -90,7 +90,7 @@ impl JsonSpans {
 /// Escapes one JSON Pointer segment (`~` → `~0`, `/` → `~1`).
 #[must_use]
 pub fn escape(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
+    crate::pointer::escape(segment)
 }
 
 struct Scanner<'a> {

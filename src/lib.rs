@@ -31,6 +31,7 @@ pub mod lineage;
 pub mod live;
 pub mod logscan;
 pub mod pipeline;
+pub mod pointer;
 pub mod propagate;
 pub mod report;
 pub mod request;

@@ -161,7 +161,7 @@ pub fn personal_values(pipeline: &Pipeline, system: SystemId, record: &Record) -
         match value {
             Value::Object(map) => {
                 for (k, v) in map {
-                    let escaped = k.replace('~', "~0").replace('/', "~1");
+                    let escaped = crate::pointer::escape(k);
                     stack.push((format!("{pointer}/{escaped}"), v));
                 }
             }

@@ -286,13 +286,29 @@ pub fn propagate(
     entry: SystemId,
     start: Start<'_>,
 ) -> Result<Propagation, Error> {
+    propagate_with(pipeline, graph, entry, start, true)
+}
+
+/// [`propagate`], with provenance or without it (the fast path of batch validation,
+/// which only asks whether everything accepts; conflicts need provenance and are not
+/// found without it).
+///
+/// # Errors
+/// As [`propagate`].
+pub fn propagate_with(
+    pipeline: &Pipeline,
+    graph: &SystemGraph,
+    entry: SystemId,
+    start: Start<'_>,
+    with_provenance: bool,
+) -> Result<Propagation, Error> {
     let entry_id = &pipeline.systems[entry].id;
     let ids: Vec<Arc<str>> = pipeline
         .systems
         .iter()
         .map(|s| Arc::from(s.id.as_str()))
         .collect();
-    let mut first = entry_record(pipeline, entry, start.record, true);
+    let mut first = entry_record(pipeline, entry, start.record, with_provenance);
     if let Some(changed) = start.changed {
         first.changed = Some(Arc::new(changed.clone()));
         first.whole = true;
@@ -314,10 +330,17 @@ pub fn propagate(
         for &flow_id in graph.outgoing(arrival.system) {
             let flow = &pipeline.flows[flow_id];
             if arrival.path.contains(&flow.to) {
-                echoes.extend(echoes_of(&ids, flow, (index, &arrival), &arrivals));
+                echoes.extend(echoes_of(
+                    &ids,
+                    flow,
+                    (index, &arrival),
+                    &arrivals,
+                    with_provenance,
+                ));
                 continue;
             }
-            let (record, reached) = apply_flow(&ids[flow.to], flow, &arrival.record, true);
+            let (record, reached) =
+                apply_flow(&ids[flow.to], flow, &arrival.record, with_provenance);
             for k in &record.skipped {
                 if !skipped.iter().any(|(s, x)| *s == flow.to && x == k) {
                     skipped.push((flow.to, k.clone()));
@@ -364,8 +387,9 @@ fn echoes_of(
     flow: &Flow,
     (index, arrival): (usize, &Arrival),
     arrivals: &[Arrival],
+    with_provenance: bool,
 ) -> Vec<Echo> {
-    let Some(back) = apply(&ids[flow.to], flow, &arrival.record, true) else {
+    let Some(back) = apply(&ids[flow.to], flow, &arrival.record, with_provenance) else {
         return Vec::new();
     };
     let mut parent = arrival.parent;
@@ -381,9 +405,20 @@ fn echoes_of(
     let from = arrival.path.iter().position(|&s| s == flow.to).unwrap_or(0);
     let mut path = arrival.path[from..].to_vec();
     path.push(flow.to);
-    back.provenance
+    let fields: Vec<(String, Arc<Provenance>)> = if with_provenance {
+        back.provenance
+            .iter()
+            .map(|(f, p)| (f.clone(), Arc::clone(p)))
+            .collect()
+    } else {
+        crate::pointer::leaves(&back.doc)
+            .into_iter()
+            .map(|(f, _)| (f, Arc::clone(&NO_PROVENANCE)))
+            .collect()
+    };
+    fields
         .iter()
-        .filter(|(field, _)| back.changed.as_ref().is_none_or(|c| c.contains(*field)))
+        .filter(|(field, _)| back.changed.as_ref().is_none_or(|c| c.contains(field)))
         .filter_map(|(field, prov)| {
             let sent = had.record.doc.pointer(field)?;
             let came = back.doc.pointer(field)?;
@@ -446,7 +481,7 @@ fn seed(
                 let len = pointer.len();
                 pointer.push('/');
                 if k.contains(['~', '/']) {
-                    pointer.push_str(&k.replace('~', "~0").replace('/', "~1"));
+                    pointer.push_str(&crate::pointer::escape(k));
                 } else {
                     pointer.push_str(k);
                 }

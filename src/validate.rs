@@ -321,7 +321,7 @@ pub fn judge(pipeline: &Pipeline, entry: SystemId, propagation: &Propagation) ->
 /// The personal fields of a derived record: every leaf that is `x-pii` in the system's
 /// schema or derives from an `x-pii` entry field.
 fn personal_fields(pipeline: &Pipeline, system: SystemId, record: &Record) -> Vec<String> {
-    crate::journal::leaves(&record.doc)
+    crate::pointer::leaves(&record.doc)
         .into_iter()
         .map(|(pointer, _)| pointer)
         .filter(|p| is_pii(pipeline, system, p, &record.provenance_of(p)))
@@ -390,11 +390,7 @@ pub fn record_violations(schema: &SystemSchema, record: &Record) -> Vec<(String,
         .filter_map(|v| {
             if v.keyword == "required" && !record.complete {
                 let name = v.limit.as_str().unwrap_or_default();
-                let field = format!(
-                    "{}/{}",
-                    v.pointer,
-                    name.replace('~', "~0").replace('/', "~1")
-                );
+                let field = crate::pointer::child(&v.pointer, name);
                 record
                     .reached_missing
                     .contains(&field)

@@ -70,7 +70,7 @@ fn witness(
                 entry: Some(pipeline.systems[entry].id.clone()),
                 ..ChangeRequest::default()
             };
-            put(&mut change.record, &origin, value);
+            crate::pointer::put(&mut change.record, &origin, value);
             let Ok(report) = crate::validate::validate(pipeline, &graph, &change) else {
                 continue;
             };
@@ -85,20 +85,6 @@ fn witness(
         }
     }
     None
-}
-
-/// Sets the field at `pointer` (objects created on the way).
-fn put(doc: &mut Value, pointer: &str, value: Value) {
-    let mut at = doc;
-    for token in pointer.split('/').skip(1) {
-        let key = token.replace("~1", "/").replace("~0", "~");
-        if !at.is_object() {
-            *at = Value::Object(serde_json::Map::new());
-        }
-        let Value::Object(map) = at else { return };
-        at = map.entry(key).or_insert(Value::Null);
-    }
-    *at = value;
 }
 
 /// The entry fields `system`'s `field` comes from.

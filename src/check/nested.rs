@@ -77,7 +77,7 @@ fn leaves(
     names.sort();
     names.dedup();
     for name in names {
-        let child = format!("{suffix}/{}", name.replace('~', "~0").replace('/', "~1"));
+        let child = crate::pointer::child(&suffix, &name);
         let nested = schema
             .subschemas(&format!("{pointer}{child}"))
             .iter()

@@ -90,7 +90,7 @@ impl FieldPath {
         for s in &self.segments {
             out.push('/');
             match s {
-                Segment::Key(k) => out.push_str(&k.replace('~', "~0").replace('/', "~1")),
+                Segment::Key(k) => out.push_str(&crate::pointer::escape(k)),
                 Segment::Index(i) => out.push_str(&i.to_string()),
             }
         }

@@ -144,7 +144,7 @@ pub(super) fn to_pointer(name: &str) -> String {
 }
 
 fn escape(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
+    crate::pointer::escape(segment)
 }
 
 fn property_names(schema: &SystemSchema, pointer: &str) -> Vec<String> {

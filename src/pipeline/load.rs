@@ -193,7 +193,7 @@ pub fn load_str(
 }
 
 fn escape(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
+    crate::pointer::escape(segment)
 }
 
 fn check_version(value: &Value, _spans: &SpanIndex) -> Result<(), Error> {

@@ -139,7 +139,7 @@ impl<'f> Builder<'f> {
         let mut out = String::new();
         for seg in &self.path {
             out.push('/');
-            out.push_str(&seg.replace('~', "~0").replace('/', "~1"));
+            out.push_str(&crate::pointer::escape(seg));
         }
         out
     }

@@ -106,7 +106,7 @@ fn records(pipeline: &Pipeline, report: &Report, opts: Options, out: &mut String
     for o in &report.systems {
         let Some(record) = &o.record else { continue };
         let mut shown = record.clone();
-        for (pointer, value) in crate::journal::leaves(record) {
+        for (pointer, value) in crate::pointer::leaves(record) {
             if let Some(slot) = shown.pointer_mut(&pointer) {
                 *slot = super::json_value(&value, o.personal.contains(&pointer), opts);
             }

@@ -161,7 +161,7 @@ fn masked(
     };
     let mut record = entry.record.clone();
     let mut personal: Vec<String> = Vec::new();
-    for (pointer, value) in crate::journal::leaves(&entry.record) {
+    for (pointer, value) in crate::pointer::leaves(&entry.record) {
         if let Some(slot) = record.pointer_mut(&pointer) {
             *slot = mask(&entry.entry, &pointer, &value);
             if let (Value::String(s), Value::String(m)) = (&value, &*slot)
@@ -210,7 +210,7 @@ pub fn show_json(
     let (record, values, last_error) = masked(entry, values, pii, opts);
     let mask_doc = |doc: &Value| {
         let mut out = doc.clone();
-        for (pointer, value) in crate::journal::leaves(doc) {
+        for (pointer, value) in crate::pointer::leaves(doc) {
             if let Some(slot) = out.pointer_mut(&pointer)
                 && !opts.show_values
                 && pii(&entry.entry, &pointer)

@@ -122,7 +122,7 @@ struct EchoJson<'a> {
 /// values are shown.
 fn record_json(record: &Value, personal: &[String], opts: Options) -> Value {
     let mut out = record.clone();
-    for (pointer, value) in crate::journal::leaves(record) {
+    for (pointer, value) in crate::pointer::leaves(record) {
         if let Some(slot) = out.pointer_mut(&pointer) {
             *slot = json_value(&value, personal.contains(&pointer), opts);
         }
