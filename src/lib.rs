@@ -20,6 +20,7 @@ pub mod span;
 
 pub use error::{Error, ErrorKind, Errors};
 pub use span::{Location, SourceFile, Span};
+pub mod batch;
 pub mod change;
 pub mod check;
 pub mod constraints;

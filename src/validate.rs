@@ -213,6 +213,46 @@ pub fn validate_propagation(
     Ok((report, propagation))
 }
 
+/// Whether every system accepts `change`, decided without provenance or messages: the
+/// fast path of batch validation. `true` means [`validate`] would report nothing; `false`
+/// means it may (a schema rejects, a mapping fails, two paths bring different records
+/// into one system, or a value comes back on a cycle): run [`validate`] for the verdict
+/// and the details.
+///
+/// # Errors
+/// As [`validate`].
+pub fn accepts(
+    pipeline: &Pipeline,
+    graph: &SystemGraph,
+    change: &ChangeRequest,
+) -> Result<bool, Error> {
+    let entry = resolve_entry(pipeline, change)?;
+    let entry_system = &pipeline.systems[entry];
+    change.check_fields(&entry_system.id, &entry_system.schema)?;
+    let (record, changed) = change.start();
+    let start = propagate::Start {
+        record: &record,
+        changed: changed.as_ref(),
+    };
+    let propagation = propagate::propagate_with(pipeline, graph, entry, start, false)?;
+    if !propagation.echoes.is_empty() {
+        return Ok(false);
+    }
+    let mut seen: Vec<Option<&Value>> = vec![None; pipeline.systems.len()];
+    for a in &propagation.arrivals {
+        if !a.record.failures.is_empty()
+            || !pipeline.systems[a.system].schema.is_valid(&a.record.doc)
+        {
+            return Ok(false);
+        }
+        match seen[a.system] {
+            Some(doc) if doc != &a.record.doc => return Ok(false),
+            _ => seen[a.system] = Some(&a.record.doc),
+        }
+    }
+    Ok(true)
+}
+
 /// Validates every arrival of a propagation.
 #[must_use]
 pub fn judge(pipeline: &Pipeline, entry: SystemId, propagation: &Propagation) -> Report {

@@ -1,6 +1,7 @@
 //! Argument parsing and exit codes; everything else lives in the library.
 
 mod args;
+mod batch;
 mod check;
 mod constraints;
 mod explain;

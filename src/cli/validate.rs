@@ -20,7 +20,16 @@ pub(crate) struct Args {
     /// The pipeline file (`-` for standard input).
     pipeline: PathBuf,
     /// The change request (JSON; `-` for standard input). Optional with `--set`.
+    #[arg(conflicts_with = "batch")]
     change: Option<PathBuf>,
+    /// Validate many entry records: JSON Lines (`.jsonl`, a change request or a bare record
+    /// per line) or CSV (`.csv`, a header of dotted field paths), `-` for standard input
+    /// (JSON Lines). Prints JSON Lines with `--format json`.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["set", "set_str", "submit", "live", "current", "create"])]
+    batch: Option<PathBuf>,
+    /// With --batch: worker threads (default: every core).
+    #[arg(long, value_name = "N", requires = "batch", value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
     /// Set a field of the entry record: `--set address.street="Hämeenkatu 1"`. The value is
     /// JSON when it parses as JSON (`--set age=42`, `--set vat_id=null`), text otherwise.
     #[arg(long = "set", value_name = "FIELD=VALUE")]
@@ -149,6 +158,16 @@ fn change(args: &Args) -> Result<ChangeRequest, Errors> {
 }
 
 pub(crate) fn run(args: Args, opts: Options) -> Result<Verdict, Errors> {
+    if let Some(batch) = &args.batch {
+        return super::batch::run(
+            &args.pipeline,
+            batch,
+            args.jobs,
+            args.entry.clone(),
+            args.format.format,
+            opts,
+        );
+    }
     let change = change(&args)?;
     let pipeline = super::load(&args.pipeline)?;
     tracing::info!(

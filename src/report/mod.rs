@@ -4,6 +4,7 @@
 //! terminal); JSON is for scripts, with the stable keys each command documents in the README. Personal data (`x-pii`)
 //! is masked in machine-readable output unless the user asks for values.
 
+pub mod batch;
 pub mod diagnostic;
 pub mod github;
 pub mod graph;

@@ -1,0 +1,594 @@
+//! Batch validation (README, "`ripple validate --batch`"): many entry records, streamed
+//! through the pipeline on every core, with flat memory.
+//!
+//! A reader thread cuts the input into chunks of records; workers validate each record —
+//! first the fast path ([`validate::accepts`]: no provenance, no messages), and only for a
+//! record something may reject the full [`validate::validate`] — and the caller receives
+//! the outcomes in input order. At most a few chunks per worker are in flight, so memory
+//! does not grow with the input.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::BufRead;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+
+use crate::change::ChangeRequest;
+use crate::error::{Error, ErrorKind};
+use crate::graph::SystemGraph;
+use crate::pipeline::{Pipeline, SystemId};
+use crate::propagate::FieldRef;
+use crate::validate::{self, Report};
+
+/// Records per chunk handed to a worker.
+const CHUNK: usize = 256;
+
+/// How the input is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFormat {
+    /// JSON Lines: one change request (`{"record": …}`) or bare entry record per line.
+    JsonLines,
+    /// CSV with a header of dotted field paths; cells typed by the entry schema.
+    Csv,
+}
+
+impl InputFormat {
+    /// The format a file name implies: `.csv` is CSV, anything else JSON Lines.
+    #[must_use]
+    pub fn of_path(path: &Path) -> Self {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some(e) if e.eq_ignore_ascii_case("csv") => Self::Csv,
+            _ => Self::JsonLines,
+        }
+    }
+}
+
+/// How to run a batch.
+#[derive(Debug, Clone)]
+pub struct BatchOptions {
+    /// Worker threads (at least 1).
+    pub jobs: usize,
+    /// The input format.
+    pub format: InputFormat,
+    /// The entry system for bare records and CSV rows (`None`: the pipeline's only one).
+    pub entry: Option<String>,
+    /// Bytes read so far, for a progress display.
+    pub progress: Option<Arc<AtomicU64>>,
+}
+
+/// One rejection of a record.
+#[derive(Debug, Clone)]
+pub struct Rejection {
+    /// The rejecting system.
+    pub system: SystemId,
+    /// The field.
+    pub field: String,
+    /// The keyword (`mapping` when the mapping failed).
+    pub keyword: String,
+    /// The keyword's limit.
+    pub limit: Value,
+    /// The rejected value.
+    pub value: Option<Value>,
+    /// Whether it is personal data.
+    pub pii: bool,
+    /// The entry fields it came from.
+    pub origin: Vec<FieldRef>,
+    /// What is wrong, without the value.
+    pub message: String,
+}
+
+/// What became of one input record.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// Every system accepts it.
+    Accepted,
+    /// Something rejects it (or paths disagree, or a value comes back changed).
+    Rejected {
+        /// The input line (CSV: the row's line).
+        line: u64,
+        /// The record's key: the change's `key`, else `line N`.
+        key: String,
+        /// Each rejection, once per system, field and keyword.
+        rejections: Vec<Rejection>,
+        /// Fields two paths fill differently.
+        conflicts: usize,
+        /// Values a two-way sync writes back changed.
+        echoes: usize,
+    },
+    /// The line is not a record ripple can validate; counted, never fatal.
+    Malformed {
+        /// The input line.
+        line: u64,
+        /// Why.
+        error: String,
+    },
+}
+
+/// A (system, field, keyword) and how often it rejected.
+#[derive(Debug, Clone)]
+pub struct Group {
+    /// The rejecting system.
+    pub system: SystemId,
+    /// The field.
+    pub field: String,
+    /// The keyword.
+    pub keyword: String,
+    /// Rejected records.
+    pub count: u64,
+    /// The keys of the first three.
+    pub first_keys: Vec<String>,
+}
+
+/// What a whole batch amounted to.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    /// Records read (malformed ones included).
+    pub records: u64,
+    /// Records every system accepts.
+    pub accepted: u64,
+    /// Records something rejects.
+    pub rejected: u64,
+    /// Lines that are not records.
+    pub malformed: u64,
+    /// Rejections by system, field and keyword, most first.
+    pub groups: Vec<Group>,
+    /// Root causes: the entry fields rejected values came from, most rejections first,
+    /// each rejected record counted once per origin combination.
+    pub causes: Vec<(Vec<FieldRef>, u64)>,
+}
+
+impl Summary {
+    /// Counts one outcome in.
+    fn add(&mut self, outcome: &Outcome, tally: &mut Tally) {
+        self.records += 1;
+        match outcome {
+            Outcome::Accepted => self.accepted += 1,
+            Outcome::Malformed { .. } => self.malformed += 1,
+            Outcome::Rejected {
+                key, rejections, ..
+            } => {
+                self.rejected += 1;
+                let mut origins: Vec<FieldRef> = Vec::new();
+                for r in rejections {
+                    let g = tally
+                        .groups
+                        .entry((r.system, r.field.clone(), r.keyword.clone()))
+                        .or_insert((0, Vec::new()));
+                    g.0 += 1;
+                    if g.1.len() < 3 {
+                        g.1.push(key.clone());
+                    }
+                    for o in &r.origin {
+                        if !origins.contains(o) {
+                            origins.push(o.clone());
+                        }
+                    }
+                }
+                origins.sort();
+                *tally.causes.entry(origins).or_insert(0) += 1;
+            }
+        }
+    }
+
+    fn finish(&mut self, tally: Tally) {
+        let mut groups: Vec<Group> = tally
+            .groups
+            .into_iter()
+            .map(|((system, field, keyword), (count, first_keys))| Group {
+                system,
+                field,
+                keyword,
+                count,
+                first_keys,
+            })
+            .collect();
+        groups.sort_by_key(|g| std::cmp::Reverse(g.count));
+        let mut causes: Vec<(Vec<FieldRef>, u64)> = tally.causes.into_iter().collect();
+        causes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        self.groups = groups;
+        self.causes = causes;
+    }
+}
+
+#[derive(Default)]
+struct Tally {
+    groups: BTreeMap<(SystemId, String, String), (u64, Vec<String>)>,
+    causes: HashMap<Vec<FieldRef>, u64>,
+}
+
+/// A chunk of raw records: (line number, text).
+type Chunk = (usize, Vec<(u64, RawRecord)>);
+
+/// A record as read, before parsing.
+enum RawRecord {
+    Json(String),
+    Csv(Vec<String>),
+    Unreadable(String),
+}
+
+/// Validates every record of `reader`, calling `on_outcome` for each in input order.
+///
+/// # Errors
+/// The input cannot be read (a malformed record is an outcome, not an error), or a CSV
+/// header that is not usable.
+pub fn run<R: BufRead + Send>(
+    pipeline: &Pipeline,
+    reader: R,
+    opts: &BatchOptions,
+    mut on_outcome: impl FnMut(&Outcome),
+) -> Result<Summary, Error> {
+    let entry = pipeline.resolve_entry(opts.entry.as_deref())?;
+    let graph = SystemGraph::new(pipeline);
+    let jobs = opts.jobs.max(1);
+    let (input, header) = match opts.format {
+        InputFormat::JsonLines => (Input::Lines(reader), Header::new(pipeline, entry, &[])?),
+        InputFormat::Csv => {
+            let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+            let names: Vec<String> = csv
+                .headers()
+                .map_err(|e| {
+                    Error::new(ErrorKind::Usage, format!("cannot read the CSV header: {e}"))
+                })?
+                .iter()
+                .map(|h| h.trim_start_matches('\u{feff}').to_owned())
+                .collect();
+            let header = Header::new(pipeline, entry, &names)?;
+            (Input::Csv(csv), header)
+        }
+    };
+    let (work_tx, work_rx) = sync_channel::<Chunk>(jobs * 2);
+    let (done_tx, done_rx) = sync_channel::<(usize, Vec<Outcome>)>(jobs * 2);
+    let work_rx = Arc::new(Mutex::new(work_rx));
+    let mut summary = Summary::default();
+    let mut tally = Tally::default();
+    let read = std::thread::scope(|scope| {
+        let reader_thread = scope.spawn(|| read_chunks(input, opts, work_tx));
+        for _ in 0..jobs {
+            let (rx, tx, graph, header) = (Arc::clone(&work_rx), done_tx.clone(), &graph, &header);
+            scope.spawn(move || work(pipeline, graph, header, &rx, &tx));
+        }
+        drop(done_tx);
+        in_order(&done_rx, |o| {
+            summary.add(o, &mut tally);
+            on_outcome(o);
+        });
+        reader_thread.join()
+    });
+    summary.finish(tally);
+    match read {
+        Ok(result) => result.map(|()| summary),
+        Err(_) => Err(Error::new(
+            ErrorKind::Io,
+            "the batch reader stopped unexpectedly",
+        )),
+    }
+}
+
+/// Hands outcomes over in chunk order, holding back chunks that finish early.
+fn in_order(done: &Receiver<(usize, Vec<Outcome>)>, mut each: impl FnMut(&Outcome)) {
+    let mut next = 0usize;
+    let mut waiting: BTreeMap<usize, Vec<Outcome>> = BTreeMap::new();
+    for (index, outcomes) in done {
+        waiting.insert(index, outcomes);
+        while let Some(outcomes) = waiting.remove(&next) {
+            outcomes.iter().for_each(&mut each);
+            next += 1;
+        }
+    }
+}
+
+fn work(
+    pipeline: &Pipeline,
+    graph: &SystemGraph,
+    header: &Header,
+    rx: &Mutex<Receiver<Chunk>>,
+    tx: &SyncSender<(usize, Vec<Outcome>)>,
+) {
+    loop {
+        let next = match rx.lock() {
+            Ok(guard) => guard.recv(),
+            Err(_) => return,
+        };
+        let Ok((index, records)) = next else { return };
+        let outcomes = records
+            .into_iter()
+            .map(|(line, raw)| one(pipeline, graph, header, line, raw))
+            .collect();
+        if tx.send((index, outcomes)).is_err() {
+            return;
+        }
+    }
+}
+
+/// What every worker needs to turn a raw record into a change: the entry system's id
+/// and, for CSV, each column's field and the type the entry schema gives it.
+struct Header {
+    entry: String,
+    columns: Vec<(String, Cell)>,
+}
+
+/// How a CSV cell is typed: by the types the entry schema allows the column's field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cell {
+    Text,
+    Integer,
+    Number,
+    Boolean,
+}
+
+impl Header {
+    fn new(pipeline: &Pipeline, entry: SystemId, names: &[String]) -> Result<Self, Error> {
+        let schema = &pipeline.systems[entry].schema;
+        let mut columns = Vec::with_capacity(names.len());
+        for name in names {
+            let path = crate::expr::FieldPath::parse(name.trim()).map_err(|e| {
+                Error::new(
+                    ErrorKind::Usage,
+                    format!("CSV column `{name}` is not a field path: {}", e.message),
+                )
+                .help("name columns by dotted paths of the entry record, e.g. `address.street`")
+            })?;
+            let pointer = path.pointer();
+            let types = schema.leaf(&pointer).types();
+            use crate::schema::TypeName as T;
+            let cell = if types.allows(T::String) {
+                Cell::Text
+            } else if types.allows(T::Boolean) && !types.allows(T::Number) {
+                Cell::Boolean
+            } else if types.allows(T::Integer) && !types.allows(T::Number) {
+                Cell::Integer
+            } else if types.allows(T::Number) {
+                Cell::Number
+            } else {
+                Cell::Text
+            };
+            columns.push((pointer, cell));
+        }
+        Ok(Self {
+            entry: pipeline.systems[entry].id.clone(),
+            columns,
+        })
+    }
+
+    /// A CSV row as an entry record: empty cells are absent, the others typed.
+    fn record(&self, cells: &[String]) -> Result<Value, String> {
+        if cells.len() != self.columns.len() {
+            return Err(format!(
+                "{} cells for {} columns",
+                cells.len(),
+                self.columns.len()
+            ));
+        }
+        let mut record = Value::Object(serde_json::Map::new());
+        for ((pointer, cell), text) in self.columns.iter().zip(cells) {
+            if text.is_empty() {
+                continue;
+            }
+            crate::pointer::put(&mut record, pointer, typed(*cell, text));
+        }
+        Ok(record)
+    }
+}
+
+/// A cell's value: a number, integer or boolean when the schema wants one and the text
+/// reads as one; the text otherwise (so the schema reports what is wrong).
+fn typed(cell: Cell, text: &str) -> Value {
+    let t = text.trim();
+    match cell {
+        Cell::Integer => t
+            .parse::<i64>()
+            .map_or_else(|_| Value::String(text.into()), Value::from),
+        Cell::Number => t
+            .parse::<i64>()
+            .map(Value::from)
+            .ok()
+            .or_else(|| {
+                t.parse::<f64>()
+                    .ok()
+                    .and_then(serde_json::Number::from_f64)
+                    .map(Value::Number)
+            })
+            .unwrap_or_else(|| Value::String(text.into())),
+        Cell::Boolean => match t.to_ascii_lowercase().as_str() {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            _ => Value::String(text.into()),
+        },
+        Cell::Text => Value::String(text.into()),
+    }
+}
+
+fn one(
+    pipeline: &Pipeline,
+    graph: &SystemGraph,
+    header: &Header,
+    line: u64,
+    raw: RawRecord,
+) -> Outcome {
+    let malformed = |error: String| Outcome::Malformed { line, error };
+    let change = match raw {
+        RawRecord::Json(text) => match change_of_line(&text, &header.entry) {
+            Ok(c) => c,
+            Err(e) => return malformed(e),
+        },
+        RawRecord::Csv(cells) => match header.record(&cells) {
+            Ok(record) => ChangeRequest {
+                entry: Some(header.entry.clone()),
+                record,
+                ..ChangeRequest::default()
+            },
+            Err(e) => return malformed(e),
+        },
+        RawRecord::Unreadable(e) => return malformed(e),
+    };
+    judge(pipeline, graph, line, &change).unwrap_or_else(|e| malformed(e.message))
+}
+
+/// A JSON Lines record: a change request when it has `record`, else a bare entry record.
+fn change_of_line(text: &str, entry: &str) -> Result<ChangeRequest, String> {
+    let value: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+    let Value::Object(map) = &value else {
+        return Err("a record must be a JSON object".to_owned());
+    };
+    if map.contains_key("record") {
+        let mut change =
+            ChangeRequest::parse(Path::new("<batch>"), text.to_owned()).map_err(|e| e.message)?;
+        change.entry.get_or_insert_with(|| entry.to_owned());
+        return Ok(change);
+    }
+    Ok(ChangeRequest {
+        entry: Some(entry.to_owned()),
+        record: value,
+        ..ChangeRequest::default()
+    })
+}
+
+/// The fast path, then the full validation for a record something may reject.
+fn judge(
+    pipeline: &Pipeline,
+    graph: &SystemGraph,
+    line: u64,
+    change: &ChangeRequest,
+) -> Result<Outcome, Error> {
+    if validate::accepts(pipeline, graph, change)? {
+        return Ok(Outcome::Accepted);
+    }
+    let report = validate::validate(pipeline, graph, change)?;
+    if report.ok() {
+        return Ok(Outcome::Accepted);
+    }
+    Ok(rejected(line, change, &report))
+}
+
+fn rejected(line: u64, change: &ChangeRequest, report: &Report) -> Outcome {
+    let mut rejections: Vec<Rejection> = Vec::new();
+    for v in &report.violations {
+        if rejections
+            .iter()
+            .any(|r| r.system == v.system && r.field == v.field && r.keyword == v.keyword)
+        {
+            continue;
+        }
+        rejections.push(Rejection {
+            system: v.system,
+            field: v.field.clone(),
+            keyword: v.keyword.clone(),
+            limit: v.limit.clone(),
+            value: v.value.clone(),
+            pii: v.pii,
+            origin: v.provenance.origin.clone(),
+            message: v.message.clone(),
+        });
+    }
+    Outcome::Rejected {
+        line,
+        key: change.key.clone().unwrap_or_else(|| format!("line {line}")),
+        rejections,
+        conflicts: report.conflicts.len(),
+        echoes: report.echoes.len(),
+    }
+}
+
+/// The input, opened for its format.
+enum Input<R: BufRead> {
+    Lines(R),
+    Csv(csv::Reader<R>),
+}
+
+/// Reads the input in chunks and sends them to the workers.
+fn read_chunks<R: BufRead>(
+    input: Input<R>,
+    opts: &BatchOptions,
+    tx: SyncSender<Chunk>,
+) -> Result<(), Error> {
+    match input {
+        Input::Lines(reader) => read_lines(reader, opts.progress.as_deref(), &tx),
+        Input::Csv(csv) => read_csv(csv, opts.progress.as_deref(), &tx),
+    }
+}
+
+fn read_csv<R: BufRead>(
+    mut csv: csv::Reader<R>,
+    progress: Option<&AtomicU64>,
+    tx: &SyncSender<Chunk>,
+) -> Result<(), Error> {
+    let (mut chunk, mut index) = (Vec::with_capacity(CHUNK), 0usize);
+    let mut row = csv::StringRecord::new();
+    loop {
+        let line = csv.position().line() + u64::from(csv.position().line() == 0);
+        match csv.read_record(&mut row) {
+            Ok(false) => break,
+            Ok(true) => chunk.push((
+                line,
+                RawRecord::Csv(row.iter().map(str::to_owned).collect()),
+            )),
+            Err(e) if e.is_io_error() => {
+                return Err(Error::new(
+                    ErrorKind::Io,
+                    format!("cannot read the batch: {e}"),
+                ));
+            }
+            Err(e) => chunk.push((line, RawRecord::Unreadable(e.to_string()))),
+        }
+        if let Some(p) = progress {
+            p.store(csv.position().byte(), Ordering::Relaxed);
+        }
+        if chunk.len() == CHUNK {
+            if tx.send((index, std::mem::take(&mut chunk))).is_err() {
+                return Ok(());
+            }
+            index += 1;
+        }
+    }
+    if !chunk.is_empty() {
+        let _ = tx.send((index, chunk));
+    }
+    Ok(())
+}
+
+fn read_lines<R: BufRead>(
+    mut reader: R,
+    progress: Option<&AtomicU64>,
+    tx: &SyncSender<Chunk>,
+) -> Result<(), Error> {
+    let (mut chunk, mut index, mut line) = (Vec::with_capacity(CHUNK), 0usize, 0u64);
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| Error::new(ErrorKind::Io, format!("cannot read the batch: {e}")))?;
+        if n == 0 {
+            break;
+        }
+        line += 1;
+        if let Some(p) = progress {
+            p.fetch_add(n as u64, Ordering::Relaxed);
+        }
+        let text = match std::str::from_utf8(&buf) {
+            Ok(t) => t.trim(),
+            Err(_) => {
+                chunk.push((line, RawRecord::Unreadable("not UTF-8".into())));
+                continue;
+            }
+        };
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        if text.is_empty() {
+            continue;
+        }
+        chunk.push((line, RawRecord::Json(text.to_owned())));
+        if chunk.len() == CHUNK {
+            if tx.send((index, std::mem::take(&mut chunk))).is_err() {
+                return Ok(());
+            }
+            index += 1;
+        }
+    }
+    if !chunk.is_empty() {
+        let _ = tx.send((index, chunk));
+    }
+    Ok(())
+}
