@@ -1,0 +1,93 @@
+//! Throughput of `ripple validate --batch` on the example pipeline
+//! (`pipelines/customer-identity.yaml`, 8 systems), against the floor: jsonschema's
+//! `is_valid` on the same records already derived for every system they reach, with no
+//! propagation. Both in records per second, the batch path with 1 and 2 workers.
+//!
+//! Run with `cargo bench --bench batch`; figures are in the README.
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::Cursor;
+use std::path::Path;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use ripple::batch::{self, BatchOptions, InputFormat};
+use ripple::graph::SystemGraph;
+use ripple::propagate::{self, Start};
+use serde_json::{Value, json};
+
+const RECORDS: usize = 20_000;
+
+/// Generated entry records: mostly accepted, about a quarter rejected somewhere.
+fn records() -> Vec<Value> {
+    let mut rng = fastrand::Rng::with_seed(42);
+    let names = ["matti", "anna", "pekka", "liisa", "juha", "Äijälä", "Matti.Meikalainen"];
+    (0..RECORDS)
+        .map(|i| {
+            let n = names[rng.usize(..names.len())];
+            json!({
+                "username": format!("{n}{}", i % 100),
+                "first_name": "Anna",
+                "last_name": n,
+                "email": format!("{n}{i}@example.com"),
+                "address": { "street": if rng.u8(..8) == 0 { "Hämeenkatu 1" } else { "MAIN ST 1" }, "city": "Tampere" }
+            })
+        })
+        .collect()
+}
+
+fn benches(c: &mut Criterion) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("pipelines/customer-identity.yaml");
+    let pipeline = ripple::pipeline::load(&path).unwrap();
+    let input = records();
+    let text: String = input.iter().map(|r| format!("{r}\n")).collect();
+
+    let mut group = c.benchmark_group("batch");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(RECORDS as u64));
+    for jobs in [1, 2] {
+        group.bench_function(format!("validate --batch, {jobs} job(s)"), |b| {
+            b.iter(|| {
+                let opts = BatchOptions {
+                    jobs,
+                    format: InputFormat::JsonLines,
+                    entry: None,
+                    progress: None,
+                };
+                batch::run(&pipeline, Cursor::new(text.as_bytes()), &opts, |_| {}).unwrap()
+            });
+        });
+    }
+
+    // The floor: every derived record each reached system validates, derived beforehand.
+    let graph = SystemGraph::new(&pipeline);
+    let entry = pipeline.resolve_entry(None).unwrap();
+    let derived: Vec<Vec<(usize, Value)>> = input
+        .iter()
+        .map(|r| {
+            propagate::propagate_with(&pipeline, &graph, entry, Start::partial(r), false)
+                .unwrap()
+                .arrivals
+                .into_iter()
+                .map(|a| (a.system, a.record.doc))
+                .collect()
+        })
+        .collect();
+    group.bench_function("floor: is_valid on derived records, 1 core", |b| {
+        b.iter(|| {
+            let mut valid = 0usize;
+            for arrivals in &derived {
+                // Every arrival is validated, as the batch path does for accepted records.
+                let ok = arrivals
+                    .iter()
+                    .filter(|(s, doc)| pipeline.systems[*s].schema.is_valid(doc))
+                    .count();
+                valid += usize::from(ok == arrivals.len());
+            }
+            valid
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(batch_benches, benches);
+criterion_main!(batch_benches);
