@@ -20,7 +20,15 @@ const RECORDS: usize = 20_000;
 /// Generated entry records: mostly accepted, about a quarter rejected somewhere.
 fn records() -> Vec<Value> {
     let mut rng = fastrand::Rng::with_seed(42);
-    let names = ["matti", "anna", "pekka", "liisa", "juha", "Äijälä", "Matti.Meikalainen"];
+    let names = [
+        "matti",
+        "anna",
+        "pekka",
+        "liisa",
+        "juha",
+        "Äijälä",
+        "Matti.Meikalainen",
+    ];
     (0..RECORDS)
         .map(|i| {
             let n = names[rng.usize(..names.len())];

@@ -2,6 +2,7 @@
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
 mod bad_input;
+mod batch;
 mod check;
 mod current;
 mod graph;
