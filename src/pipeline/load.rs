@@ -362,6 +362,16 @@ fn system(
             }),
         }
     }
+    if let Some(e) = raw.endpoint.as_ref().and_then(|e| e.read.as_deref()) {
+        errors.0.extend(check_read_url(e).map(|problem| {
+            Error::new(
+                ErrorKind::Format,
+                format!("`{id}`'s `endpoint.read` {problem}"),
+            )
+            .at(at(&format!("{ptr}/endpoint/read")))
+            .help("write a URL such as https://crm.example/customers/{key}; {key} is the change's key")
+        }));
+    }
     match schema {
         Some(schema) if errors.is_empty() => Ok(System {
             id: id.to_owned(),
@@ -375,6 +385,22 @@ fn system(
             span: spans.key(ptr),
         }),
         _ => Err(errors),
+    }
+}
+
+/// What is wrong with an `endpoint.read` template, if anything: it must be an http(s) URL
+/// once `{key}` is filled in, with no other placeholder. A template without `{key}` is
+/// fine: it names one record, read as is. Any system may declare one (no warning);
+/// `validate --fetch-current` reads only the entry system's.
+fn check_read_url(template: &str) -> Option<&'static str> {
+    let filled = template.replace("{key}", "key");
+    if filled.contains(['{', '}']) {
+        return Some("has a placeholder other than `{key}`");
+    }
+    match url::Url::parse(&filled) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") => None,
+        Ok(_) => Some("must be an http:// or https:// URL"),
+        Err(_) => Some("is not a valid URL"),
     }
 }
 
