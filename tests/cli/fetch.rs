@@ -314,3 +314,53 @@ fn a_read_url_with_another_placeholder_does_not_load() {
     );
     assert!(server.requests().is_empty());
 }
+
+/// Runs `validate PIPELINE CHANGE --fetch-current` with `change` written to a file.
+fn fetch_change(server: &Server, change: &serde_json::Value) -> Run {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = pipeline(dir.path(), server, READ);
+    let change_path = dir.path().join("change.json");
+    std::fs::write(&change_path, change.to_string()).expect("write change");
+    let out = ripple()
+        .args(["validate", &path.display().to_string()])
+        .arg(&change_path)
+        .arg("--fetch-current")
+        .env("RIPPLE_TEST_TOKEN", TOKEN)
+        .output()
+        .expect("run ripple");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn the_record_read_replaces_a_current_the_change_carries_and_a_create_is_refused() {
+    let server = serving("current-short.json");
+    let long: serde_json::Value =
+        serde_json::from_str(&fixture_record("current.json")).expect("current.json");
+    let change = serde_json::json!({
+        "key": "100234",
+        "record": { "address": { "city": "Kirchheim unter Teck-Nabern" } },
+        "current": long,
+    });
+    let run = fetch_change(&server, &change);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(server.requests().len(), 1);
+
+    let create = serde_json::json!({
+        "key": "100234",
+        "op": "create",
+        "record": { "address": { "city": "Ulm" } },
+    });
+    let run = fetch_change(&server, &create);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("a create has no current record to fetch"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(server.requests().len(), 1, "nothing read for a create");
+}
