@@ -73,14 +73,14 @@ pub(crate) struct Args {
     /// record it in the journal.
     #[arg(long)]
     submit: bool,
-    /// Requests at most per submit or --fetch-current read, the first included (time-outs, connection failures,
-    /// 429 and 5xx are retried with backoff).
+    /// Requests at most per submit or --fetch-current read, the first included (time-outs,
+    /// connection failures, 429 and 5xx are retried with backoff).
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
     attempts: u32,
     #[command(flatten)]
     journal: JournalArg,
-    /// The record's key in the entry system (`{key}` in the submit and read URLs); overrides the
-    /// change's `key`.
+    /// The record's key in the entry system (`{key}` in the submit and read URLs); overrides
+    /// the change's `key`.
     #[arg(long)]
     key: Option<String>,
     /// The change's id, used as the idempotency key; overrides the change's `id`. A new
