@@ -5,7 +5,8 @@
 //! The library holds everything but argument parsing: loading pipelines ([`pipeline`]),
 //! mapping expressions ([`expr`]) and what each function does ([`func`]), system schemas ([`schema`]), the system graph
 //! ([`graph`]), propagation of a change ([`propagate`]), validation against every
-//! downstream system ([`validate`]), asking the systems themselves ([`live`]), sending a
+//! downstream system ([`validate`]), reading the entry record as it is now ([`fetch`]),
+//! asking the systems themselves ([`live`]), sending a
 //! change with a durable record of it ([`submit`], [`journal`]), reading downstream error
 //! logs ([`logscan`], [`trace`]) and output formats ([`report`]). Each command's policy — what it may do and which
 //! verdict (exit code) it ends with — is in [`request`]. The data flows one way
@@ -25,6 +26,7 @@ pub mod change;
 pub mod check;
 pub mod constraints;
 pub mod domain;
+pub mod fetch;
 pub mod graph;
 pub mod http;
 pub mod journal;

@@ -7,8 +7,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::change::ChangeRequest;
+use crate::change::{ChangeRequest, Op};
 use crate::error::{Error, ErrorKind, Errors};
+use crate::fetch::{self, FetchOptions};
 use crate::graph::SystemGraph;
 use crate::journal::{self, EntryStatus, Journal, NewEntry};
 use crate::live::{self, LiveOptions, LiveOutcome, LiveStatus};
@@ -94,6 +95,39 @@ pub struct ValidateRequest {
     pub submit: Option<SubmitRequest>,
     /// A mapping not checked (the change carries only some of its inputs) is a finding.
     pub strict: bool,
+}
+
+/// `validate --fetch-current`: reads the entry record as it is now from the entry system
+/// and makes it the change's current record, replacing any `current` the change carries
+/// (as `--current` does). A create has no current record, so it is refused.
+///
+/// # Errors
+/// A create; an entry system that does not resolve; and everything [`fetch::fetch_current`]
+/// reports (no read endpoint, no key, no such record, the token refused, no answer).
+pub fn fetch_current(
+    pipeline: &Pipeline,
+    change: &mut ChangeRequest,
+    opts: FetchOptions,
+) -> Result<(), Error> {
+    if change.op == Op::Create {
+        return Err(Error::new(
+            ErrorKind::Usage,
+            "a create has no current record to fetch: leave out --fetch-current or `op: create`",
+        ));
+    }
+    let entry = pipeline.resolve_entry(change.entry.as_deref())?;
+    if change.current.is_some() {
+        tracing::info!(
+            "the change's `current` is replaced by the record read from the entry system"
+        );
+    }
+    change.current = Some(fetch::fetch_current(
+        pipeline,
+        entry,
+        change.key.as_deref(),
+        opts,
+    )?);
+    Ok(())
 }
 
 /// Everything `validate` found and did.

@@ -9,52 +9,22 @@
 //! header and nowhere else: not the journal, not a log line, not an error message.
 
 use std::path::Path;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{Error, ErrorKind};
-use crate::http::{self, Secret};
+use crate::http::{self, Exchange, Secret, Step};
 use crate::journal::{self, EntryStatus, FieldValue, Inserted, Journal, NewEntry};
 use crate::live::{self, LiveStatus};
 use crate::pipeline::{Pipeline, SystemId};
 use crate::propagate::Propagation;
 
-/// Characters of a key that stay as they are in a URL path segment (RFC 3986 unreserved).
-const KEY_ESCAPE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
+/// How hard to try a submit (the retry policy is shared with reads: [`http::RetryOptions`]).
+pub type SubmitOptions = http::RetryOptions;
 
-/// How hard to try.
-#[derive(Debug, Clone, Copy)]
-pub struct SubmitOptions {
-    /// Requests at most, the first included.
-    pub attempts: u32,
-    /// Per-request time-out overriding the endpoint's `timeout_ms`.
-    pub timeout: Option<Duration>,
-    /// The first backoff; each retry doubles it, up to `max_backoff`.
-    pub base_backoff: Duration,
-    /// The longest backoff.
-    pub max_backoff: Duration,
-    /// The longest `Retry-After` ripple waits for.
-    pub max_retry_after: Duration,
-}
-
-impl Default for SubmitOptions {
-    fn default() -> Self {
-        Self {
-            attempts: 5,
-            timeout: None,
-            base_backoff: Duration::from_millis(250),
-            max_backoff: Duration::from_secs(10),
-            max_retry_after: Duration::from_secs(60),
-        }
-    }
-}
+pub use crate::http::{backoff, retry_after};
 
 /// Where and how a change is sent.
 #[derive(Debug, Clone)]
@@ -105,7 +75,7 @@ pub fn target(
             )
             .help(r#"add "key": "customer-1042" to the change request"#)
         })?;
-        template.replace("{key}", &utf8_percent_encode(key, KEY_ESCAPE).to_string())
+        http::fill_key(template, key)
     } else {
         template.to_owned()
     };
@@ -126,17 +96,8 @@ pub fn target(
             )
             .at(pipeline.location(system.span))
         })?;
-    let token = match endpoint.and_then(|e| e.token_env.as_deref()) {
-        Some(name) => Some(Secret::from_env(name)?),
-        None => None,
-    };
-    let timeout = timeout
-        .or_else(|| {
-            endpoint
-                .and_then(|e| e.timeout_ms)
-                .map(Duration::from_millis)
-        })
-        .unwrap_or(http::DEFAULT_TIMEOUT);
+    let token = http::token(endpoint)?;
+    let timeout = http::timeout(endpoint, timeout);
     Ok(Target {
         system: system.id.clone(),
         url,
@@ -191,23 +152,16 @@ pub async fn send(
     record: &Value,
     opts: SubmitOptions,
 ) -> Result<Submission, Error> {
-    let attempts = opts.attempts.max(1);
-    let mut sent = 0;
-    let mut last: (EntryStatus, Option<u16>, Option<String>) = (EntryStatus::Pending, None, None);
-    for n in 1..=attempts {
+    let ((status, http_status, last_error), sent) = http::retry(opts, |n| async move {
         tracing::info!(system = %target.system, id, attempt = n, "sending change");
-        let result = attempt(client, target, id, record).await;
-        sent += 1;
-        let retry_after = match result {
+        Ok(match attempt(client, target, id, record).await {
             Attempt::Acknowledged(status) => {
                 journal.record_attempt(id, EntryStatus::Acknowledged, Some(status), None)?;
-                last = (EntryStatus::Acknowledged, Some(status), None);
-                break;
+                Step::Done((EntryStatus::Acknowledged, Some(status), None))
             }
             Attempt::Refused(status, error) => {
                 journal.record_attempt(id, EntryStatus::Failed, Some(status), Some(&error))?;
-                last = (EntryStatus::Failed, Some(status), Some(error));
-                break;
+                Step::Done((EntryStatus::Failed, Some(status), Some(error)))
             }
             Attempt::Retry {
                 http_status,
@@ -216,77 +170,57 @@ pub async fn send(
             } => {
                 journal.record_attempt(id, EntryStatus::Pending, http_status, Some(&error))?;
                 tracing::info!(id, attempt = n, http_status, error = %error, "not acknowledged");
-                last = (EntryStatus::Pending, http_status, Some(error));
-                retry_after
+                Step::Again(
+                    (EntryStatus::Pending, http_status, Some(error)),
+                    retry_after,
+                )
             }
-        };
-        if n < attempts {
-            let wait = backoff(n, retry_after, opts);
-            tracing::debug!(
-                id,
-                wait_ms = wait.as_millis(),
-                "waiting before the next attempt"
-            );
-            tokio::time::sleep(wait).await;
-        }
-    }
+        })
+    })
+    .await?;
     let total = journal.get(id)?.map_or(sent, |e| e.attempts);
     Ok(Submission {
         id: id.to_owned(),
         system: target.system.clone(),
-        status: last.0,
+        status,
         attempts: total,
         sent,
-        http_status: last.1,
-        last_error: last.2,
+        http_status,
+        last_error,
         already_acknowledged: false,
     })
 }
 
 async fn attempt(client: &reqwest::Client, target: &Target, id: &str, record: &Value) -> Attempt {
-    let mut builder = client
+    let builder = client
         .request(target.method.clone(), &target.url)
-        .timeout(target.timeout)
         .header("Idempotency-Key", id)
         .json(record);
-    if let Some(token) = &target.token {
-        match token.header() {
-            Ok(value) => builder = builder.header(reqwest::header::AUTHORIZATION, value),
-            Err(e) => return Attempt::Refused(0, e.message),
-        }
-    }
-    let answer = match builder.send().await {
-        Ok(response) => http::read(response).await,
-        Err(e) => Err(e),
+    let exchange = match http::exchange(builder, target.token.as_ref(), target.timeout).await {
+        Ok(exchange) => exchange,
+        Err(e) => return Attempt::Refused(0, e.message),
     };
-    match answer {
-        Err(e) => Attempt::Retry {
+    let retry_after = exchange.retry_after();
+    match exchange {
+        Exchange::Failed(error) => Attempt::Retry {
             http_status: None,
-            error: http::describe(&e, Some(target.timeout)),
-            retry_after: None,
+            error,
+            retry_after,
         },
-        Ok(mut answer) => {
-            if let Some(token) = &target.token {
-                token.scrub(&mut answer);
-            }
-            match answer.status {
-                200..=299 => Attempt::Acknowledged(answer.status),
-                429 | 500..=599 => Attempt::Retry {
-                    http_status: Some(answer.status),
-                    error: summary(&answer),
-                    retry_after: answer
-                        .retry_after
-                        .as_deref()
-                        .and_then(|h| retry_after(h, SystemTime::now())),
-                },
-                status => Attempt::Refused(status, summary(&answer)),
-            }
+        Exchange::Busy(answer) => Attempt::Retry {
+            http_status: Some(answer.status),
+            error: summary(&answer),
+            retry_after,
+        },
+        Exchange::Answer(answer) if (200..=299).contains(&answer.status) => {
+            Attempt::Acknowledged(answer.status)
         }
+        Exchange::Answer(answer) => Attempt::Refused(answer.status, summary(&answer)),
     }
 }
 
 /// What an answer that is not a success says, in one line.
-fn summary(answer: &http::Answer) -> String {
+pub(crate) fn summary(answer: &http::Answer) -> String {
     let (status, errors, reason) = live::interpret(answer);
     if status == LiveStatus::Rejected && !errors.is_empty() {
         let said: Vec<String> = errors
@@ -300,34 +234,6 @@ fn summary(answer: &http::Answer) -> String {
     } else {
         reason.unwrap_or_else(|| format!("HTTP {}", answer.status))
     }
-}
-
-/// The wait before attempt `n + 1`: the server's `Retry-After` (capped) when it gave one,
-/// otherwise a random time up to `base · 2^(n-1)` (capped): full jitter, so clients that
-/// failed together do not retry together.
-#[must_use]
-pub fn backoff(n: u32, retry_after: Option<Duration>, opts: SubmitOptions) -> Duration {
-    if let Some(wait) = retry_after {
-        return wait.min(opts.max_retry_after);
-    }
-    let factor = 1_u32.checked_shl(n.saturating_sub(1)).unwrap_or(u32::MAX);
-    let ceiling = opts
-        .base_backoff
-        .saturating_mul(factor)
-        .min(opts.max_backoff);
-    let ms = u64::try_from(ceiling.as_millis()).unwrap_or(u64::MAX);
-    Duration::from_millis(fastrand::u64(0..=ms))
-}
-
-/// Reads a `Retry-After` header: seconds, or an HTTP date (a date in the past means now).
-#[must_use]
-pub fn retry_after(header: &str, now: SystemTime) -> Option<Duration> {
-    let header = header.trim();
-    if let Ok(secs) = header.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let when = httpdate::parse_http_date(header).ok()?;
-    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 /// Every value the change derives in every system it reaches, for the journal's value
@@ -458,45 +364,4 @@ fn resume_target(entry: &journal::Entry, opts: SubmitOptions) -> Result<Target, 
 #[must_use]
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn retry_after_reads_seconds_and_dates() {
-        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_777);
-        assert_eq!(retry_after("1", now), Some(Duration::from_secs(1)));
-        // 784111777 is Sun, 06 Nov 1994 08:49:37 GMT.
-        assert_eq!(
-            retry_after("Sun, 06 Nov 1994 08:49:47 GMT", now),
-            Some(Duration::from_secs(10))
-        );
-        assert_eq!(
-            retry_after("Sun, 06 Nov 1994 08:00:00 GMT", now),
-            Some(Duration::ZERO)
-        );
-        assert_eq!(retry_after("soon", now), None);
-    }
-
-    #[test]
-    fn backoff_is_capped_and_jittered() {
-        let opts = SubmitOptions::default();
-        for n in 1..40 {
-            let wait = backoff(n, None, opts);
-            assert!(wait <= opts.max_backoff, "{n}: {wait:?}");
-        }
-        assert!(backoff(1, None, opts) <= opts.base_backoff);
-        assert_eq!(
-            backoff(3, Some(Duration::from_secs(3600)), opts),
-            opts.max_retry_after
-        );
-    }
-
-    #[test]
-    fn keys_are_percent_encoded() {
-        let key = utf8_percent_encode("a b/ä?x", KEY_ESCAPE).to_string();
-        assert_eq!(key, "a%20b%2F%C3%A4%3Fx");
-    }
 }

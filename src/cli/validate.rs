@@ -49,6 +49,10 @@ pub(crate) struct Args {
     /// The change creates the record: nothing else exists, every `required` field applies.
     #[arg(long)]
     create: bool,
+    /// Read the entry record as it is now from the entry system (`endpoint.read`, `{key}`
+    /// from the change's key or --key) and merge the change into it, as with --current.
+    #[arg(long, conflicts_with_all = ["current", "create", "batch"])]
+    fetch_current: bool,
     /// A mapping not checked because the change carries only some of its inputs is a
     /// finding (exit 1), and the change is not submitted.
     #[arg(long)]
@@ -69,14 +73,14 @@ pub(crate) struct Args {
     /// record it in the journal.
     #[arg(long)]
     submit: bool,
-    /// Requests at most per submit, the first included (time-outs, connection failures,
-    /// 429 and 5xx are retried with backoff).
+    /// Requests at most per submit or --fetch-current read, the first included (time-outs,
+    /// connection failures, 429 and 5xx are retried with backoff).
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
     attempts: u32,
     #[command(flatten)]
     journal: JournalArg,
-    /// The record's key in the entry system (`{key}` in the submit URL); overrides the
-    /// change's `key`.
+    /// The record's key in the entry system (`{key}` in the submit and read URLs); overrides
+    /// the change's `key`.
     #[arg(long)]
     key: Option<String>,
     /// The change's id, used as the idempotency key; overrides the change's `id`. A new
@@ -168,8 +172,16 @@ pub(crate) fn run(args: Args, opts: Options) -> Result<Verdict, Errors> {
             opts,
         );
     }
-    let change = change(&args)?;
+    let mut change = change(&args)?;
     let pipeline = super::load(&args.pipeline)?;
+    if args.fetch_current {
+        let opts = ripple::fetch::FetchOptions {
+            attempts: args.attempts,
+            timeout: args.timeout,
+            ..ripple::fetch::FetchOptions::default()
+        };
+        request::fetch_current(&pipeline, &mut change, opts)?;
+    }
     tracing::info!(
         systems = pipeline.systems.len(),
         flows = pipeline.flows.len(),

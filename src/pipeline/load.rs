@@ -362,6 +362,13 @@ fn system(
             }),
         }
     }
+    if let Some(template) = raw.endpoint.as_ref().and_then(|e| e.read.as_deref()) {
+        errors.0.extend(read_url_error(
+            id,
+            template,
+            at(&format!("{ptr}/endpoint/read")),
+        ));
+    }
     match schema {
         Some(schema) if errors.is_empty() => Ok(System {
             id: id.to_owned(),
@@ -376,6 +383,31 @@ fn system(
         }),
         _ => Err(errors),
     }
+}
+
+/// What is wrong with `id`'s `endpoint.read` template, if anything: it must be an
+/// http(s) URL once `{key}` is filled in, with no other placeholder. A template without
+/// `{key}` is fine: it names one record, read as is. Any system may declare one (no
+/// warning); `validate --fetch-current` reads only the entry system's.
+fn read_url_error(id: &str, template: &str, at: Location) -> Option<Error> {
+    let filled = template.replace("{key}", "key");
+    let problem = if filled.contains(['{', '}']) {
+        "has a placeholder other than `{key}`"
+    } else {
+        match url::Url::parse(&filled) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") => return None,
+            Ok(_) => "must be an http:// or https:// URL",
+            Err(_) => "is not a valid URL",
+        }
+    };
+    Some(
+        Error::new(
+            ErrorKind::Format,
+            format!("`{id}`'s `endpoint.read` {problem}"),
+        )
+        .at(at)
+        .help("write a URL such as https://crm.example/customers/{key}; {key} is the change's key"),
+    )
 }
 
 fn first_line(text: &str) -> String {
@@ -487,4 +519,32 @@ fn top_level_fields(schema: &SystemSchema) -> Vec<String> {
         .and_then(Value::as_object)
         .map(|p| p.keys().cloned().collect())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(template: &str) -> Option<String> {
+        let file = SourceFile::new(Path::new("p.yaml"), String::new());
+        read_url_error("crm", template, Location::new(&file, Span::default())).map(|e| e.message)
+    }
+
+    #[test]
+    fn read_urls_are_http_urls_with_at_most_a_key() {
+        assert_eq!(problem("https://crm.example/customers/{key}"), None);
+        assert_eq!(problem("http://127.0.0.1:8080/c?id={key}"), None);
+        assert_eq!(problem("https://crm.example/settings"), None);
+        for (template, says) in [
+            (
+                "https://crm.example/customers/{id}",
+                "placeholder other than",
+            ),
+            ("ftp://crm.example/{key}", "http:// or https://"),
+            ("/customers/{key}", "not a valid URL"),
+        ] {
+            let message = problem(template).unwrap_or_default();
+            assert!(message.contains(says), "{template}: {message}");
+        }
+    }
 }

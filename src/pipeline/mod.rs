@@ -158,7 +158,7 @@ pub struct System {
     pub span: Span,
 }
 
-/// A system's HTTP endpoints (README, "`--submit`").
+/// A system's HTTP endpoints (README, "`--submit`", "`--fetch-current`").
 #[derive(Debug, Clone, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Endpoint {
@@ -169,6 +169,8 @@ pub struct Endpoint {
     pub method: String,
     /// URL of the dry-run validation endpoint.
     pub validate: Option<String>,
+    /// URL template for reading a record as it is now (`GET`); `{key}` is the change's key.
+    pub read: Option<String>,
     /// Name of the environment variable holding the bearer token.
     pub token_env: Option<String>,
     /// Per-request time-out in milliseconds.
