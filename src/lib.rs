@@ -23,6 +23,7 @@ pub use span::{Location, SourceFile, Span};
 pub mod change;
 pub mod check;
 pub mod constraints;
+pub mod diff;
 pub mod domain;
 pub mod graph;
 pub mod http;

@@ -5,6 +5,7 @@
 //! is masked in machine-readable output unless the user asks for values.
 
 pub mod diagnostic;
+pub mod diff;
 pub mod github;
 pub mod graph;
 pub mod human;
