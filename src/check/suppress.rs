@@ -121,7 +121,12 @@ impl Config {
             if candidate.is_file() {
                 let text =
                     std::fs::read_to_string(&candidate).map_err(|e| Error::io(&candidate, &e))?;
-                return Self::parse(&text, &candidate).map(Some);
+                // Named as the user would: relative to the current folder when inside it.
+                let shown = std::env::current_dir()
+                    .ok()
+                    .and_then(|here| candidate.strip_prefix(here).ok().map(Path::to_path_buf))
+                    .unwrap_or_else(|| candidate.clone());
+                return Self::parse(&text, &shown).map(Some);
             }
             if d.join(".git").exists() {
                 break;

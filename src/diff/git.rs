@@ -81,11 +81,24 @@ fn join(base: &Path, rel: &str) -> Option<PathBuf> {
 /// No git, not in a repository, an unknown revision, a path outside the repository, a
 /// temporary folder that cannot be written.
 pub(super) fn extract(rev: &str, path: &Path) -> Result<Tree, Errors> {
-    let here = std::env::current_dir().map_err(|e| Error::io(Path::new("."), &e))?;
-    let top = git(&here, &["rev-parse", "--show-toplevel"])?;
+    let abs = std::fs::canonicalize(path).map_err(|e| Error::io(path, &e))?;
+    let here = if abs.is_dir() {
+        abs.as_path()
+    } else {
+        abs.parent().unwrap_or(&abs)
+    };
+    let top = git(here, &["rev-parse", "--show-toplevel"]).map_err(|e| {
+        Error::new(
+            ErrorKind::Usage,
+            format!("{} is not in a git repository", path.display()),
+        )
+        .help(format!(
+            "--base reads the old pipelines from git ({})",
+            e.message
+        ))
+    })?;
     let top = PathBuf::from(String::from_utf8_lossy(&top).trim());
     let top = std::fs::canonicalize(&top).map_err(|e| Error::io(&top, &e))?;
-    let abs = std::fs::canonicalize(path).map_err(|e| Error::io(path, &e))?;
     let rel = abs
         .strip_prefix(&top)
         .map_err(|_| {

@@ -4,6 +4,7 @@
 mod bad_input;
 mod check;
 mod current;
+mod diff;
 mod graph;
 mod input_errors;
 mod interface;
