@@ -155,3 +155,79 @@ impl CheckReport {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::Code;
+    use crate::propagate::FieldRef;
+
+    fn finding(message: &str, origin: &[(&str, &str)]) -> Finding {
+        let mut f = Finding::new(Code::Incompatible, message, Path::new("p.yaml"));
+        f.system = Some("crm".into());
+        f.field = Some("/login".into());
+        f.keyword = Some("maxLength".into());
+        f.origin = origin
+            .iter()
+            .map(|(s, p)| FieldRef {
+                system: (*s).into(),
+                field: (*p).into(),
+            })
+            .collect();
+        f
+    }
+
+    #[test]
+    fn fingerprints_ignore_messages_and_origin_order() {
+        let a = finding("one wording", &[("web", "/a"), ("web", "/b")]);
+        let b = finding("another wording", &[("web", "/b"), ("web", "/a")]);
+        assert_eq!(a.fingerprint(), b.fingerprint());
+        // Pinned (checked by hand against FNV-1a 64): the same on every Rust version.
+        assert_eq!(a.fingerprint(), "ceddad50aa54d1f6");
+        let mut c = a.clone();
+        c.keyword = Some("pattern".into());
+        assert_ne!(a.fingerprint(), c.fingerprint());
+    }
+
+    #[test]
+    fn baselines_match_as_a_multiset_and_keep_checked_ranges() {
+        let f = finding("m", &[]);
+        let mut other = finding("m", &[]);
+        other.field = Some("/tier".into());
+        let mut report = CheckReport {
+            findings: vec![f.clone(), other.clone(), f.clone()],
+            checked: vec![
+                ("p.yaml".into(), "a".into(), 0..1),
+                ("p.yaml".into(), "b".into(), 1..3),
+            ],
+            ..CheckReport::default()
+        };
+        let mut baseline = Baseline::of(&[f.clone(), other.clone()]);
+        baseline.findings.push(BaselineEntry {
+            fingerprint: "0000000000000000".into(),
+            code: "R301".into(),
+            system: None,
+            field: None,
+            message: String::new(),
+        });
+        report.apply_baseline(&baseline);
+        assert_eq!(report.findings.len(), 1);
+        assert_eq!(
+            report.baseline,
+            Some(BaselineSummary {
+                suppressed: 2,
+                gone: 1
+            })
+        );
+        let ranges: Vec<_> = report.checked.iter().map(|c| c.2.clone()).collect();
+        assert_eq!(ranges, [0..0, 0..1]);
+        let text = Baseline::of(&[f]).to_json();
+        assert_eq!(
+            Baseline::parse(&text, Path::new("b.json")).ok(),
+            Some(Baseline::of(&[finding("m", &[])]))
+        );
+        assert!(
+            Baseline::parse("{\"version\": 2, \"findings\": []}", Path::new("b.json")).is_err()
+        );
+    }
+}
