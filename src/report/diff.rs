@@ -48,6 +48,21 @@ fn shown(v: Option<&Value>) -> String {
 }
 
 fn change_line(c: &Change) -> String {
+    use crate::diff::ChangeKind as K;
+    let either = c.new.as_ref().or(c.old.as_ref());
+    match (c.kind, &c.flow) {
+        (K::SystemAdded | K::SystemRemoved, _) => {
+            let name = either.map(|n| format!(" ({})", shown(Some(n))));
+            let text = format!("{}{}", c.system, name.unwrap_or_default());
+            return format!("{:<20} {}", c.kind.name(), escape(&text));
+        }
+        (K::FlowAdded | K::FlowRemoved, Some(flow)) => {
+            let schedule = either.map(|s| format!(" ({})", shown(Some(s))));
+            let text = format!("{flow}{}", schedule.unwrap_or_default());
+            return format!("{:<20} {}", c.kind.name(), escape(&text));
+        }
+        _ => {}
+    }
     let mut place = c.system.clone();
     if let Some(field) = &c.field {
         let _ = write!(place, ":{field}");

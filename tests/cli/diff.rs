@@ -330,3 +330,16 @@ fn ignore_comment_without_a_reason_is_an_error() {
         .collect();
     assert_eq!(codes, ["R301", "R110"]);
 }
+
+#[test]
+fn mapping_changes_are_classified() {
+    let (code, report) = diff_json("base", "mapping");
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(kinds(&report), ["mapping-changed", "mapping-removed"]);
+    let changed = &report["changes"][0];
+    assert_eq!(changed["field"], "/login");
+    assert_eq!(changed["old"], "username");
+    assert_eq!(changed["new"], "lower(username)");
+    assert_eq!(report["changes"][1]["field"], "/tier");
+    assert_eq!(report["changes"][1]["new"], Value::Null);
+}
