@@ -74,6 +74,8 @@ codes! {
         "An `errors` pattern is not a valid regular expression.";
     Unreadable = "R109", "unreadable-file", Error,
         "A file could not be read, or a limit was exceeded.";
+    BadIgnore = "R110", "bad-ignore", Error,
+        "An ignore comment (`# ripple: ignore R301 reason`) gives no reason, names no known code, or is not `ignore`. A suppressed finding must say why it is acceptable, so that a reviewer can judge it; write the reason after the code, on the line the finding is located on.";
     UnreachableSystem = "R201", "unreachable-system", Warning,
         "No flow path from any entry system reaches this system, so no change typed in anywhere can reach it. Either a flow is missing or the system does not belong in this pipeline.";
     RequiredNotFilled = "R202", "required-not-filled", Warning,
@@ -131,7 +133,7 @@ mod tests {
             list.join("\n"),
             "R101 invalid-yaml\nR102 invalid-pipeline\nR103 invalid-schema\nR104 unknown-system\n\
              R105 unknown-function\nR106 bad-arguments\nR107 unknown-field\nR108 invalid-error-pattern\n\
-             R109 unreadable-file\nR201 unreachable-system\nR202 required-not-filled\nR203 path-conflict\n\
+             R109 unreadable-file\nR110 bad-ignore\nR201 unreachable-system\nR202 required-not-filled\nR203 path-conflict\n\
              R204 undeclared-target\nR205 rewriting-echo\nR301 incompatible\nR302 undecided"
         );
     }

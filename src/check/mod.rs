@@ -8,6 +8,7 @@
 //! an error only with such a witness; where neither works it is a warning that says why.
 
 mod analyze;
+pub mod baseline;
 mod candidates;
 pub mod codes;
 mod conflict;
@@ -18,6 +19,7 @@ mod field;
 mod nested;
 mod path;
 mod prove;
+pub mod suppress;
 mod witness;
 
 use std::path::{Path, PathBuf};
@@ -29,9 +31,11 @@ use crate::graph::SystemGraph;
 use crate::pipeline::{self, FlowId, Pipeline, SystemId};
 use crate::propagate::FieldRef;
 use crate::span::Location;
+pub use baseline::{Baseline, BaselineSummary};
 pub use codes::{Code, Severity};
 pub use field::{FieldVerdict, check_field};
 pub(crate) use nested::with_nested;
+pub use suppress::Ignored;
 
 /// Candidate changes verified per pipeline before ripple stops searching for witnesses
 /// (what is left unproven then is reported as undecided, saying so). Keeps `check` bounded
@@ -157,6 +161,28 @@ impl Finding {
         }
     }
 
+    /// A stable fingerprint (16 hex digits): FNV-1a over the code, system, field, keyword
+    /// and the sorted origin fields, never the line or the message, so a finding keeps it
+    /// when the pipeline is reformatted or the wording changes (README, "Baselines").
+    #[must_use]
+    pub fn fingerprint(&self) -> String {
+        let mut origin: Vec<String> = self
+            .origin
+            .iter()
+            .map(|o| format!("{}:{}", o.system, o.field))
+            .collect();
+        origin.sort();
+        origin.dedup();
+        let parts = [
+            self.code.code(),
+            self.system.as_deref().unwrap_or(""),
+            self.field.as_deref().unwrap_or(""),
+            self.keyword.as_deref().unwrap_or(""),
+            &origin.join(","),
+        ];
+        format!("{:016x}", fnv1a(&parts.join("\u{1f}")))
+    }
+
     /// `(line, column)`, 1-based; `(1, 1)` when there is no finer location.
     #[must_use]
     pub fn line_column(&self) -> (usize, usize) {
@@ -164,6 +190,13 @@ impl Finding {
             .as_ref()
             .map_or((1, 1), |l| (l.span.line.max(1), l.span.column.max(1)))
     }
+}
+
+/// FNV-1a, 64 bits: a fixed hash whose value never changes between Rust versions.
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// What `ripple check` found in a set of files.
@@ -181,6 +214,10 @@ pub struct CheckReport {
     /// What looks wrong in the pipelines that loaded but does not change a verdict
     /// (unknown schema keywords).
     pub warnings: Vec<crate::error::Warning>,
+    /// Findings left out by an ignore comment or `ripple.toml`, with the reason.
+    pub ignored: Vec<Ignored>,
+    /// What `--baseline` left out, when a baseline was applied.
+    pub baseline: Option<BaselineSummary>,
 }
 
 impl CheckReport {
@@ -199,6 +236,38 @@ impl CheckReport {
     #[must_use]
     pub fn ok(&self) -> bool {
         !self.findings.iter().any(|f| f.severity == Severity::Error)
+    }
+
+    /// Removes the findings whose `keep` entry is false (those past its end are kept) and
+    /// returns them in order; [`CheckReport::checked`]'s ranges follow.
+    pub(crate) fn take_findings(&mut self, keep: &[bool]) -> Vec<Finding> {
+        // kept_before[i]: how many findings before index i stay.
+        let mut kept_before = Vec::with_capacity(self.findings.len() + 1);
+        kept_before.push(0);
+        for i in 0..self.findings.len() {
+            let last = kept_before.last().copied().unwrap_or(0);
+            kept_before.push(last + usize::from(keep.get(i).copied().unwrap_or(true)));
+        }
+        let at = |i: usize| kept_before.get(i).copied().unwrap_or(0);
+        for (_, _, range) in &mut self.checked {
+            *range = at(range.start)..at(range.end);
+        }
+        let mut removed = Vec::new();
+        let mut kept = Vec::with_capacity(self.findings.len());
+        for (i, f) in std::mem::take(&mut self.findings).into_iter().enumerate() {
+            if keep.get(i).copied().unwrap_or(true) {
+                kept.push(f);
+            } else {
+                removed.push(f);
+            }
+        }
+        self.findings = kept;
+        removed
+    }
+
+    /// [`CheckReport::take_findings`], dropping what it removes.
+    pub(crate) fn retain_findings(&mut self, keep: &[bool]) {
+        self.take_findings(keep);
     }
 }
 
@@ -219,22 +288,43 @@ pub fn check_paths(paths: &[PathBuf]) -> Result<CheckReport, Errors> {
 pub fn check_paths_with(paths: &[PathBuf], opts: CheckOptions) -> Result<CheckReport, Errors> {
     let files = pipeline_files(paths)?;
     let mut report = CheckReport::default();
+    let mut configs = suppress::Configs::default();
     for file in &files {
-        match pipeline::load(file) {
-            Ok(p) => {
-                report.warnings.extend(p.warnings());
-                check_pipeline_with(&p, &mut report, opts);
-            }
-            Err(errors) => {
-                report.unloaded += 1;
-                report
-                    .findings
-                    .extend(errors.0.iter().map(|e| Finding::from_error(e, file)));
-            }
-        }
+        check_file(file, &mut report, opts, &mut configs)?;
     }
     report.files = files;
     Ok(report)
+}
+
+/// Loads and checks one pipeline file, appending to `report` (a load error becomes
+/// findings and counts as unloaded), then applies its ignore comments and `ripple.toml`.
+/// Returns the pipeline when it loaded.
+///
+/// # Errors
+/// A `ripple.toml` that cannot be read or parsed.
+pub(crate) fn check_file(
+    file: &Path,
+    report: &mut CheckReport,
+    opts: CheckOptions,
+    configs: &mut suppress::Configs,
+) -> Result<Option<Pipeline>, Errors> {
+    match pipeline::load(file) {
+        Ok(p) => {
+            report.warnings.extend(p.warnings());
+            let start = report.findings.len();
+            check_pipeline_with(&p, report, opts);
+            let config = configs.for_pipeline(file)?;
+            suppress::apply(&p, config.as_deref(), report, start);
+            Ok(Some(p))
+        }
+        Err(errors) => {
+            report.unloaded += 1;
+            report
+                .findings
+                .extend(errors.0.iter().map(|e| Finding::from_error(e, file)));
+            Ok(None)
+        }
+    }
 }
 
 fn is_pipeline_file(path: &Path) -> bool {
@@ -243,7 +333,7 @@ fn is_pipeline_file(path: &Path) -> bool {
 
 /// The pipeline files named by `paths`, directories searched recursively, sorted per
 /// directory; hidden files and folders (`.git`) are skipped.
-fn pipeline_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Errors> {
+pub(crate) fn pipeline_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Errors> {
     let mut files = Vec::new();
     for p in paths {
         if p.is_dir() {

@@ -4,6 +4,7 @@ mod args;
 mod batch;
 mod check;
 mod constraints;
+mod diff;
 mod explain;
 mod graph;
 mod journal;
@@ -51,6 +52,8 @@ enum Command {
     Validate(validate::Args),
     /// Prove every place where a value accepted upstream is rejected downstream.
     Check(check::Args),
+    /// What a change to the pipelines does: changes classified, findings new and fixed.
+    Diff(diff::Args),
     /// Explain a diagnostic code of `check`.
     Explain(explain::Args),
     /// Trace a field, or a downstream error log, back to its upstream source.
@@ -95,6 +98,7 @@ pub(crate) fn main() -> ExitCode {
     let result = match cli.command {
         Command::Validate(args) => validate::run(args, opts),
         Command::Check(args) => check::run(args, opts),
+        Command::Diff(args) => diff::run(args, opts),
         Command::Explain(args) => explain::run(args),
         Command::Graph(args) => graph::run(args),
         Command::Trace(args) => trace::run(args, opts),

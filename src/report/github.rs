@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::check::{CheckReport, Severity};
+use crate::check::{CheckReport, Finding, Severity};
 
 fn escape_data(s: &str) -> String {
     s.replace('%', "%25")
@@ -18,8 +18,14 @@ fn escape_property(s: &str) -> String {
 /// Renders a check report as workflow commands, one line per finding.
 #[must_use]
 pub fn check(report: &CheckReport) -> String {
+    findings(&report.findings)
+}
+
+/// Workflow commands for `findings`, one line each (`ripple diff` gives its new ones).
+#[must_use]
+pub fn findings(findings: &[Finding]) -> String {
     let mut out = String::new();
-    for f in &report.findings {
+    for f in findings {
         let command = match f.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",

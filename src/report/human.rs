@@ -625,5 +625,45 @@ pub fn check(report: &crate::check::CheckReport, opts: Options) -> String {
         p.green("✓")
     };
     let _ = writeln!(out, "{mark} {summary}");
+    suppressed(report, &mut out, opts);
     out
+}
+
+/// The findings ignore comments and `ripple.toml` left out, and what a baseline did.
+fn suppressed(report: &crate::check::CheckReport, out: &mut String, opts: Options) {
+    if !opts.quiet {
+        for i in &report.ignored {
+            let (line, _) = i.finding.line_column();
+            let mut at = format!("{}:{line}", i.finding.file.display());
+            if let (Some(system), Some(field)) = (&i.finding.system, &i.finding.field) {
+                at.push_str(&format!(" {system}:{field}"));
+            }
+            let _ = writeln!(
+                out,
+                "ignored: {} {at}: {} ({})",
+                i.finding.code.code(),
+                escape(&i.finding.message),
+                escape(&i.reason)
+            );
+        }
+    }
+    if let Some(b) = report.baseline {
+        if b.suppressed > 0 {
+            let _ = writeln!(
+                out,
+                "{} baselined finding{} not reported",
+                b.suppressed,
+                if b.suppressed == 1 { "" } else { "s" }
+            );
+        }
+        if b.gone > 0 {
+            let _ = writeln!(
+                out,
+                "{} baselined finding{} no longer occur{}; rewrite the baseline with --write-baseline",
+                b.gone,
+                if b.gone == 1 { "" } else { "s" },
+                if b.gone == 1 { "s" } else { "" }
+            );
+        }
+    }
 }

@@ -334,6 +334,17 @@ fn live_json<'a>(pipeline: &'a Pipeline, o: &'a LiveOutcome, opts: Options) -> L
 struct CheckJson<'a> {
     ok: bool,
     findings: Vec<FindingJson<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    ignored: Vec<IgnoredJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<crate::check::BaselineSummary>,
+}
+
+#[derive(Serialize)]
+struct IgnoredJson<'a> {
+    #[serde(flatten)]
+    finding: FindingJson<'a>,
+    reason: &'a str,
 }
 
 #[derive(Serialize)]
@@ -345,6 +356,7 @@ struct FindingJson<'a> {
     file: String,
     line: usize,
     column: usize,
+    fingerprint: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     system: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -379,36 +391,55 @@ struct FindingJson<'a> {
 pub fn check(report: &crate::check::CheckReport) -> String {
     let out = CheckJson {
         ok: report.ok(),
-        findings: report
-            .findings
+        findings: report.findings.iter().map(finding_json).collect(),
+        ignored: report
+            .ignored
             .iter()
-            .map(|f| {
-                let (line, column) = f.line_column();
-                FindingJson {
-                    code: f.code.code(),
-                    name: f.code.name(),
-                    severity: f.severity,
-                    message: &f.message,
-                    file: f.file.display().to_string(),
-                    line,
-                    column,
-                    system: f.system.as_deref(),
-                    field: f.field.as_deref(),
-                    keyword: f.keyword.as_deref(),
-                    limit: f.limit.as_ref(),
-                    origin: &f.origin,
-                    path: f.path.iter().map(String::as_str).collect(),
-                    witness: f.witness.as_ref(),
-                    entry: f.entry(),
-                    replay: f.replay(),
-                    value: f.value.as_ref(),
-                    help: f.help.as_deref(),
-                }
+            .map(|i| IgnoredJson {
+                finding: finding_json(&i.finding),
+                reason: &i.reason,
             })
             .collect(),
+        baseline: report.baseline,
     };
+    pretty(&out)
+}
+
+/// Pretty JSON and a newline.
+fn pretty(out: &impl Serialize) -> String {
     let mut text =
-        serde_json::to_string_pretty(&out).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+        serde_json::to_string_pretty(out).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
     text
+}
+
+/// One finding with the keys of check's JSON (README, "`ripple check`").
+#[must_use]
+pub fn finding(f: &crate::check::Finding) -> Value {
+    serde_json::to_value(finding_json(f)).unwrap_or(Value::Null)
+}
+
+fn finding_json(f: &crate::check::Finding) -> FindingJson<'_> {
+    let (line, column) = f.line_column();
+    FindingJson {
+        code: f.code.code(),
+        name: f.code.name(),
+        severity: f.severity,
+        message: &f.message,
+        file: f.file.display().to_string(),
+        line,
+        column,
+        fingerprint: f.fingerprint(),
+        system: f.system.as_deref(),
+        field: f.field.as_deref(),
+        keyword: f.keyword.as_deref(),
+        limit: f.limit.as_ref(),
+        origin: &f.origin,
+        path: f.path.iter().map(String::as_str).collect(),
+        witness: f.witness.as_ref(),
+        entry: f.entry(),
+        replay: f.replay(),
+        value: f.value.as_ref(),
+        help: f.help.as_deref(),
+    }
 }

@@ -6,6 +6,7 @@
 
 pub mod batch;
 pub mod diagnostic;
+pub mod diff;
 pub mod github;
 pub mod graph;
 pub mod human;

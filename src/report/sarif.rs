@@ -72,6 +72,7 @@ fn result(f: &Finding) -> Value {
         "level": level(f.severity),
         "message": {"text": text},
         "locations": [location],
+        "partialFingerprints": {"rippleFingerprint/v1": f.fingerprint()},
         "properties": properties,
     })
 }
@@ -79,6 +80,12 @@ fn result(f: &Finding) -> Value {
 /// Renders a check report as a SARIF 2.1.0 log.
 #[must_use]
 pub fn check(report: &CheckReport) -> String {
+    log(&report.files, &report.findings)
+}
+
+/// A SARIF 2.1.0 log of `findings` in `files` (`ripple diff` gives its new findings).
+#[must_use]
+pub fn log(files: &[std::path::PathBuf], findings: &[Finding]) -> String {
     let rules: Vec<Value> = Code::ALL
         .iter()
         .map(|c| {
@@ -103,8 +110,8 @@ pub fn check(report: &CheckReport) -> String {
                 "rules": rules,
             }},
             "columnKind": "unicodeCodePoints",
-            "artifacts": report.files.iter().map(|f| json!({"location": {"uri": uri(f)}})).collect::<Vec<_>>(),
-            "results": report.findings.iter().map(result).collect::<Vec<_>>(),
+            "artifacts": files.iter().map(|f| json!({"location": {"uri": uri(f)}})).collect::<Vec<_>>(),
+            "results": findings.iter().map(result).collect::<Vec<_>>(),
         }],
     });
     let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();

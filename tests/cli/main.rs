@@ -5,6 +5,7 @@ mod bad_input;
 mod batch;
 mod check;
 mod current;
+mod diff;
 mod fetch;
 mod graph;
 mod input_errors;
