@@ -17,27 +17,28 @@ use serde_json::{Value, json};
 
 const RECORDS: usize = 20_000;
 
-/// Generated entry records: mostly accepted, about a quarter rejected somewhere.
+/// Generated entry records, as a migration dry run sees them: most are accepted; about 2%
+/// are rejected somewhere (a non-ASCII street the statement printer refuses, a login too
+/// long for payroll's bytes), so they take the full validation with provenance.
 fn records() -> Vec<Value> {
     let mut rng = fastrand::Rng::with_seed(42);
-    let names = [
-        "matti",
-        "anna",
-        "pekka",
-        "liisa",
-        "juha",
-        "Äijälä",
-        "Matti.Meikalainen",
-    ];
+    let names = ["matti", "anna", "pekka", "liisa", "juha", "väinö"];
     (0..RECORDS)
         .map(|i| {
             let n = names[rng.usize(..names.len())];
+            let bad = rng.u8(..100) < 2;
+            let username = if bad && rng.bool() {
+                format!("{n}.meikalainen{i}")
+            } else {
+                format!("{n}{}", i % 100)
+            };
+            let street = if bad { "Hämeenkatu 1" } else { "MAIN ST 1" };
             json!({
-                "username": format!("{n}{}", i % 100),
+                "username": username,
                 "first_name": "Anna",
                 "last_name": n,
                 "email": format!("{n}{i}@example.com"),
-                "address": { "street": if rng.u8(..8) == 0 { "Hämeenkatu 1" } else { "MAIN ST 1" }, "city": "Tampere" }
+                "address": { "street": street, "city": "Tampere" }
             })
         })
         .collect()
