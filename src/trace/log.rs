@@ -8,6 +8,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::io::BufRead;
 use std::ops::ControlFlow;
+use std::sync::Arc;
 
 use crate::constraints;
 use crate::error::Error;
@@ -17,8 +18,9 @@ use crate::pipeline::{Pipeline, SystemId};
 
 /// An entry system's field.
 type EntryField = (SystemId, String);
-/// The entry fields a field derives from, and whether it is personal data.
-type Origins = (Vec<EntryField>, bool);
+/// The entry fields a field derives from, whether it is personal data, and the index of
+/// its cause in the counts.
+type Origins = (Arc<Vec<EntryField>>, bool, usize);
 
 /// Unmatched lines kept for listing; the rest are only counted.
 pub const KEEP_UNMATCHED: usize = 50;
@@ -28,8 +30,9 @@ pub const KEEP_UNMATCHED: usize = 50;
 pub struct TracedEvent {
     /// What the log said.
     pub event: LogEvent,
-    /// The entry fields the rejected field derives from (empty when the field is unknown).
-    pub origin: Vec<(SystemId, String)>,
+    /// The entry fields the rejected field derives from (empty when the field is unknown);
+    /// shared by every event of the same field.
+    pub origin: Arc<Vec<(SystemId, String)>>,
     /// The journalled change that set this value in this system, when there is one.
     pub change: Option<Entry>,
     /// Whether the rejected field holds personal data (`x-pii`).
@@ -75,8 +78,9 @@ pub fn trace_log<R: BufRead>(
     mut on_event: impl FnMut(&TracedEvent) -> ControlFlow<()>,
 ) -> Result<LogSummary, Error> {
     let mut scanner = Scanner::new(pipeline, only)?;
-    let mut origins: HashMap<(String, String), Origins> = HashMap::new();
-    let mut counts: HashMap<Vec<EntryField>, (u64, BTreeSet<String>)> = HashMap::new();
+    // By system, then field: looked up by `&str`, so a known field costs no allocation.
+    let mut origins: HashMap<String, HashMap<String, Origins>> = HashMap::new();
+    let mut causes = Causes::default();
     let stop = std::cell::Cell::new(false);
     let reader = Stoppable {
         inner: reader,
@@ -88,20 +92,30 @@ pub fn trace_log<R: BufRead>(
         &mut scanner,
         reader,
         |event| {
-            let (origin, pii) = match &event.field {
-                Some(field) => origins
-                    .entry((event.system.clone(), field.clone()))
-                    .or_insert_with(|| origin_of(pipeline, &event.system, field))
-                    .clone(),
-                None => (Vec::new(), false),
+            let (origin, pii, cause) = match &event.field {
+                Some(field) => {
+                    let by_field = match origins.get_mut(event.system.as_str()) {
+                        Some(m) => m,
+                        None => origins.entry(event.system.clone()).or_default(),
+                    };
+                    match by_field.get(field.as_str()) {
+                        Some(known) => known.clone(),
+                        None => {
+                            let (origin, pii) = origin_of(pipeline, &event.system, field);
+                            let id = causes.id(&origin);
+                            let entry = (Arc::new(origin), pii, id);
+                            by_field.insert(field.clone(), entry.clone());
+                            entry
+                        }
+                    }
+                }
+                None => (Arc::new(Vec::new()), false, causes.id(&[])),
             };
             let change = journal_link(journal, &event).unwrap_or_else(|e| {
                 journal_error.get_or_insert(e);
                 None
             });
-            let c = counts.entry(origin.clone()).or_default();
-            c.0 += 1;
-            c.1.insert(event.system.clone());
+            causes.count(cause, &event.system);
             let flow = on_event(&TracedEvent {
                 event,
                 origin,
@@ -124,7 +138,7 @@ pub fn trace_log<R: BufRead>(
     }
     Ok(LogSummary {
         stats,
-        causes: ranked(counts),
+        causes: causes.ranked(),
         unmatched_lines,
     })
 }
@@ -169,24 +183,55 @@ fn journal_link(journal: Option<&Journal>, event: &LogEvent) -> Result<Option<En
     }
 }
 
-/// Root causes ranked: most failures first; unknown origins last among equals; then by
-/// name for a stable order.
-fn ranked(counts: HashMap<Vec<EntryField>, (u64, BTreeSet<String>)>) -> Vec<Cause> {
-    let mut causes: Vec<Cause> = counts
-        .into_iter()
-        .map(|(origin, (count, systems))| Cause {
-            origin,
-            count,
-            systems,
-        })
-        .collect();
-    causes.sort_by(|a, b| {
-        b.count
-            .cmp(&a.count)
-            .then(a.origin.is_empty().cmp(&b.origin.is_empty()))
-            .then(a.origin.cmp(&b.origin))
-    });
-    causes
+/// Failures counted by origin combination, each combination numbered once.
+#[derive(Default)]
+struct Causes {
+    ids: HashMap<Vec<EntryField>, usize>,
+    counts: Vec<(Vec<EntryField>, u64, BTreeSet<String>)>,
+}
+
+impl Causes {
+    /// The number of an origin combination (only looked up once per field).
+    fn id(&mut self, origin: &[EntryField]) -> usize {
+        if let Some(&id) = self.ids.get(origin) {
+            return id;
+        }
+        let id = self.counts.len();
+        self.ids.insert(origin.to_vec(), id);
+        self.counts.push((origin.to_vec(), 0, BTreeSet::new()));
+        id
+    }
+
+    fn count(&mut self, id: usize, system: &str) {
+        if let Some((_, n, systems)) = self.counts.get_mut(id) {
+            *n += 1;
+            if !systems.contains(system) {
+                systems.insert(system.to_owned());
+            }
+        }
+    }
+
+    /// Root causes ranked: most failures first; unknown origins last among equals; then
+    /// by name for a stable order. Combinations never counted are left out.
+    fn ranked(self) -> Vec<Cause> {
+        let mut causes: Vec<Cause> = self
+            .counts
+            .into_iter()
+            .filter(|(_, n, _)| *n > 0)
+            .map(|(origin, count, systems)| Cause {
+                origin,
+                count,
+                systems,
+            })
+            .collect();
+        causes.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then(a.origin.is_empty().cmp(&b.origin.is_empty()))
+                .then(a.origin.cmp(&b.origin))
+        });
+        causes
+    }
 }
 
 /// The entry fields `system`'s `field` derives from, and whether it is personal data.
