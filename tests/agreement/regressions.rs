@@ -264,3 +264,9 @@ fn emitted_unsatisfiable_digit_count_two_hops() {
 fn emitted_duplicate_null_type() {
     holds("emitted-duplicate-null-type");
 }
+
+#[test]
+// Found by the harness (seed 1, all features); fixed.
+fn emitted_string_into_integer() {
+    holds("emitted-string-into-integer");
+}
