@@ -239,6 +239,8 @@ pub(crate) fn backward_many(
         .iter()
         .map(|&i| {
             let mut p = part.clone();
+            // The join gives no result when another part is missing.
+            super::note_textless_type(Concat::NAME, &args[i], &mut p);
             drop_verbatim(Concat::NAME, &args[i], &mut p);
             (i, p)
         })

@@ -510,6 +510,34 @@ fn text_type(v: &Value, c: &mut Constraint) -> Option<bool> {
     None
 }
 
+/// For a function that may give no result for some text (`part`, or `concat` when another
+/// argument is missing): a `type` without `string` on its result is met by text too, so
+/// neither a `null` argument alone nor nothing is the condition; the type is dropped with a
+/// note (keeping `not null` where it excludes `null`).
+pub(crate) fn note_textless_type(name: &str, arg: &Expr, c: &mut Constraint) {
+    use crate::schema::{TypeName, TypeSet};
+    let mut not_null = false;
+    let mut notes = Vec::new();
+    c.verbatim.retain(|(k, v)| {
+        let Some(t) = TypeSet::parse(v).filter(|_| k == "type") else {
+            return true;
+        };
+        if t.allows(TypeName::String) {
+            return true;
+        }
+        not_null |= !t.allows(TypeName::Null);
+        notes.push(format!(
+            "type {v} after {name}({arg}): met only where it gives no result, not pulled back"
+        ));
+        false
+    });
+    c.notes.extend(notes);
+    let rule = ("not".to_owned(), serde_json::json!({"type": "null"}));
+    if not_null && !c.verbatim.contains(&rule) {
+        c.verbatim.push(rule);
+    }
+}
+
 /// Drops what survives only a plain copy: keywords of `c` kept verbatim cannot be stated
 /// on `arg` once `name` transformed it (those the structured part captures lose nothing).
 pub(crate) fn drop_verbatim(name: &str, arg: &Expr, c: &mut Constraint) {

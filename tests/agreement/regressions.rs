@@ -270,3 +270,15 @@ fn emitted_duplicate_null_type() {
 fn emitted_string_into_integer() {
     holds("emitted-string-into-integer");
 }
+
+#[test]
+// Found by the harness (seed 1, all features); fixed.
+fn emitted_part_type_null() {
+    holds("emitted-part-type-null");
+}
+
+#[test]
+// Found by the harness (seed 2, all features); fixed.
+fn emitted_concat_type_null() {
+    holds("emitted-concat-type-null");
+}
