@@ -282,3 +282,9 @@ fn emitted_part_type_null() {
 fn emitted_concat_type_null() {
     holds("emitted-concat-type-null");
 }
+
+#[test]
+// Found by the harness (seeds 3 and 4, all features); fixed.
+fn emitted_digits_type_null() {
+    holds("emitted-digits-type-null");
+}
