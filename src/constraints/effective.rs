@@ -17,6 +17,10 @@ pub struct FieldConstraint {
     /// Downstream fields whose pulled-back limit is tighter than the own constraint, with the
     /// chain from this field and the ways it is tighter.
     pub narrowed_by: Vec<(Chain, Vec<String>)>,
+    /// Some chain from it passes a function, which reads a number or boolean as its text:
+    /// text limits then hold for those too, which the entry schema's own text keywords do
+    /// not say (see `nontext`).
+    pub as_text: bool,
 }
 
 /// The effective constraint of every entry field of `entry` that reaches some downstream
@@ -50,7 +54,12 @@ pub fn effective(pipeline: &Pipeline, entry: SystemId) -> Effective {
                         effective: own.clone(),
                         own,
                         narrowed_by: Vec::new(),
+                        as_text: false,
                     }
+                });
+                fc.as_text |= chain.iter().skip(1).any(|hop| {
+                    mapping_of(pipeline, hop)
+                        .is_some_and(|m| matches!(m.expr.kind, ExprKind::Call { .. }))
                 });
                 let mut pulled = pull_chain(pipeline, &chain, chain.len() - 1);
                 let mut notes = chain_sums(pipeline, &chain, entry, &mut sums);
@@ -161,13 +170,18 @@ pub fn emit_schema(pipeline: &Pipeline, entry: SystemId, eff: &Effective) -> Val
     let mut doc = pipeline.systems[entry].schema.raw().clone();
     let narrowed: Vec<(&str, Value)> = fields
         .iter()
-        .filter(|f| !f.narrowed_by.is_empty() || f.effective.to_schema() != f.own.to_schema())
-        .map(|f| {
+        .filter_map(|f| {
             let types = pipeline.systems[entry].schema.leaf(&f.pointer).types();
-            (
-                f.pointer.as_str(),
-                with_nontext(f.effective.to_schema(), &f.effective, types),
-            )
+            let nontext = f.as_text && !super::nontext::branches(&f.effective, types).is_empty();
+            let narrowed = !f.narrowed_by.is_empty()
+                || f.effective.to_schema() != f.own.to_schema()
+                || nontext;
+            narrowed.then(|| {
+                (
+                    f.pointer.as_str(),
+                    with_nontext(f.effective.to_schema(), &f.effective, types),
+                )
+            })
         })
         .collect();
     let sums: Vec<Value> = eff

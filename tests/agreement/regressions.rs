@@ -288,3 +288,9 @@ fn emitted_concat_type_null() {
 fn emitted_digits_type_null() {
     holds("emitted-digits-type-null");
 }
+
+#[test]
+// Found by the harness (seed 13, all features, 10000 cases); fixed.
+fn emitted_integer_text_limit_unchanged() {
+    holds("emitted-integer-text-limit-unchanged");
+}
