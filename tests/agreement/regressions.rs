@@ -294,3 +294,10 @@ fn emitted_digits_type_null() {
 fn emitted_integer_text_limit_unchanged() {
     holds("emitted-integer-text-limit-unchanged");
 }
+
+#[test]
+#[ignore = "known bug: default(a, 0) into an integer: the pull-back judges only a string fallback against the limit, so a number fallback counts as rejected and a may not be null"]
+// Found by the harness (seed 14, all features, 10000 cases).
+fn emitted_default_number_fallback() {
+    holds("emitted-default-number-fallback");
+}
