@@ -17,6 +17,10 @@ pub struct FieldConstraint {
     /// Downstream fields whose pulled-back limit is tighter than the own constraint, with the
     /// chain from this field and the ways it is tighter.
     pub narrowed_by: Vec<(Chain, Vec<String>)>,
+    /// Some chain from it passes a function, which reads a number or boolean as its text:
+    /// text limits then hold for those too, which the entry schema's own text keywords do
+    /// not say (see `nontext`).
+    pub as_text: bool,
 }
 
 /// The effective constraint of every entry field of `entry` that reaches some downstream
@@ -24,6 +28,7 @@ pub struct FieldConstraint {
 #[must_use]
 pub fn effective(pipeline: &Pipeline, entry: SystemId) -> Effective {
     let mut sums = Vec::new();
+    let mut mins = Vec::new();
     let mut by_field: BTreeMap<String, FieldConstraint> = BTreeMap::new();
     let mut order: Vec<String> = Vec::new();
     let mut seen: BTreeSet<(SystemId, String)> = BTreeSet::new();
@@ -49,10 +54,21 @@ pub fn effective(pipeline: &Pipeline, entry: SystemId) -> Effective {
                         effective: own.clone(),
                         own,
                         narrowed_by: Vec::new(),
+                        as_text: false,
                     }
                 });
-                let pulled = pull_chain(pipeline, &chain, chain.len() - 1);
-                chain_sums(pipeline, &chain, entry, &mut sums);
+                fc.as_text |= chain.iter().skip(1).any(|hop| {
+                    mapping_of(pipeline, hop)
+                        .is_some_and(|m| matches!(m.expr.kind, ExprKind::Call { .. }))
+                });
+                let mut pulled = pull_chain(pipeline, &chain, chain.len() - 1);
+                let mut notes = chain_sums(pipeline, &chain, entry, &mut sums);
+                notes.extend(chain_min_sums(pipeline, &chain, entry, &mut mins));
+                for note in notes {
+                    if !pulled.notes.contains(&note) {
+                        pulled.notes.push(note);
+                    }
+                }
                 let why = pulled.tighter_than(&fc.own);
                 fc.effective.meet(&pulled);
                 if !why.is_empty() && !fc.narrowed_by.iter().any(|(c, _)| *c == chain) {
@@ -62,18 +78,78 @@ pub fn effective(pipeline: &Pipeline, entry: SystemId) -> Effective {
         }
     }
     sums.retain(|s| binding(s, |p| by_field.get(p).map(|f| &f.effective)));
-    for sum in &sums {
-        for (pointer, func) in &sum.safe {
-            if let Some(fc) = by_field.get_mut(pointer) {
-                fc.effective.restrict_chars(&safe_chars(*func));
-            }
-        }
-    }
+    settle_sums(pipeline, &sums, &mins, &mut by_field);
     let fields = order
         .into_iter()
         .filter_map(|p| by_field.remove(&p))
         .collect();
     Effective { fields, sums }
+}
+
+/// What the sums say about each field: the characters a sum needs them restricted to
+/// (`safe`), and notes for the sums the emitted schema cannot write (more than two fields)
+/// and the minimum totals the fields' own minimums do not meet.
+fn settle_sums(
+    pipeline: &Pipeline,
+    sums: &[SumConstraint],
+    mins: &[MinSum],
+    by_field: &mut BTreeMap<String, FieldConstraint>,
+) {
+    let note = |by_field: &mut BTreeMap<String, FieldConstraint>, fields: &[&str], note: String| {
+        for p in fields {
+            if let Some(fc) = by_field.get_mut(*p)
+                && !fc.effective.notes.contains(&note)
+            {
+                fc.effective.notes.push(note.clone());
+            }
+        }
+    };
+    for m in mins {
+        let fields: Vec<&str> = m.fields.iter().map(String::as_str).collect();
+        let own: u64 = fields
+            .iter()
+            .map(|p| by_field.get(*p).map_or(0, |f| f.effective.min_len))
+            .sum();
+        if own < m.min {
+            note(
+                by_field,
+                &fields,
+                format!(
+                    "{} together: at least {} characters (joined at {}), not pulled back",
+                    m.fields.join(" + "),
+                    m.min,
+                    m.at
+                ),
+            );
+        }
+    }
+    for sum in sums {
+        for (pointer, func) in &sum.safe {
+            if let Some(fc) = by_field.get_mut(pointer) {
+                fc.effective.restrict_chars(&safe_chars(*func));
+            }
+        }
+        let names = distinct(sum);
+        if names.len() > 2 {
+            // `sum_schema` writes sums of one or two fields only.
+            let unit = if sum.keyword == "maxLength" {
+                "characters"
+            } else {
+                "UTF-8 bytes"
+            };
+            note(
+                by_field,
+                &names,
+                format!(
+                    "{} together: at most {} {unit} (joined at {} {}), not pulled back",
+                    sum.fields.join(" + "),
+                    sum.max,
+                    pipeline.systems[sum.at.0].id,
+                    sum.at.1
+                ),
+            );
+        }
+    }
 }
 
 /// What [`effective`] finds: per entry field, and limits on sums of fields.
@@ -103,22 +179,29 @@ pub fn emit_schema(pipeline: &Pipeline, entry: SystemId, eff: &Effective) -> Val
     let mut doc = pipeline.systems[entry].schema.raw().clone();
     let narrowed: Vec<(&str, Value)> = fields
         .iter()
-        .filter(|f| !f.narrowed_by.is_empty() || f.effective.to_schema() != f.own.to_schema())
-        .map(|f| {
+        .filter_map(|f| {
             let types = pipeline.systems[entry].schema.leaf(&f.pointer).types();
-            (
-                f.pointer.as_str(),
-                with_nontext(f.effective.to_schema(), &f.effective, types),
-            )
+            let nontext = f.as_text && !super::nontext::branches(&f.effective, types).is_empty();
+            let narrowed = !f.narrowed_by.is_empty()
+                || f.effective.to_schema() != f.own.to_schema()
+                || nontext;
+            narrowed.then(|| {
+                (
+                    f.pointer.as_str(),
+                    with_nontext(f.effective.to_schema(), &f.effective, types),
+                )
+            })
         })
         .collect();
     let sums: Vec<Value> = eff
         .sums
         .iter()
         .filter_map(|s| {
-            sum_schema(s, |p| {
-                fields.iter().find(|f| f.pointer == p).map(|f| &f.effective)
-            })
+            sum_schema(
+                s,
+                |p| fields.iter().find(|f| f.pointer == p).map(|f| &f.effective),
+                |p| pipeline.systems[entry].schema.leaf(p).types(),
+            )
         })
         .collect();
     if narrowed.is_empty() && sums.is_empty() {
@@ -149,7 +232,11 @@ pub fn emit_schema(pipeline: &Pipeline, entry: SystemId, eff: &Effective) -> Val
 
 /// `schema` plus the branches that hold numbers and booleans to the text limits (see
 /// `nontext`).
-fn with_nontext(mut schema: Value, c: &Constraint, types: crate::schema::TypeSet) -> Value {
+pub(super) fn with_nontext(
+    mut schema: Value,
+    c: &Constraint,
+    types: crate::schema::TypeSet,
+) -> Value {
     let extra = super::nontext::branches(c, types);
     if extra.is_empty() {
         return schema;

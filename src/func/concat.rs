@@ -116,10 +116,7 @@ impl MappingFunction for Concat {
             *lo = lo.saturating_sub(digits);
             *hi = hi.map(|h| h.saturating_sub(digits));
         }
-        if !c.forbid.is_empty() {
-            c.notes
-                .push("forbidden text across a concat() boundary is not pulled back".into());
-        }
+        forbid_across(&lit, &mut c);
         c
     }
 
@@ -148,40 +145,106 @@ impl MappingFunction for Concat {
     }
 }
 
+/// Forbidden text after `concat`: a literal holding it means nothing passes; each part
+/// must not hold it either, which is enough for a single character (it cannot straddle two
+/// parts); longer text can, which is said in a note.
+fn forbid_across(lits: &[String], c: &mut Constraint) {
+    if let Some(bad) = c
+        .forbid
+        .iter()
+        .find(|f| lits.iter().any(|l| l.contains(f.as_str())))
+    {
+        c.never = Some(format!("the literal text holds the forbidden {bad:?}"));
+    }
+    if c.forbid.iter().any(|f| f.chars().count() > 1) {
+        c.notes
+            .push("forbidden text across a concat() boundary is not pulled back".into());
+    }
+}
+
 /// The backward rule with several field arguments: each part's characters end up in the
-/// result, so the character limits hold per part; the length limit is on the sum, which
-/// JSON Schema cannot say per field (`constraints` writes sum limits for plain fields).
+/// result, so the character limits hold per part (and a literal character they do not
+/// allow means nothing passes); keywords kept verbatim cannot be stated on a part (said in
+/// a note, as through any function). The length limits are on the sum, which JSON Schema
+/// cannot say per field (`constraints` writes sum limits, or a note where it cannot); a
+/// digit count of the whole cannot be split between the parts: a note.
 pub(crate) fn backward_many(
     args: &[Expr],
     fields: &[usize],
     c: &Constraint,
     has_field: impl Fn(&Expr) -> bool,
 ) -> Vec<(usize, Constraint)> {
-    let lit_len: u64 = args
+    let lits: Vec<String> = args
         .iter()
         .filter(|a| !has_field(a))
         .filter_map(literal_text)
-        .map(|s| s.chars().count() as u64)
+        .collect();
+    let lit_len: u64 = lits.iter().map(|s| s.chars().count() as u64).sum();
+    let lit_bytes: u64 = lits.iter().map(|s| s.len() as u64).sum();
+    let lit_digits: u64 = lits
+        .iter()
+        .map(|s| s.chars().filter(char::is_ascii_digit).count() as u64)
         .sum();
     let mut part = Constraint {
         chars: c.chars.clone(),
-        verbatim: Vec::new(),
+        forbid: c.forbid.clone(),
+        verbatim: c.verbatim.clone(),
+        captured: c.captured.clone(),
+        notes: c.notes.clone(),
         never: c.never.clone(),
         ..Constraint::default()
     };
+    let names: Vec<String> = fields.iter().map(|&i| args[i].to_string()).collect();
+    let together = names.join(" + ");
+    if c.max_len.is_some_and(|m| lit_len > m) || c.max_bytes.is_some_and(|m| lit_bytes > m) {
+        part.never = Some("the literal text alone exceeds the length limit".into());
+    }
+    if let Some(set) = &c.chars
+        && let Some(bad) = lits
+            .iter()
+            .flat_map(|s| s.chars())
+            .find(|&ch| !domain::contains(set, ch))
+    {
+        part.never = Some(format!("the literal character {bad:?} is not allowed"));
+    }
+    forbid_across(&lits, &mut part);
+    if let Some((lo, hi)) = c.digits {
+        if hi.is_some_and(|h| lit_digits > h) {
+            part.never = Some(format!("the literal text alone has more than {} digits", hi.unwrap_or(0)));
+        } else if lo > lit_digits || hi.is_some() {
+            part.notes
+                .push(format!("{together} together: a digit count, not pulled back"));
+        }
+    }
     let plain = fields
         .iter()
         .all(|&i| matches!(args[i].kind, ExprKind::Field(_)));
-    if let Some(n) = c.max_len.filter(|_| !plain) {
-        // Plain fields are covered by the sum limits of `constraints::effective`.
-        let names: Vec<String> = fields.iter().map(|&i| args[i].to_string()).collect();
-        part.notes.push(format!(
-            "{} together: at most {} characters",
-            names.join(" + "),
-            n.saturating_sub(lit_len)
-        ));
+    if !plain {
+        // Plain fields are covered by the sum limits of `constraints::effective` (which
+        // also checks a minimum length of the whole against the fields' own minimums).
+        if let Some(n) = c.max_len {
+            part.notes.push(format!(
+                "{together} together: at most {} characters",
+                n.saturating_sub(lit_len)
+            ));
+        }
+        if let Some(n) = c.max_bytes {
+            part.notes.push(format!(
+                "{together} together: at most {} UTF-8 bytes",
+                n.saturating_sub(lit_bytes)
+            ));
+        }
     }
-    fields.iter().map(|&i| (i, part.clone())).collect()
+    fields
+        .iter()
+        .map(|&i| {
+            let mut p = part.clone();
+            // The join gives no result when another part is missing.
+            super::note_textless_type(Concat::NAME, &args[i], &mut p);
+            drop_verbatim(Concat::NAME, &args[i], &mut p);
+            (i, p)
+        })
+        .collect()
 }
 
 /// Whether an expression reads a field.
@@ -219,6 +282,46 @@ mod tests {
         };
         let pulled = crate::func::pull_back(&e, c);
         assert!(pulled[0].1.never.is_some(), "{pulled:?}");
+    }
+
+    #[test]
+    fn several_fields_note_what_they_cannot_carry() {
+        let e = crate::expr::parse(r#"concat(a, "é", b)"#).unwrap();
+        let enumed = Constraint {
+            verbatim: vec![("enum".into(), json!(["a", "b"]))],
+            ..Constraint::default()
+        };
+        for (_, c) in crate::func::pull_back(&e, enumed) {
+            assert!(c.notes.iter().any(|n| n.contains("enum")), "{c:?}");
+        }
+        let ascii = Constraint {
+            chars: domain::charset("ascii"),
+            ..Constraint::default()
+        };
+        for (_, c) in crate::func::pull_back(&e, ascii) {
+            assert!(c.never.is_some(), "the literal é is not ascii: {c:?}");
+        }
+        let short = Constraint {
+            max_len: Some(0),
+            ..Constraint::default()
+        };
+        for (_, c) in crate::func::pull_back(&e, short) {
+            assert!(c.never.is_some(), "the literal alone is too long: {c:?}");
+        }
+    }
+
+    #[test]
+    fn a_forbidden_character_holds_per_part_without_a_note() {
+        let e = crate::expr::parse("concat(a, b)").unwrap();
+        let mut c = Constraint::default();
+        c.forbid.insert("i".into());
+        for (_, part) in crate::func::pull_back(&e, c.clone()) {
+            assert!(part.forbid.contains("i") && part.notes.is_empty(), "{part:?}");
+        }
+        c.forbid.insert("ab".into());
+        for (_, part) in crate::func::pull_back(&e, c) {
+            assert!(!part.notes.is_empty(), "\"ab\" can straddle a and b: {part:?}");
+        }
     }
 
     testkit::laws!(

@@ -59,6 +59,8 @@ impl MappingFunction for Digits {
             (a, b) => a.or(b),
         };
         let mut out = Constraint {
+            // What `drop_verbatim` keeps (`not null`, a `null`-only type) holds as it is.
+            verbatim: std::mem::take(&mut c.verbatim),
             notes: std::mem::take(&mut c.notes),
             never: c.never.take(),
             ..Constraint::default()

@@ -486,6 +486,58 @@ pub fn as_text(a: &Abs) -> Str {
     }
 }
 
+/// What a `type` limit on the result of a function that gives text (or `null` for `null`)
+/// says about its argument: `Some(true)` when it must not be `null`, `Some(false)` when
+/// nothing more; for a type without `string`, the argument must be `null` (`"null"` in the
+/// type) or nothing passes: `None`, having set that on `c`.
+fn text_type(v: &Value, c: &mut Constraint) -> Option<bool> {
+    use crate::schema::{TypeName, TypeSet};
+    let Some(t) = TypeSet::parse(v) else {
+        c.notes
+            .push(format!("type {v} is not understood: not pulled back"));
+        return Some(true);
+    };
+    let null = t.allows(TypeName::Null);
+    if t.allows(TypeName::String) {
+        return Some(!null);
+    }
+    if null {
+        // Only a `null` argument gives a result the type admits.
+        c.verbatim.push(("type".to_owned(), Value::from("null")));
+    } else {
+        c.never = Some(format!("the result is text, which type {v} does not admit"));
+    }
+    None
+}
+
+/// For a function that may give no result for some text (`part`, or `concat` when another
+/// argument is missing): a `type` without `string` on its result is met by text too, so
+/// neither a `null` argument alone nor nothing is the condition; the type is dropped with a
+/// note (keeping `not null` where it excludes `null`).
+pub(crate) fn note_textless_type(name: &str, arg: &Expr, c: &mut Constraint) {
+    use crate::schema::{TypeName, TypeSet};
+    let mut not_null = false;
+    let mut notes = Vec::new();
+    c.verbatim.retain(|(k, v)| {
+        let Some(t) = TypeSet::parse(v).filter(|_| k == "type") else {
+            return true;
+        };
+        if t.allows(TypeName::String) {
+            return true;
+        }
+        not_null |= !t.allows(TypeName::Null);
+        notes.push(format!(
+            "type {v} after {name}({arg}): met only where it gives no result, not pulled back"
+        ));
+        false
+    });
+    c.notes.extend(notes);
+    let rule = ("not".to_owned(), serde_json::json!({"type": "null"}));
+    if not_null && !c.verbatim.contains(&rule) {
+        c.verbatim.push(rule);
+    }
+}
+
 /// Drops what survives only a plain copy: keywords of `c` kept verbatim cannot be stated
 /// on `arg` once `name` transformed it (those the structured part captures lose nothing).
 pub(crate) fn drop_verbatim(name: &str, arg: &Expr, c: &mut Constraint) {
@@ -500,13 +552,8 @@ pub(crate) fn drop_verbatim(name: &str, arg: &Expr, c: &mut Constraint) {
         if k == "type" {
             // The result is text whatever the argument's type; but a `null` argument gives
             // `null`, which a type without `null` rejects.
-            let t = crate::schema::TypeSet::parse(&v);
-            not_null |= t.is_none_or(|t| !t.allows(crate::schema::TypeName::Null));
-            if v == Value::String("string".into())
-                || t.is_some_and(|t| t.allows(crate::schema::TypeName::String))
-            {
-                continue;
-            }
+            not_null |= text_type(&v, c).unwrap_or(false);
+            continue;
         }
         if captured.contains(&(k.clone(), v.clone())) {
             continue;
@@ -522,17 +569,17 @@ pub(crate) fn drop_verbatim(name: &str, arg: &Expr, c: &mut Constraint) {
 }
 
 /// Replaces `c`'s `type` limits by what they still say about an argument that a function
-/// turns into text: `null` gives `null`, so a type without `null` excludes it.
+/// turns into text: `null` gives `null`, so a type without `null` excludes it; a type
+/// without `string` admits only a `null` argument.
 pub(crate) fn type_to_not_null(c: &mut Constraint) {
     let mut not_null = false;
-    c.verbatim.retain(|(k, v)| {
-        if k != "type" {
-            return true;
+    for (k, v) in std::mem::take(&mut c.verbatim) {
+        if k == "type" {
+            not_null |= text_type(&v, c).unwrap_or(false);
+        } else {
+            c.verbatim.push((k, v));
         }
-        not_null |= crate::schema::TypeSet::parse(v)
-            .is_none_or(|t| !t.allows(crate::schema::TypeName::Null));
-        false
-    });
+    }
     let rule = ("not".to_owned(), serde_json::json!({"type": "null"}));
     if not_null && !c.verbatim.contains(&rule) {
         c.verbatim.push(rule);

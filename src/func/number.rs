@@ -160,8 +160,16 @@ impl MappingFunction for NumberOf {
 
     fn backward(arg: &Expr, _lits: &[Option<String>], c: Constraint) -> Constraint {
         let mut out = Constraint::default();
+        // The mapping fails on text that is not a number ("", "abc", "1e400") and on
+        // booleans: a condition on the text JSON Schema could only approximate.
+        out.notes.push(format!(
+            "number({arg}) fails on text that is not a number: not pulled back"
+        ));
         for (k, v) in c.verbatim {
-            if k != "type" {
+            let any_number = k == "type"
+                && crate::schema::TypeSet::parse(&v)
+                    .is_some_and(|t| t.allows(crate::schema::TypeName::Number));
+            if !any_number {
                 out.notes.push(format!(
                     "{k} {v} on number({arg}) cannot be stated on the text"
                 ));

@@ -61,6 +61,8 @@ impl MappingFunction for Part {
     }
 
     fn backward(arg: &Expr, _lits: &[Option<String>], mut c: Constraint) -> Constraint {
+        // Text without the wanted part gives no result, which no type rejects.
+        super::note_textless_type(Self::NAME, arg, &mut c);
         drop_verbatim(Self::NAME, arg, &mut c);
         if c.min_len > 0 {
             c.notes.push(format!(

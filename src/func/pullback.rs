@@ -12,20 +12,39 @@ use crate::expr::{Expr, ExprKind, FieldPath};
 /// each, a constraint that (together with the others) makes the value satisfy `c`.
 #[must_use]
 pub fn pull_back(expr: &Expr, c: Constraint) -> Vec<(FieldPath, Constraint)> {
-    let mut out = Vec::new();
+    let mut out = Walk::default();
     pull(expr, c, &mut out);
-    out
+    out.fields
 }
 
-pub(crate) fn pull(expr: &Expr, c: Constraint, out: &mut Vec<(FieldPath, Constraint)>) {
+/// The `concat` calls with several field arguments inside `expr`, each with the constraint
+/// on its own result that pulling `c` back through `expr` reaches it with: their length
+/// limits are limits on a sum of parts, which [`pull_back`] leaves to the caller.
+#[must_use]
+pub fn concat_sites(expr: &Expr, c: Constraint) -> Vec<(&Expr, Constraint)> {
+    let mut out = Walk::default();
+    pull(expr, c, &mut out);
+    out.sites
+}
+
+/// What a pull-back walk gathers: per field read, its constraint; per `concat` of several
+/// fields, the constraint on its result.
+#[derive(Default)]
+pub(crate) struct Walk<'e> {
+    fields: Vec<(FieldPath, Constraint)>,
+    sites: Vec<(&'e Expr, Constraint)>,
+}
+
+pub(crate) fn pull<'e>(expr: &'e Expr, c: Constraint, out: &mut Walk<'e>) {
     match &expr.kind {
-        ExprKind::Field(f) => out.push((f.clone(), c)),
+        ExprKind::Field(f) => out.fields.push((f.clone(), c)),
         ExprKind::Call { func, args, .. } => {
             let fields: Vec<usize> = (0..args.len()).filter(|&i| has_field(&args[i])).collect();
             if fields.is_empty() {
                 return;
             }
             if *func == Func::Concat && fields.len() > 1 {
+                out.sites.push((expr, c.clone()));
                 return pull_concat_many(args, &fields, c, out);
             }
             if *func == Func::Default {
@@ -105,11 +124,11 @@ fn admit_null(c: &mut Constraint) {
     }
 }
 
-pub(crate) fn pull_concat_many(
-    args: &[Expr],
+pub(crate) fn pull_concat_many<'e>(
+    args: &'e [Expr],
     fields: &[usize],
     c: Constraint,
-    out: &mut Vec<(FieldPath, Constraint)>,
+    out: &mut Walk<'e>,
 ) {
     for (i, part) in crate::func::concat::backward_many(args, fields, &c, has_field) {
         pull(&args[i], part, out);

@@ -196,7 +196,8 @@ fn binding_sums(
     let mut sums = Vec::new();
     for chain in chains {
         if let Some(first) = chain.first() {
-            constraints::chain_sums(pipeline, chain, first.system, &mut sums);
+            // Notes on sums it cannot write go with `constraints`' effective constraints.
+            let _ = constraints::chain_sums(pipeline, chain, first.system, &mut sums);
         }
     }
     sums.retain(|s| {
