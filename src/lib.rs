@@ -26,6 +26,7 @@ pub mod constraints;
 pub mod domain;
 pub mod graph;
 pub mod http;
+pub mod import;
 pub mod journal;
 pub mod lineage;
 pub mod live;
