@@ -28,7 +28,7 @@ use crate::span::{Location, SourceFile};
 pub use ldap::import_ldap;
 pub use openapi::import_openapi;
 pub use sql::{Dialect, LengthSemantics, SqlOptions, import_sql, import_sql_table};
-pub use update::{FieldChange, merge};
+pub use update::{FieldChange, Update, merge};
 
 /// The `$schema` every imported document declares.
 pub const DRAFT_2020_12: &str = "https://json-schema.org/draft/2020-12/schema";

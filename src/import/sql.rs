@@ -62,6 +62,47 @@ impl Dialect {
         Self::ALL.into_iter().find(|d| d.name() == name)
     }
 
+    /// The dialect `text` is most likely written in, from words only one dialect uses
+    /// (`VARCHAR2`, backquotes, `[dbo]`, a `GO` line …); PostgreSQL when nothing tells.
+    #[must_use]
+    pub fn guess(text: &str) -> Self {
+        let upper = text.to_ascii_uppercase();
+        let count = |words: &[&str]| words.iter().filter(|w| upper.contains(*w)).count();
+        let go = upper.lines().any(|l| l.trim() == "GO");
+        let scores = [
+            (
+                Self::Oracle,
+                count(&["VARCHAR2", "NUMBER(", " BYTE)", " CHAR)", "SYSDATE"]),
+            ),
+            (
+                Self::Mysql,
+                count(&[
+                    "`",
+                    "ENGINE=",
+                    "ENGINE =",
+                    "AUTO_INCREMENT",
+                    "CHARSET",
+                    "TINYINT(",
+                ]),
+            ),
+            (
+                Self::Sqlserver,
+                count(&[
+                    "[DBO]",
+                    "NVARCHAR(",
+                    "IDENTITY(",
+                    "UNIQUEIDENTIFIER",
+                    "DATETIME2",
+                ]) + usize::from(go),
+            ),
+        ];
+        scores
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .max_by_key(|(_, n)| *n)
+            .map_or(Self::Postgres, |(d, _)| d)
+    }
+
     fn parser(self) -> Box<dyn sqlparser::dialect::Dialect> {
         use sqlparser::dialect as d;
         match self {
@@ -255,14 +296,17 @@ impl Model {
             let Some((kind, tokens)) = self.prepare(statement) else {
                 continue;
             };
-            let first = tokens
-                .iter()
-                .find(|t| !matches!(t.token, Token::Whitespace(_)))
-                .map(|t| t.span.start);
+            let solid = || {
+                tokens
+                    .iter()
+                    .filter(|t| !matches!(t.token, Token::Whitespace(_)))
+            };
+            let first = solid().next().map(|t| t.span.start);
+            let end = solid().last().map(|t| t.span.end);
             let parsed = Parser::new(&*dialect)
                 .with_tokens_with_locations(tokens)
                 .parse_statements()
-                .map_err(|e| parse_error(file, &e, first))?;
+                .map_err(|e| parse_error(file, &e, first, end))?;
             for statement in parsed {
                 self.statement(statement, kind, file, first)?;
             }
@@ -825,6 +869,7 @@ fn parse_error(
     file: &Arc<SourceFile>,
     error: &ParserError,
     statement: Option<sqlparser::tokenizer::Location>,
+    statement_end: Option<sqlparser::tokenizer::Location>,
 ) -> Error {
     let text = match error {
         ParserError::TokenizerError(m) | ParserError::ParserError(m) => m.clone(),
@@ -842,7 +887,13 @@ fn parse_error(
         }
         None => (text, None, None),
     };
-    let (line, column) = match (line, column, statement) {
+    // Running out of tokens is reported without a place: the statement's end.
+    let place = if message.ends_with("found: EOF") {
+        statement_end.or(statement)
+    } else {
+        statement
+    };
+    let (line, column) = match (line, column, place) {
         (Some(l), Some(c), _) => (l, c),
         (_, _, Some(s)) => (to_usize(s.line), to_usize(s.column)),
         _ => (1, 1),
@@ -854,6 +905,7 @@ fn parse_error(
         .map_or(file.text.len(), |(i, _)| at + i.max(1));
     let message = message
         .replace("Expected: ", "expected ")
+        .replace(", found: EOF", ", found the end of the statement")
         .replace(", found: ", ", found ");
     located(
         file,

@@ -7,8 +7,13 @@
 //! property. What changed is reported per field, so the update can be reviewed.
 
 use std::fmt;
+use std::path::PathBuf;
 
 use serde_json::{Map, Value};
+
+use crate::error::{Error, ErrorKind};
+use crate::pipeline::Pipeline;
+use crate::schema::SystemSchema;
 
 /// Keywords the imported schema decides although they start with `x-`.
 const SOURCE_KEYWORDS: [&str; 4] = ["x-source", "x-maxBytes", "x-charset", "x-encoding"];
@@ -105,6 +110,74 @@ pub fn merge(existing: &Value, imported: &Value) -> (Value, Vec<FieldChange>) {
     (merged, changes)
 }
 
+/// A system's schema file rewritten from an imported schema, not yet written.
+#[derive(Debug, Clone)]
+pub struct Update {
+    /// The system's id.
+    pub system: String,
+    /// The schema file, as the pipeline resolves it.
+    pub path: PathBuf,
+    /// The new content.
+    pub schema: Value,
+    /// What changed, field by field.
+    pub changes: Vec<FieldChange>,
+}
+
+impl Update {
+    /// Writes the schema file (pretty JSON, two-space indents, a final newline).
+    ///
+    /// # Errors
+    /// The file cannot be written.
+    pub fn write(&self) -> Result<(), Error> {
+        let mut text = serde_json::to_string_pretty(&self.schema)
+            .map_err(|e| Error::new(ErrorKind::Json, format!("cannot write the schema: {e}")))?;
+        text.push('\n');
+        std::fs::write(&self.path, text).map_err(|e| {
+            Error::new(
+                ErrorKind::Io,
+                format!(
+                    "cannot write {}: {}",
+                    self.path.display(),
+                    crate::error::io_reason(&e)
+                ),
+            )
+            .in_file(&self.path)
+        })
+    }
+}
+
+/// The update of `system`'s schema in `pipeline` from `imported` ([`merge`]), checked to
+/// load with ripple's own loader before anything is written.
+///
+/// # Errors
+/// An unknown system, or a merged schema ripple cannot load.
+pub fn plan(pipeline: &Pipeline, system: &str, imported: &Value) -> Result<Update, Error> {
+    let found = pipeline
+        .systems
+        .iter()
+        .find(|s| s.id == system)
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::UnknownSystem,
+                format!("unknown system `{system}`"),
+            )
+            .help(crate::suggest::help(
+                system,
+                pipeline.systems.iter().map(|s| s.id.as_str()),
+                "systems",
+            ))
+            .in_file(&pipeline.file.path)
+        })?;
+    let (schema, changes) = merge(found.schema.raw(), imported);
+    SystemSchema::from_value(&found.schema_path, schema.clone())?;
+    Ok(Update {
+        system: system.to_owned(),
+        path: found.schema_path.clone(),
+        schema,
+        changes,
+    })
+}
+
 fn merge_at(
     existing: &Value,
     imported: &Value,
@@ -117,6 +190,9 @@ fn merge_at(
     compare_keywords(old, new, field, changes);
     compare_required(old, new, field, changes);
     let mut out = Map::new();
+    if let Some(v) = new.get("$schema") {
+        out.insert("$schema".to_owned(), v.clone());
+    }
     for key in ["title", "description", "$comment"] {
         if let Some(v) = old.get(key) {
             out.insert(key.to_owned(), v.clone());

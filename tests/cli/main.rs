@@ -5,6 +5,7 @@ mod bad_input;
 mod check;
 mod current;
 mod graph;
+mod import;
 mod input_errors;
 mod interface;
 mod live;

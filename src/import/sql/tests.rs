@@ -227,3 +227,23 @@ fn duplicate_names_in_different_schemas_are_an_error() {
     let at = err.and_then(|e| e.location).map(|l| l.span.line);
     assert_eq!(at, Some(2));
 }
+
+#[test]
+fn dialects_are_guessed_from_their_own_words() {
+    assert_eq!(
+        Dialect::guess("create table t (a varchar2(3 byte));"),
+        Dialect::Oracle
+    );
+    assert_eq!(
+        Dialect::guess("CREATE TABLE `t` (a INT) ENGINE=InnoDB;"),
+        Dialect::Mysql
+    );
+    assert_eq!(
+        Dialect::guess("CREATE TABLE [dbo].[t] (a INT)\nGO\n"),
+        Dialect::Sqlserver
+    );
+    assert_eq!(
+        Dialect::guess("CREATE TABLE t (a text);"),
+        Dialect::Postgres
+    );
+}

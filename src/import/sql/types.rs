@@ -200,6 +200,7 @@ fn mysql(shape: &Shape, ctx: &Context<'_>) -> Option<Map<String, Value>> {
     if let Some(charset) = charset
         && s.get("type") == Some(&json!("string"))
         && !s.contains_key("enum")
+        && !s.contains_key("format")
     {
         s.insert("x-charset".into(), json!(charset));
     }
