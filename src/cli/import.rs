@@ -74,8 +74,10 @@ struct OpenapiArgs {
 
 #[derive(Debug, clap::Args)]
 struct LdapArgs {
-    /// The LDAP schema file.
-    file: PathBuf,
+    /// LDAP schema files (pass `core.schema` too when the class's superclasses are
+    /// defined there).
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
     /// The object class.
     #[arg(long = "class", value_name = "C")]
     class: String,
@@ -108,7 +110,7 @@ pub(crate) fn run(args: Args) -> Result<Verdict, Errors> {
             (vec![(o.schema, schema)], o.common, true)
         }
         Source::Ldap(l) => {
-            let schema = import::import_ldap(&l.file, &l.class)?;
+            let schema = import::ldap::import_ldap_paths(&l.files, &l.class)?;
             (vec![(l.class, schema)], l.common, true)
         }
     };
