@@ -225,18 +225,37 @@ fn run_update(
     };
     let pipeline = super::load(pipeline_path)?;
     let planned = import::update::plan(&pipeline, &system, &imported)?;
-    planned.write()?;
+    planned.apply(pipeline_path)?;
     emit(&report(&planned, format))?;
     Ok(Verdict::Clean)
 }
 
+/// One change for `--format json`: `field`, `change` (`added`, `removed`, `required`,
+/// `optional`, `keyword`) and for keywords `keyword`, `before`, `after`.
+fn change_json(change: &import::FieldChange) -> Value {
+    use import::update::Change;
+    match &change.change {
+        Change::Added => json!({"field": change.field, "change": "added"}),
+        Change::Removed => json!({"field": change.field, "change": "removed"}),
+        Change::Required(true) => json!({"field": change.field, "change": "required"}),
+        Change::Required(false) => json!({"field": change.field, "change": "optional"}),
+        Change::Keyword {
+            keyword,
+            before,
+            after,
+        } => json!({
+            "field": change.field,
+            "change": "keyword",
+            "keyword": keyword,
+            "before": before,
+            "after": after,
+        }),
+    }
+}
+
 fn report(update: &Update, format: Format) -> String {
     if format == Format::Json {
-        let changes: Vec<Value> = update
-            .changes
-            .iter()
-            .map(|c| json!({"field": c.field, "change": c.to_string()}))
-            .collect();
+        let changes: Vec<Value> = update.changes.iter().map(change_json).collect();
         return format!(
             "{}\n",
             json!({"system": update.system, "file": update.path.display().to_string(), "changes": changes})

@@ -139,9 +139,8 @@ fn decimal_max(precision: u32, scale: i32) -> Option<Value> {
     if precision == 0 || precision > 15 {
         // 15 significant digits are exact in an f64; i64 holds 18.
         if scale <= 0 && precision <= 18 && precision > 0 {
-            let digits = i64::try_from(precision).ok()?;
             let zeros = u32::try_from(-scale).ok()?;
-            let nines = 10_i64.checked_pow(u32::try_from(digits).ok()?)? - 1;
+            let nines = 10_i64.checked_pow(precision)? - 1;
             return Some(json!(nines.checked_mul(10_i64.checked_pow(zeros)?)?));
         }
         return None;

@@ -302,7 +302,7 @@ impl Model {
                     .filter(|t| !matches!(t.token, Token::Whitespace(_)))
             };
             let first = solid().next().map(|t| t.span.start);
-            let end = solid().last().map(|t| t.span.end);
+            let end = solid().next_back().map(|t| t.span.end);
             let parsed = Parser::new(&*dialect)
                 .with_tokens_with_locations(tokens)
                 .parse_statements()

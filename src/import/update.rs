@@ -7,11 +7,11 @@
 //! property. What changed is reported per field, so the update can be reviewed.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, Errors};
 use crate::pipeline::Pipeline;
 use crate::schema::SystemSchema;
 
@@ -143,6 +143,37 @@ impl Update {
             )
             .in_file(&self.path)
         })
+    }
+}
+
+impl Update {
+    /// [`Update::write`], then loads the pipeline at `pipeline` again: when it no longer
+    /// loads (a flow reads a field the new schema lacks …), the old file is put back and
+    /// the pipeline's errors are returned.
+    ///
+    /// # Errors
+    /// The file cannot be read or written, or the pipeline does not load with it.
+    pub fn apply(&self, pipeline: &Path) -> Result<(), Errors> {
+        let old = std::fs::read(&self.path).map_err(|e| Error::io(&self.path, &e))?;
+        self.write()?;
+        match crate::pipeline::load(pipeline) {
+            Ok(_) => Ok(()),
+            Err(mut errors) => {
+                std::fs::write(&self.path, old).map_err(|e| Error::io(&self.path, &e))?;
+                errors.push(
+                    Error::new(
+                        ErrorKind::Usage,
+                        format!(
+                            "{} is left as it was: the pipeline does not load with the imported schema",
+                            self.path.display()
+                        ),
+                    )
+                    .in_file(&self.path)
+                    .help("declare the missing fields in the source, or change the flows first"),
+                );
+                Err(errors)
+            }
+        }
     }
 }
 

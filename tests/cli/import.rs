@@ -175,7 +175,12 @@ fn update_fixture() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let from = root().join("tests/fixtures/import/update");
     std::fs::create_dir_all(dir.path().join("schemas")).unwrap();
-    for file in ["pipeline.yaml", "schemas/web.json", "schemas/payroll.json"] {
+    for file in [
+        "pipeline.yaml",
+        "schemas/web.json",
+        "schemas/payroll.json",
+        "schemas/ad.json",
+    ] {
         std::fs::copy(from.join(file), dir.path().join(file)).unwrap();
     }
     dir
@@ -245,4 +250,136 @@ fn update_needs_one_table_and_a_known_system() {
     assert_eq!(code, 2);
     assert!(err.contains("unknown system `payrol`"), "{err}");
     assert!(err.contains("did you mean `payroll`?"), "{err}");
+}
+
+#[test]
+fn openapi_fixtures() {
+    for (file, snapshot) in [
+        ("import/openapi-3.0.yaml", "import_openapi_30"),
+        ("import/openapi-3.1.json", "import_openapi_31"),
+    ] {
+        let (code, out, err) = run(&["import", "openapi", &fixture(file), "--schema", "Customer"]);
+        assert_eq!(code, 0, "{err}");
+        insta::assert_json_snapshot!(snapshot, json(&out));
+    }
+}
+
+#[test]
+fn openapi_unknown_schema_is_an_input_error() {
+    let (code, _, err) = run(&[
+        "import",
+        "openapi",
+        &fixture("import/openapi-3.0.yaml"),
+        "--schema",
+        "Adress",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no component schema `Adress`"), "{err}");
+    assert!(err.contains("did you mean `Address`?"), "{err}");
+}
+
+#[test]
+fn ldap_fixtures() {
+    for (file, class, snapshot) in [
+        ("import/openldap.schema", "bankPerson", "import_openldap"),
+        ("import/ad-schema.ldif", "user", "import_ad"),
+    ] {
+        let (code, out, err) = run(&["import", "ldap", &fixture(file), "--class", class]);
+        assert_eq!(code, 0, "{err}");
+        insta::assert_json_snapshot!(snapshot, json(&out));
+    }
+}
+
+#[test]
+fn ldap_parse_error_is_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.schema");
+    std::fs::write(
+        &path,
+        "attributetype ( 1.1 NAME 'x'\n    SYNTAX 1.3.6.1.4.1.1466.115.121.1.15{5} $ )\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&[
+        "import",
+        "ldap",
+        &path.display().to_string(),
+        "--class",
+        "x",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("bad.schema:2:45"), "{err}");
+    assert!(err.contains("expected a keyword"), "{err}");
+}
+
+#[test]
+fn update_from_ldap_and_openapi() {
+    let dir = update_fixture();
+    let pipeline = dir.path().join("pipeline.yaml").display().to_string();
+    let (code, out, err) = run(&[
+        "import",
+        "ldap",
+        &fixture("import/ad-schema.ldif"),
+        "--class",
+        "user",
+        "--update",
+        &pipeline,
+        "ad",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let report = json(&out);
+    assert_eq!(report["system"], "ad");
+    let changes = report["changes"].as_array().cloned().unwrap_or_default();
+    assert!(
+        changes.iter().any(|c| c["field"] == "sAMAccountName"
+            && c["keyword"] == "maxLength"
+            && c["before"] == 30
+            && c["after"] == 20),
+        "{out}"
+    );
+    let v = json(&std::fs::read_to_string(dir.path().join("schemas/ad.json")).unwrap());
+    assert_eq!(v["title"], "Directory user");
+    let sam = &v["properties"]["sAMAccountName"];
+    assert_eq!(sam["maxLength"], 20);
+    assert_eq!(sam["description"], "Pre-Windows 2000 logon name");
+    assert_eq!(sam["x-owner"], "identity-team");
+    assert_eq!(v["properties"]["displayName"]["x-pii"], true);
+    assert_eq!(v["properties"]["displayName"]["maxLength"], 256);
+
+    // Again: nothing left to change.
+    let (code, out, err) = run(&[
+        "import",
+        "ldap",
+        &fixture("import/ad-schema.ldif"),
+        "--class",
+        "user",
+        "--update",
+        &pipeline,
+        "ad",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.ends_with(": no change\n"), "{out}");
+
+    // An OpenAPI schema into the web system keeps its x-pii.
+    let (code, out, err) = run(&[
+        "import",
+        "openapi",
+        &fixture("import/openapi-3.1.json"),
+        "--schema",
+        "Customer",
+        "--update",
+        &pipeline,
+        "web",
+    ]);
+    assert_eq!(
+        code, 2,
+        "the web system's flows read `name`, which the API lacks: {out}"
+    );
+    assert!(err.contains("is left as it was"), "{err}");
+    let web = std::fs::read_to_string(dir.path().join("schemas/web.json")).unwrap();
+    let original =
+        std::fs::read_to_string(root().join("tests/fixtures/import/update/schemas/web.json"))
+            .unwrap();
+    assert_eq!(web, original);
 }

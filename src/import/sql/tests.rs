@@ -165,7 +165,7 @@ fn several_tables_and_one_picked() {
         table: Some("S.B".into()),
         ..SqlOptions::new(Dialect::Postgres)
     };
-    let one = import_sql_files(&[file.clone()], &options).unwrap_or_default();
+    let one = import_sql_files(std::slice::from_ref(&file), &options).unwrap_or_default();
     assert_eq!(one.keys().collect::<Vec<_>>(), ["b"]);
     let options = SqlOptions {
         table: Some("c".into()),
