@@ -8,6 +8,7 @@
 //! file, so they point at its line and column.
 
 mod checks;
+mod clean;
 mod types;
 
 use std::collections::HashMap;
@@ -292,6 +293,11 @@ impl Model {
                     format!("invalid SQL: {}", e.message),
                 )
             })?;
+        let tokens = if self.dialect == Dialect::Oracle {
+            oracle_upper_quoted(tokens)
+        } else {
+            tokens
+        };
         for statement in split(tokens, self.dialect) {
             let Some((kind, tokens)) = self.prepare(statement) else {
                 continue;
@@ -319,7 +325,7 @@ impl Model {
         let words: Vec<String> = tokens
             .iter()
             .filter(|t| !matches!(t.token, Token::Whitespace(_)))
-            .take(8)
+            .take(16)
             .map(|t| match &t.token {
                 Token::Word(w) if w.quote_style.is_none() => w.value.to_ascii_uppercase(),
                 other => other.to_string(),
@@ -327,7 +333,14 @@ impl Model {
             .collect();
         let word = |i: usize| words.get(i).map_or("", String::as_str);
         match (word(0), word(1)) {
-            ("ALTER", "TABLE") => Some(self.oracle_alter(tokens)),
+            ("ALTER", "TABLE") => {
+                if !alters_columns(&words) {
+                    return None;
+                }
+                let (kind, tokens) = self.oracle_alter(tokens);
+                let create = kind != Kind::Plain;
+                Some((kind, clean::statement(tokens, self.dialect, create)))
+            }
             ("CREATE", "TYPE") => (self.dialect == Dialect::Postgres
                 && words.iter().any(|w| w == "ENUM"))
             .then_some((Kind::Plain, tokens)),
@@ -346,7 +359,7 @@ impl Model {
                     )
                 })
                 .any(|w| w == "TABLE")
-                .then_some((Kind::Plain, tokens)),
+                .then(|| (Kind::Plain, clean::statement(tokens, self.dialect, true))),
             _ => None,
         }
     }
@@ -685,6 +698,65 @@ impl Model {
             )));
         }
         Ok(out)
+    }
+}
+
+/// Oracle's `"EMPLOYEES"` is the same name as unquoted `employees` (Oracle folds those to
+/// upper case), and `DBMS_METADATA` quotes every name: such words lose their quotes, so
+/// their properties are lower case like any unquoted name's. The token stays a non-keyword,
+/// so a quoted `"DATE"` column still parses as a name.
+fn oracle_upper_quoted(mut tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    for t in &mut tokens {
+        if let Token::Word(w) = &mut t.token
+            && w.quote_style == Some('"')
+            && !w.value.chars().any(char::is_lowercase)
+        {
+            w.quote_style = None;
+        }
+    }
+    tokens
+}
+
+/// Whether an `ALTER TABLE` (its first words, upper case) may change columns or add
+/// constraints ripple reads; others (`OWNER TO`, SQL Server's `ADD DEFAULT … FOR`, `WITH
+/// CHECK ADD … FOREIGN KEY`, `ALTER COLUMN … SET STATISTICS` …) are skipped unparsed.
+fn alters_columns(words: &[String]) -> bool {
+    let mut rest = words
+        .iter()
+        .skip(2)
+        .map(String::as_str)
+        .skip_while(|w| matches!(*w, "ONLY" | "IF" | "EXISTS"));
+    // The table name: a word, or words joined by dots.
+    let mut op = None;
+    let mut expect_name = true;
+    for w in rest.by_ref() {
+        if expect_name {
+            expect_name = false;
+        } else if w == "." {
+            expect_name = true;
+        } else {
+            op = Some(w);
+            break;
+        }
+    }
+    let following: Vec<&str> = rest.take(5).collect();
+    match op {
+        Some("ADD") => !matches!(
+            following.as_slice(),
+            ["DEFAULT" | "FOREIGN", ..] | ["CONSTRAINT", _, "DEFAULT" | "FOREIGN", ..]
+        ),
+        Some("ALTER") => {
+            let sub = match following.as_slice() {
+                ["COLUMN", _, sub @ ..] | [_, sub @ ..] => sub,
+                _ => &[],
+            };
+            matches!(
+                sub,
+                ["TYPE" | "DROP" | "ADD", ..] | ["SET", "DATA" | "NOT" | "DEFAULT", ..]
+            )
+        }
+        Some("MODIFY" | "CHANGE" | "DROP" | "RENAME") => true,
+        _ => false,
     }
 }
 

@@ -247,3 +247,40 @@ fn dialects_are_guessed_from_their_own_words() {
         Dialect::Postgres
     );
 }
+
+#[test]
+fn dumps_with_storage_clauses_and_owners_parse() {
+    let oracle = r#"  CREATE TABLE "HR"."EMPLOYEES"
+   (	"EMPLOYEE_ID" NUMBER(6,0),
+	"DATE" DATE,
+	"Mixed" VARCHAR2(25 BYTE) CONSTRAINT "EMP_EMAIL_NN" NOT NULL ENABLE,
+	 CONSTRAINT "EMP_SALARY_MIN" CHECK (EMPLOYEE_ID > 0) ENABLE,
+	 CONSTRAINT "EMP_EMP_ID_PK" PRIMARY KEY ("EMPLOYEE_ID")
+  USING INDEX PCTFREE 10 INITRANS 2 TABLESPACE "USERS"  ENABLE
+   ) SEGMENT CREATION IMMEDIATE PCTFREE 10
+ NOCOMPRESS LOGGING TABLESPACE "USERS" ;
+"#;
+    let t = table(Dialect::Oracle, oracle);
+    assert_eq!(t["title"], "HR.EMPLOYEES");
+    let keys: Vec<&String> = t["properties"]
+        .as_object()
+        .map(|p| p.keys().collect())
+        .unwrap_or_default();
+    assert_eq!(keys, ["employee_id", "date", "Mixed"]);
+    assert_eq!(t["properties"]["employee_id"]["exclusiveMinimum"], 0);
+    assert_eq!(t["required"], json!(["employee_id", "Mixed"]));
+
+    let pg = "SET statement_timeout = 0;\nCREATE TABLE public.t (id integer NOT NULL, name character varying(40) NOT NULL);\nALTER TABLE public.t OWNER TO app;\nALTER TABLE public.t ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (\n    SEQUENCE NAME public.t_id_seq\n    START WITH 1\n    CACHE 1\n);\nALTER TABLE ONLY public.t ALTER COLUMN name SET STATISTICS 100;\n";
+    let t = table(Dialect::Postgres, pg);
+    assert_eq!(
+        t["required"],
+        json!(["name"]),
+        "the identity column is filled by the database"
+    );
+
+    let ms = "SET ANSI_NULLS ON\nGO\nCREATE TABLE [dbo].[T](\n\t[A] [int] IDENTITY(1,1) NOT NULL,\n\t[B] [varchar](26) NOT NULL,\n CONSTRAINT [PK_T] PRIMARY KEY CLUSTERED \n(\n\t[A] ASC\n)WITH (PAD_INDEX = OFF) ON [PRIMARY]\n) ON [PRIMARY] TEXTIMAGE_ON [PRIMARY]\nGO\nALTER TABLE [dbo].[T] ADD  DEFAULT ('x') FOR [B]\nGO\n";
+    let t = table(Dialect::Sqlserver, ms);
+    assert_eq!(t["properties"]["B"]["x-maxBytes"], 26);
+    assert_eq!(t["properties"]["B"]["x-source"], "T.B varchar(26)");
+    assert_eq!(t["properties"]["A"]["type"], "integer");
+}

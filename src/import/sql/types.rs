@@ -21,7 +21,18 @@ pub(super) struct Shape {
 /// The type as the DDL wrote it, near enough: `VARCHAR2(12 BYTE)`, `NUMBER(8,2)`.
 pub(super) fn type_text(dt: &DataType) -> String {
     match dt {
-        DataType::Custom(name, modifiers) if !modifiers.is_empty() => {
+        DataType::Custom(name, modifiers) => {
+            // Without quotes or brackets: SQL Server scripts write `[varchar](26)`.
+            let name = name
+                .0
+                .iter()
+                .filter_map(|p| p.as_ident())
+                .map(|i| i.value.as_str())
+                .collect::<Vec<_>>()
+                .join(".");
+            if modifiers.is_empty() {
+                return name;
+            }
             let mut out = format!("{name}(");
             for (i, m) in modifiers.iter().enumerate() {
                 let sep = match (i, m) {
@@ -171,12 +182,17 @@ fn postgres(shape: &Shape) -> Option<Map<String, Value>> {
 }
 
 fn mysql(shape: &Shape, ctx: &Context<'_>) -> Option<Map<String, Value>> {
-    let charset = ctx.charset.and_then(mysql_charset);
+    // `NCHAR`/`NVARCHAR` are MySQL's national character set, utf8mb3.
+    let national = matches!(shape.name.as_str(), "NVARCHAR" | "NCHAR" | "NATIONAL CHAR");
+    let charset = if national {
+        Some("utf8mb3")
+    } else {
+        ctx.charset.and_then(mysql_charset)
+    };
     let latin1 = matches!(charset, Some("latin1" | "ascii"));
     let mut s = match shape.name.as_str() {
-        "VARCHAR" | "CHAR" | "CHARACTER" | "CHARACTER VARYING" | "NVARCHAR" | "NCHAR" => {
-            chars(shape)
-        }
+        "VARCHAR" | "CHAR" | "CHARACTER" | "CHARACTER VARYING" | "NVARCHAR" | "NCHAR"
+        | "NATIONAL CHAR" => chars(shape),
         // TEXT types count bytes in the column's character set: characters for a
         // one-byte set, UTF-8 bytes otherwise.
         "TINYTEXT" => text_bytes(255, latin1),
