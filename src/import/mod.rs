@@ -271,3 +271,26 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod validation_tests {
+    use super::*;
+
+    /// The decimal bounds work with ripple's validator, floating point or not.
+    #[test]
+    fn decimal_schemas_accept_their_values() {
+        let mut schema = decimal_schema(8, 2);
+        schema.insert("$schema".into(), json!(DRAFT_2020_12));
+        let loaded =
+            crate::schema::SystemSchema::from_value(Path::new("t.json"), Value::Object(schema));
+        let Ok(loaded) = loaded else {
+            panic!("does not load")
+        };
+        for ok in [json!(19.99), json!(0.07), json!(999_999.99), json!(-999_999.99), json!(1234.56), json!(3)] {
+            assert!(loaded.is_valid(&ok), "{ok}");
+        }
+        for bad in [json!(0.001), json!(1_000_000), json!(19.999)] {
+            assert!(!loaded.is_valid(&bad), "{bad}");
+        }
+    }
+}
