@@ -286,7 +286,14 @@ mod validation_tests {
         let Ok(loaded) = loaded else {
             panic!("does not load")
         };
-        for ok in [json!(19.99), json!(0.07), json!(999_999.99), json!(-999_999.99), json!(1234.56), json!(3)] {
+        for ok in [
+            json!(19.99),
+            json!(0.07),
+            json!(999_999.99),
+            json!(-999_999.99),
+            json!(1234.56),
+            json!(3),
+        ] {
             assert!(loaded.is_valid(&ok), "{ok}");
         }
         for bad in [json!(0.001), json!(1_000_000), json!(19.999)] {

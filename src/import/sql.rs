@@ -370,6 +370,7 @@ impl Model {
         if self.dialect != Dialect::Oracle {
             return (Kind::Plain, tokens);
         }
+        let tokens = keep_type_placeholders(tokens);
         let solid: Vec<usize> = (0..tokens.len())
             .filter(|&i| !matches!(tokens[i].token, Token::Whitespace(_)))
             .collect();
@@ -487,19 +488,13 @@ impl Model {
             return;
         };
         for def in &create.columns {
-            let mut column = self.column(&table, def);
-            let restated = def
-                .options
-                .iter()
-                .any(|o| matches!(o.option, ColumnOption::Null | ColumnOption::NotNull));
+            let options: Vec<&ColumnOption> = def.options.iter().map(|o| &o.option).collect();
+            let column = column_from(self, &table, &def.name, &def.data_type, &options);
             let name = property(&def.name);
-            if modify
-                && let Some(old) = table.columns.get(&name)
-                && !restated
-            {
-                column.not_null = old.not_null;
-                column.filled |= old.filled;
-            }
+            let column = match table.columns.get(&name) {
+                Some(old) if modify => oracle_modified(old, column, &def.data_type, &options),
+                _ => column,
+            };
             table.columns.insert(name, column);
         }
         self.tables.shift_insert(index, key, table);
@@ -588,8 +583,16 @@ impl Model {
                 ..
             } => {
                 let options: Vec<&ColumnOption> = options.iter().collect();
+                let key = self.column_key(t, col_name);
                 let column = column_from(self, t, col_name, data_type, &options);
-                t.columns.insert(self.column_key(t, col_name), column);
+                // MySQL's MODIFY restates the column; Oracle's changes what it names.
+                let column = match t.columns.get(&key) {
+                    Some(old) if self.dialect == Dialect::Oracle => {
+                        oracle_modified(old, column, data_type, &options)
+                    }
+                    _ => column,
+                };
+                t.columns.insert(key, column);
             }
             AlterTableOperation::ChangeColumn {
                 old_name,
@@ -699,6 +702,86 @@ impl Model {
         }
         Ok(out)
     }
+}
+
+/// The type name standing in for the type an Oracle `MODIFY (col NOT NULL)` leaves as it
+/// was, so the item parses as a column definition.
+const KEEP_TYPE: &str = "RIPPLE_KEEP_TYPE";
+
+/// Inserts [`KEEP_TYPE`] after each column name of an Oracle `MODIFY` that states no
+/// type (`MODIFY (a NOT NULL, b DEFAULT 0)`), with the name's place in the file.
+fn keep_type_placeholders(mut tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let upper = |t: &Token| match t {
+        Token::Word(w) if w.quote_style.is_none() => w.value.to_ascii_uppercase(),
+        _ => String::new(),
+    };
+    let solid: Vec<usize> = (0..tokens.len())
+        .filter(|&i| !matches!(tokens[i].token, Token::Whitespace(_)))
+        .collect();
+    let Some(modify) = solid
+        .iter()
+        .position(|&i| upper(&tokens[i].token) == "MODIFY")
+    else {
+        return tokens;
+    };
+    let mut inserts = Vec::new();
+    let mut depth = 0_usize;
+    let mut item_start = true;
+    for (k, &i) in solid.iter().enumerate().skip(modify + 1) {
+        match &tokens[i].token {
+            Token::LParen if item_start && depth == 0 => {
+                depth = 1;
+                continue;
+            }
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            Token::Comma if depth <= 1 => {
+                item_start = true;
+                continue;
+            }
+            _ => {}
+        }
+        if item_start {
+            item_start = false;
+            let next = solid.get(k + 1).map(|&n| upper(&tokens[n].token));
+            let constraint = matches!(
+                next.as_deref(),
+                Some("NOT" | "NULL" | "DEFAULT" | "CONSTRAINT" | "CHECK" | "UNIQUE" | "PRIMARY")
+            );
+            if constraint {
+                inserts.push(i + 1);
+            }
+        }
+    }
+    for at in inserts.into_iter().rev() {
+        let span = tokens[at - 1].span;
+        let word = Token::make_word(KEEP_TYPE, None);
+        tokens.insert(at, TokenWithSpan { token: word, span });
+    }
+    tokens
+}
+
+/// An Oracle `MODIFY`d column: the new type unless it names none ([`KEEP_TYPE`]), the
+/// old nullability unless restated, the old default unless one is given.
+fn oracle_modified(
+    old: &Column,
+    mut column: Column,
+    data_type: &DataType,
+    options: &[&ColumnOption],
+) -> Column {
+    if matches!(data_type, DataType::Custom(name, _) if name.to_string() == KEEP_TYPE) {
+        column.type_text.clone_from(&old.type_text);
+        column.schema.clone_from(&old.schema);
+    }
+    if !options
+        .iter()
+        .any(|o| matches!(o, ColumnOption::Null | ColumnOption::NotNull))
+    {
+        column.not_null = old.not_null;
+    }
+    column.filled |= old.filled;
+    column.written.clone_from(&old.written);
+    column
 }
 
 /// Oracle's `"EMPLOYEES"` is the same name as unquoted `employees` (Oracle folds those to

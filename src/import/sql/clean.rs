@@ -81,8 +81,10 @@ fn droppable(tokens: &[TokenWithSpan], i: usize, dialect: Dialect) -> Option<usi
         (Dialect::Sqlserver, "WITH") if next.is_some_and(|n| tokens[n].token == Token::LParen) => {
             next.map(|n| group_end(tokens, n))
         }
+        // `ON [PRIMARY]`, not a foreign key's `ON DELETE`/`ON UPDATE`.
         (Dialect::Sqlserver, "ON" | "TEXTIMAGE_ON")
-            if next.is_some_and(|n| is_word(&tokens[n].token)) =>
+            if next.is_some_and(|n| is_word(&tokens[n].token))
+                && !matches!(next_word.as_deref(), Some("DELETE" | "UPDATE")) =>
         {
             let after = next.map_or(i + 1, |n| n + 1);
             match next_solid(tokens, after) {

@@ -284,3 +284,22 @@ fn dumps_with_storage_clauses_and_owners_parse() {
     assert_eq!(t["properties"]["B"]["x-source"], "T.B varchar(26)");
     assert_eq!(t["properties"]["A"]["type"], "integer");
 }
+
+#[test]
+fn oracle_modify_keeps_what_it_does_not_restate() {
+    let t = table(
+        Dialect::Oracle,
+        "CREATE TABLE t (a VARCHAR2(4), b NUMBER(3) NOT NULL, c DATE);\nALTER TABLE t MODIFY (a NOT NULL, b VARCHAR2(9));\nALTER TABLE t MODIFY c NULL;\nALTER TABLE t MODIFY a DEFAULT 'x';\n",
+    );
+    assert_eq!(
+        t["properties"]["a"],
+        json!({"type": "string", "x-maxBytes": 4, "x-source": "t.a VARCHAR2(4)"})
+    );
+    assert_eq!(t["properties"]["b"]["x-maxBytes"], 9);
+    assert_eq!(t["properties"]["c"]["type"], json!(["string", "null"]));
+    assert_eq!(
+        t["required"],
+        json!(["b"]),
+        "a has a default now; b stays NOT NULL"
+    );
+}
