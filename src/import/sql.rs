@@ -182,6 +182,18 @@ pub fn import_sql_files(
     model.schemas(options.table.as_deref(), files)
 }
 
+/// [`import_sql`] on DDL text, named `name` in errors.
+///
+/// # Errors
+/// As [`import_sql`], without the reading.
+pub fn import_sql_text(
+    name: impl Into<PathBuf>,
+    text: impl Into<String>,
+    options: &SqlOptions,
+) -> Result<IndexMap<String, Value>, Error> {
+    import_sql_files(&[SourceFile::new(name, text)], options)
+}
+
 /// The schema of the one table `table` in the DDL file at `path`: what `check` compares
 /// a declared system schema with.
 ///
