@@ -29,7 +29,13 @@ pub(super) fn statement(
     let mut i = 0;
     while i < tokens.len() {
         let token = &tokens[i].token;
+        // A column's name (first in its item) is never a clause.
+        let item_start = matches!(
+            last_solid(&out),
+            None | Some(Token::LParen | Token::Comma)
+        );
         if depth == level
+            && !item_start
             && let Some(end) = droppable(&tokens, i, dialect)
         {
             i = end;
@@ -38,13 +44,7 @@ pub(super) fn statement(
         // PostgreSQL `AS IDENTITY (SEQUENCE NAME …)`: keep IDENTITY, drop its options.
         if dialect == Dialect::Postgres
             && *token == Token::LParen
-            && out
-                .iter()
-                .rev()
-                .find(|t: &&TokenWithSpan| !matches!(t.token, Token::Whitespace(_)))
-                .and_then(|t| word(&t.token))
-                .as_deref()
-                == Some("IDENTITY")
+            && last_solid(&out).and_then(word).as_deref() == Some("IDENTITY")
         {
             i = group_end(&tokens, i);
             continue;
@@ -127,6 +127,15 @@ fn group_end(tokens: &[TokenWithSpan], open: usize) -> usize {
         }
     }
     tokens.len()
+}
+
+/// The last token that is not whitespace or a comment.
+fn last_solid(tokens: &[TokenWithSpan]) -> Option<&Token> {
+    tokens
+        .iter()
+        .rev()
+        .map(|t| &t.token)
+        .find(|t| !matches!(t, Token::Whitespace(_)))
 }
 
 fn next_solid(tokens: &[TokenWithSpan], from: usize) -> Option<usize> {

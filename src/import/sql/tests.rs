@@ -303,3 +303,10 @@ fn oracle_modify_keeps_what_it_does_not_restate() {
         "a has a default now; b stays NOT NULL"
     );
 }
+
+#[test]
+fn columns_named_like_clauses_are_kept() {
+    let t = table(Dialect::Oracle, "CREATE TABLE t (validate NUMBER(1), enable VARCHAR2(3) ENABLE);");
+    let keys: Vec<&String> = t["properties"].as_object().map(|p| p.keys().collect()).unwrap_or_default();
+    assert_eq!(keys, ["validate", "enable"]);
+}
