@@ -18,8 +18,8 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
 use sqlparser::ast::{
-    AlterColumnOperation, AlterTableOperation, ColumnDef, ColumnOption, CreateTable, DataType,
-    Expr, Ident, ObjectName, Statement, TableConstraint, UserDefinedTypeRepresentation,
+    AlterColumnOperation, AlterTableOperation, ColumnDef, ColumnOption, CommentObject, CreateTable,
+    DataType, Expr, Ident, ObjectName, Statement, TableConstraint, UserDefinedTypeRepresentation,
 };
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
@@ -248,6 +248,8 @@ struct Column {
     not_null: bool,
     /// A default or a generated value: the system fills it when a record leaves it out.
     filled: bool,
+    /// `COMMENT '…'` (MySQL) or `COMMENT ON COLUMN … IS '…'`: the property's `description`.
+    comment: Option<String>,
 }
 
 #[derive(Debug)]
@@ -258,6 +260,8 @@ struct Table {
     qualified: String,
     /// The table's own default character set (MySQL).
     charset: Option<String>,
+    /// `COMMENT ON TABLE … IS '…'`: the schema's `description`.
+    comment: Option<String>,
     columns: IndexMap<String, Column>,
 }
 
@@ -353,6 +357,9 @@ impl Model {
                 let create = kind != Kind::Plain;
                 Some((kind, clean::statement(tokens, self.dialect, create)))
             }
+            ("COMMENT", "ON") => {
+                matches!(word(2), "COLUMN" | "TABLE").then_some((Kind::Plain, tokens))
+            }
             ("CREATE", "TYPE") => (self.dialect == Dialect::Postgres
                 && words.iter().any(|w| w == "ENUM"))
             .then_some((Kind::Plain, tokens)),
@@ -435,6 +442,15 @@ impl Model {
                 self.enums.insert(fold_name(&name), labels);
                 Ok(())
             }
+            Statement::Comment {
+                object_type,
+                object_name,
+                comment,
+                ..
+            } => {
+                self.comment(object_type, &object_name, comment);
+                Ok(())
+            }
             Statement::AlterTable(alter) => {
                 let table = fold_name(&alter.name);
                 for op in &alter.operations {
@@ -477,6 +493,7 @@ impl Model {
             written: create.name.to_string().replace(['"', '`', '[', ']'], ""),
             qualified,
             charset: table_charset(create),
+            comment: None,
             columns: IndexMap::new(),
         };
         for def in &create.columns {
@@ -547,6 +564,31 @@ impl Model {
         };
         self.alter_table(&mut t, op);
         self.tables.shift_insert(index, key, t);
+    }
+
+    /// `COMMENT ON TABLE t IS '…'` and `COMMENT ON COLUMN t.c IS '…'`.
+    fn comment(&mut self, object: CommentObject, name: &ObjectName, comment: Option<String>) {
+        let parts: Vec<&Ident> = name.0.iter().filter_map(|p| p.as_ident()).collect();
+        let (table, column) = match (object, parts.as_slice()) {
+            (CommentObject::Table, [.., table]) => (*table, None),
+            (CommentObject::Column, [.., table, column]) => (*table, Some(*column)),
+            _ => return,
+        };
+        let Some(key) = self.table_key(&property(table)) else {
+            return;
+        };
+        let column_key = column.and_then(|c| self.tables.get(&key).map(|t| self.column_key(t, c)));
+        let Some(t) = self.tables.get_mut(&key) else {
+            return;
+        };
+        match column_key {
+            Some(c) => {
+                if let Some(column) = t.columns.get_mut(&c) {
+                    column.comment = comment;
+                }
+            }
+            None => t.comment = comment,
+        }
     }
 
     /// The key of the table `name` names: the same, else (MySQL, SQL Server, whose
@@ -898,6 +940,7 @@ fn column_from(
         schema: types::map(data_type, &ctx),
         not_null: false,
         filled: false,
+        comment: None,
     };
     let mut limits = Vec::new();
     for option in options {
@@ -918,6 +961,7 @@ fn column_from(
             ColumnOption::Check(check) => {
                 limits.extend(checks::limits(&check.expr, model.dialect == Dialect::Mysql));
             }
+            ColumnOption::Comment(text) => column.comment = Some(text.clone()),
             _ => {}
         }
     }
@@ -968,13 +1012,20 @@ fn table_schema(table: &Table) -> Value {
         } else if !column.filled {
             required.push(name.clone());
         }
+        if let Some(comment) = &column.comment {
+            schema.insert("description".into(), json!(comment));
+        }
         schema.insert(
             "x-source".into(),
             json!(format!("{short}.{} {}", column.written, column.type_text)),
         );
         properties.insert(name.clone(), Value::Object(schema));
     }
-    object_schema(&table.written, None, properties, required)
+    let mut schema = object_schema(&table.written, None, properties, required);
+    if let (Some(comment), Value::Object(map)) = (&table.comment, &mut schema) {
+        map.insert("description".into(), json!(comment));
+    }
+    schema
 }
 
 /// Splits a file's tokens into statements: at `;`, and at a line holding only `GO`

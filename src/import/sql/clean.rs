@@ -30,10 +30,7 @@ pub(super) fn statement(
     while i < tokens.len() {
         let token = &tokens[i].token;
         // A column's name (first in its item) is never a clause.
-        let item_start = matches!(
-            last_solid(&out),
-            None | Some(Token::LParen | Token::Comma)
-        );
+        let item_start = matches!(last_solid(&out), None | Some(Token::LParen | Token::Comma));
         if depth == level
             && !item_start
             && let Some(end) = droppable(&tokens, i, dialect)

@@ -306,7 +306,28 @@ fn oracle_modify_keeps_what_it_does_not_restate() {
 
 #[test]
 fn columns_named_like_clauses_are_kept() {
-    let t = table(Dialect::Oracle, "CREATE TABLE t (validate NUMBER(1), enable VARCHAR2(3) ENABLE);");
-    let keys: Vec<&String> = t["properties"].as_object().map(|p| p.keys().collect()).unwrap_or_default();
+    let t = table(
+        Dialect::Oracle,
+        "CREATE TABLE t (validate NUMBER(1), enable VARCHAR2(3) ENABLE);",
+    );
+    let keys: Vec<&String> = t["properties"]
+        .as_object()
+        .map(|p| p.keys().collect())
+        .unwrap_or_default();
     assert_eq!(keys, ["validate", "enable"]);
+}
+
+#[test]
+fn comments_become_descriptions() {
+    let t = table(
+        Dialect::Postgres,
+        "CREATE TABLE s.t (a text);\nCOMMENT ON TABLE s.t IS 'People';\nCOMMENT ON COLUMN s.t.a IS 'The name';\nCOMMENT ON COLUMN other.x IS 'elsewhere';",
+    );
+    assert_eq!(t["description"], "People");
+    assert_eq!(t["properties"]["a"]["description"], "The name");
+    let t = table(
+        Dialect::Mysql,
+        "CREATE TABLE t (a INT COMMENT 'Age in years');",
+    );
+    assert_eq!(t["properties"]["a"]["description"], "Age in years");
 }
