@@ -927,6 +927,13 @@ fn column_from(
         ColumnOption::Collation(c) => Some(object(c)),
         _ => None,
     });
+    // MySQL: a collation names its character set (`latin1_swedish_ci`).
+    let charset = charset.or_else(|| {
+        collation
+            .as_deref()
+            .filter(|_| model.dialect == Dialect::Mysql)
+            .and_then(collation_charset)
+    });
     let ctx = types::Context {
         dialect: model.dialect,
         semantics: model.semantics,
@@ -982,11 +989,12 @@ fn apply_check(table: &mut Table, expr: &Expr, dialect: Dialect) {
     }
 }
 
-/// MySQL's `DEFAULT CHARSET=…`/`CHARACTER SET …` table option.
+/// MySQL's `DEFAULT CHARSET=…`/`CHARACTER SET …` table option, else the character set
+/// its `COLLATE=…` names.
 fn table_charset(create: &CreateTable) -> Option<String> {
     let options = create.table_options.to_string();
     let upper = options.to_ascii_uppercase();
-    ["CHARACTER SET", "CHARSET"].iter().find_map(|key| {
+    let named = ["CHARACTER SET", "CHARSET"].iter().find_map(|key| {
         let at = upper.find(key)? + key.len();
         let rest = options[at..]
             .trim_start()
@@ -997,7 +1005,25 @@ fn table_charset(create: &CreateTable) -> Option<String> {
             .take_while(|c| c.is_alphanumeric() || *c == '_')
             .collect();
         (!value.is_empty()).then_some(value)
+    });
+    named.or_else(|| {
+        let at = upper.find("COLLATE")? + "COLLATE".len();
+        let rest = options[at..]
+            .trim_start()
+            .trim_start_matches('=')
+            .trim_start();
+        collation_charset(rest)
     })
+}
+
+/// The character set a MySQL collation belongs to: the name before its first `_`
+/// (`latin1_swedish_ci` → `latin1`).
+fn collation_charset(collation: &str) -> Option<String> {
+    let name: String = collation
+        .chars()
+        .take_while(|c| c.is_alphanumeric())
+        .collect();
+    (!name.is_empty()).then_some(name)
 }
 
 /// The JSON Schema of one table.

@@ -7,6 +7,7 @@
 //! - SQL Server (SSMS scripts): `WITH (…)` index options and `ON [filegroup]` after a
 //!   constraint.
 //! - PostgreSQL (`pg_dump` output): the sequence options of `… AS IDENTITY (…)`.
+//! - MySQL: a column's `CHARSET x` is read as `CHARACTER SET x`.
 //! - Everything after a `CREATE TABLE`'s column list (storage, tablespaces,
 //!   partitioning), except in MySQL, whose table options carry the default charset.
 
@@ -44,6 +45,28 @@ pub(super) fn statement(
             && last_solid(&out).and_then(word).as_deref() == Some("IDENTITY")
         {
             i = group_end(&tokens, i);
+            continue;
+        }
+        // MySQL accepts `CHARSET x` for `CHARACTER SET x` in a column too.
+        if dialect == Dialect::Mysql
+            && depth == level
+            && !item_start
+            && word(token).as_deref() == Some("CHARSET")
+        {
+            let span = tokens[i].span;
+            out.push(TokenWithSpan {
+                token: Token::make_keyword("CHARACTER"),
+                span,
+            });
+            out.push(TokenWithSpan {
+                token: Token::Whitespace(sqlparser::tokenizer::Whitespace::Space),
+                span,
+            });
+            out.push(TokenWithSpan {
+                token: Token::make_keyword("SET"),
+                span,
+            });
+            i += 1;
             continue;
         }
         match token {

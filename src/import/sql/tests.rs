@@ -112,7 +112,7 @@ fn postgres_alter_column() {
 fn mysql_charsets_enums_and_booleans() {
     let t = table(
         Dialect::Mysql,
-        "CREATE TABLE `u` (`a` VARCHAR(5) NOT NULL, b VARCHAR(5) CHARACTER SET latin1, c ENUM('x','y') NOT NULL, d TINYINT(1), e VARCHAR(3) CHARACTER SET utf8mb4) DEFAULT CHARSET=utf8;",
+        "CREATE TABLE `u` (`a` VARCHAR(5) NOT NULL, b VARCHAR(5) CHARSET latin1, c ENUM('x','y') NOT NULL, d TINYINT(1), e VARCHAR(3) CHARACTER SET utf8mb4, f CHAR(2) COLLATE ascii_bin) DEFAULT CHARSET=utf8;",
     );
     assert_eq!(t["properties"]["a"]["x-charset"], "utf8mb3");
     assert_eq!(t["properties"]["a"]["maxLength"], 5);
@@ -120,6 +120,12 @@ fn mysql_charsets_enums_and_booleans() {
     assert_eq!(t["properties"]["c"]["enum"], json!(["x", "y"]));
     assert_eq!(t["properties"]["d"]["type"], json!(["boolean", "null"]));
     assert!(t["properties"]["e"].get("x-charset").is_none());
+    assert_eq!(t["properties"]["f"]["x-charset"], "ascii");
+    let t = table(
+        Dialect::Mysql,
+        "CREATE TABLE t (a VARCHAR(2)) COLLATE=latin1_swedish_ci;",
+    );
+    assert_eq!(t["properties"]["a"]["x-charset"], "latin1");
 }
 
 #[test]
