@@ -30,6 +30,7 @@ pub mod domain;
 pub mod fetch;
 pub mod graph;
 pub mod http;
+pub mod import;
 pub mod journal;
 pub mod lineage;
 pub mod live;

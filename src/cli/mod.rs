@@ -7,6 +7,7 @@ mod constraints;
 mod diff;
 mod explain;
 mod graph;
+mod import;
 mod journal;
 mod trace;
 mod validate;
@@ -64,6 +65,8 @@ enum Command {
     Graph(graph::Args),
     /// List, show and resume submitted changes.
     Journal(journal::Args),
+    /// Write system schemas from where the constraints live: SQL DDL, OpenAPI, LDAP.
+    Import(import::Args),
     /// Print a shell completion script: `ripple completions bash > ~/.local/share/bash-completion/completions/ripple`.
     Completions {
         /// The shell.
@@ -104,6 +107,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Trace(args) => trace::run(args, opts),
         Command::Constraints(args) => constraints::run(args, opts),
         Command::Journal(args) => journal::run(args, opts),
+        Command::Import(args) => import::run(args),
         Command::Completions { shell } => completions(shell),
         Command::Man => man(),
     };

@@ -8,6 +8,7 @@ mod current;
 mod diff;
 mod fetch;
 mod graph;
+mod import;
 mod input_errors;
 mod interface;
 mod live;
