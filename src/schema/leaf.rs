@@ -280,6 +280,35 @@ impl Keyword {
         Some(parsed.unwrap_or_else(|| Keyword::Other(name.to_owned(), v.clone())))
     }
 
+    /// The keywords of one schema object, read together: `x-maxBytes` counts UTF-8 bytes
+    /// unless the object names another `x-encoding`. Then the byte limit is kept as
+    /// [`Keyword::Other`] (never proven, always left to the real validator), and the
+    /// encoding's own character set is [`Keyword::Charset`] where ripple models it
+    /// (latin1) and `Other` where it does not (cp1252).
+    #[must_use]
+    pub fn parse_object(map: &serde_json::Map<String, Value>) -> Vec<Keyword> {
+        let encoding = super::Encoding::of(map);
+        let mut out = Vec::with_capacity(map.len());
+        for (k, v) in map {
+            match (k.as_str(), encoding) {
+                ("x-maxBytes", e) if e != super::Encoding::Utf8 => {
+                    out.push(Keyword::Other(k.clone(), v.clone()));
+                }
+                ("x-encoding", super::Encoding::Latin1) => {
+                    out.push(Keyword::Charset(Charset::Latin1));
+                }
+                ("x-encoding", super::Encoding::Cp1252) => {
+                    out.push(Keyword::Other(k.clone(), v.clone()));
+                }
+                ("x-encoding", _) if super::Encoding::from_name(v.as_str().unwrap_or("")).is_none() => {
+                    out.push(Keyword::Other(k.clone(), v.clone()));
+                }
+                _ => out.extend(Keyword::parse(k, v)),
+            }
+        }
+        out
+    }
+
     /// The keyword's name in schemas.
     #[must_use]
     pub fn name(&self) -> &str {
@@ -424,9 +453,7 @@ impl Leaf {
             }
             match sub {
                 Value::Bool(false) => keywords.push(Keyword::Never),
-                Value::Object(map) => {
-                    keywords.extend(map.iter().filter_map(|(k, v)| Keyword::parse(k, v)));
-                }
+                Value::Object(map) => keywords.extend(Keyword::parse_object(map)),
                 _ => {}
             }
         }
@@ -444,7 +471,7 @@ pub(super) fn value_keywords(node: &Value) -> Vec<String> {
     node.as_object()
         .map(|m| {
             m.iter()
-                .filter(|(k, v)| Keyword::parse(k, v).is_some())
+                .filter(|(k, v)| k.as_str() == "x-encoding" || Keyword::parse(k, v).is_some())
                 .map(|(k, _)| k.clone())
                 .collect()
         })

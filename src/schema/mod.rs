@@ -21,7 +21,7 @@ use crate::error::{Error, ErrorKind, Warning};
 use crate::span::SourceFile;
 use crate::text::{escape, plural, shorten};
 
-pub use keywords::Charset;
+pub use keywords::{Charset, Encoding};
 pub use leaf::{Conditional, Keyword, Leaf, TypeName, TypeSet};
 
 /// A value a schema rejects, in ripple's terms.
@@ -108,6 +108,7 @@ impl SystemSchema {
             .with_pattern_options(jsonschema::PatternOptions::regex())
             .with_keyword("x-maxBytes", keywords::max_bytes)
             .with_keyword("x-charset", keywords::charset)
+            .with_keyword("x-encoding", keywords::encoding)
             .with_keyword("x-pii", keywords::pii)
             .build(&raw)
             .map_err(|e| {
@@ -266,6 +267,8 @@ fn violation(raw: &Value, e: &jsonschema::ValidationError<'_>) -> SchemaViolatio
         ValidationErrorKind::Custom { keyword, message } => {
             if keyword == "x-charset" {
                 detail = keywords::first_outside(&keyword_value(), instance);
+            } else if keyword == "x-encoding" {
+                detail = keywords::first_unencodable(&keyword_value(), instance);
             }
             (keyword.clone(), keyword_value(), message.clone())
         }

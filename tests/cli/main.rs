@@ -6,6 +6,7 @@ mod batch;
 mod check;
 mod current;
 mod diff;
+mod encoding;
 mod fetch;
 mod graph;
 mod import;
