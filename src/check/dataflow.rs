@@ -43,7 +43,7 @@ impl Acc {
 
     /// Once a system accepted the value: `null` only if its schema allows it.
     fn accepted_by(&mut self, leaf: &crate::schema::Leaf) {
-        self.null &= leaf.types().allows(crate::schema::TypeName::Null);
+        self.null &= !domain::rejects_null(leaf);
     }
 }
 
@@ -109,9 +109,14 @@ impl Summary {
                     continue;
                 };
                 let leaf = target.schema.leaf(&key);
-                let accepted = domain::refine(held.abs.clone(), &leaf);
                 let mut acc = held.acc.clone();
                 acc.accepted_by(&leaf);
+                if !acc.null && domain::rejects_all(&held.abs, &leaf) {
+                    // The system rejects every value that can arrive: the field is absent
+                    // from whatever it accepts.
+                    continue;
+                }
+                let accepted = domain::refine(held.abs.clone(), &leaf);
                 s.held[flow.to].insert(
                     key.clone(),
                     Held {
@@ -187,8 +192,9 @@ impl Summary {
         if system == self.entry {
             acc.origins.insert(std::sync::Arc::from(pointer));
             let leaf = pipeline.systems[system].schema.leaf(pointer);
-            acc.null |= leaf.types().allows(crate::schema::TypeName::Null);
-            return Some(domain::from_leaf(&leaf));
+            let null = !domain::rejects_null(&leaf);
+            acc.null |= null;
+            return entry_value(&leaf, null);
         }
         let held = &self.held[system];
         if let Some(h) = held.get(pointer) {
@@ -484,17 +490,18 @@ fn field_on_path(
         let mut a = Acc::default();
         a.origins.insert(std::sync::Arc::from(pointer));
         let leaf = system.schema.leaf(pointer);
-        a.null = leaf.types().allows(crate::schema::TypeName::Null);
-        let mut abs = domain::from_leaf(&leaf);
-        if let (Abs::Str(s), Some(d)) = (&mut abs, ctx.demands.get(pointer)) {
-            if let Some(m) = d.max {
-                s.max = Some(s.max.map_or(m, |x| x.min(m)));
+        a.null = !domain::rejects_null(&leaf);
+        entry_value(&leaf, a.null).map(|mut abs| {
+            if let (Abs::Str(s), Some(d)) = (&mut abs, ctx.demands.get(pointer)) {
+                if let Some(m) = d.max {
+                    s.max = Some(s.max.map_or(m, |x| x.min(m)));
+                }
+                if let Some(c) = &d.chars {
+                    s.chars.intersect(c);
+                }
             }
-            if let Some(c) = &d.chars {
-                s.chars.intersect(c);
-            }
-        }
-        Some((abs, a))
+            (abs, a)
+        })
     } else {
         let flow = ctx.flows[k - 1];
         let sources = crate::lineage::sources(ctx.pipeline, ctx.systems[k], pointer);
@@ -530,16 +537,26 @@ fn field_on_path(
                 }
             });
         }
-        found.map(|(abs, mut a)| {
+        found.and_then(|(abs, mut a)| {
             let leaf = system.schema.leaf(pointer);
             a.accepted_by(&leaf);
-            (domain::refine(abs, &leaf), a)
+            // A system that rejects every value that can arrive: the field is absent from
+            // whatever it accepts.
+            (a.null || !domain::rejects_all(&abs, &leaf)).then(|| (domain::refine(abs, &leaf), a))
         })
     };
     memo.insert(key, result.clone());
     let (abs, a) = result?;
     acc.absorb(&a);
     Some(abs)
+}
+
+/// What an entry field can hold: `None` when its schema accepts no value at all (`null`
+/// aside, which `null` says it accepts), so that the field is absent from every record the
+/// entry accepts.
+fn entry_value(leaf: &crate::schema::Leaf, null: bool) -> Option<Abs> {
+    let abs = domain::from_leaf(leaf);
+    (null || !domain::rejects_all(&abs, leaf)).then_some(abs)
 }
 
 fn widen(abs: Abs) -> Abs {
