@@ -97,7 +97,7 @@ impl Summary {
                     continue;
                 }
                 let mut acc = Acc::default();
-                let Some(v) = eval(
+                let Some(v) = eval_mapping(
                     &m.expr,
                     &mut |p, acc| s.value(pipeline, flow.from, p, acc),
                     &mut acc,
@@ -111,12 +111,11 @@ impl Summary {
                 let leaf = target.schema.leaf(&key);
                 let mut acc = held.acc.clone();
                 acc.accepted_by(&leaf);
-                if !acc.null && domain::rejects_all(&held.abs, &leaf) {
+                let Some(accepted) = accepted(held.abs.clone(), acc.null, &leaf) else {
                     // The system rejects every value that can arrive: the field is absent
                     // from whatever it accepts.
                     continue;
-                }
-                let accepted = domain::refine(held.abs.clone(), &leaf);
+                };
                 s.held[flow.to].insert(
                     key.clone(),
                     Held {
@@ -289,7 +288,7 @@ pub(crate) fn eval_on_path_with(
         flows,
         demands: &demands.demands,
     };
-    Ok(eval(
+    Ok(eval_mapping(
         expr,
         &mut |p, acc| field_on_path(&ctx, k, p, acc, &mut memo),
         acc,
@@ -502,6 +501,9 @@ fn field_on_path(
             }
             (abs, a)
         })
+    } else if !fires(ctx, k, memo) {
+        // No record reaches this system on the path: the field is never filled.
+        None
     } else {
         let flow = ctx.flows[k - 1];
         let sources = crate::lineage::sources(ctx.pipeline, ctx.systems[k], pointer);
@@ -514,14 +516,14 @@ fn field_on_path(
                     .first()
                     .and_then(|input| field_on_path(ctx, k - 1, input, &mut a, memo))
             } else if *src.mapping.target_pointer == *pointer {
-                eval(
+                eval_mapping(
                     &src.mapping.expr,
                     &mut |p, acc| field_on_path(ctx, k - 1, p, acc, memo),
                     &mut a,
                 )
             } else {
                 // A field filled inside this object: the object is not described.
-                eval(
+                eval_mapping(
                     &src.mapping.expr,
                     &mut |p, acc| field_on_path(ctx, k - 1, p, acc, memo),
                     &mut a,
@@ -540,9 +542,7 @@ fn field_on_path(
         found.and_then(|(abs, mut a)| {
             let leaf = system.schema.leaf(pointer);
             a.accepted_by(&leaf);
-            // A system that rejects every value that can arrive: the field is absent from
-            // whatever it accepts.
-            (a.null || !domain::rejects_all(&abs, &leaf)).then(|| (domain::refine(abs, &leaf), a))
+            accepted(abs, a.null, &leaf).map(|abs| (abs, a))
         })
     };
     memo.insert(key, result.clone());
@@ -555,8 +555,41 @@ fn field_on_path(
 /// aside, which `null` says it accepts), so that the field is absent from every record the
 /// entry accepts.
 fn entry_value(leaf: &crate::schema::Leaf, null: bool) -> Option<Abs> {
-    let abs = domain::from_leaf(leaf);
-    (null || !domain::rejects_all(&abs, leaf)).then_some(abs)
+    accepted(domain::from_leaf(leaf), null, leaf)
+}
+
+/// What a system holds at a field once it accepted a value described by `abs` (and `null`
+/// when `null` is set, already narrowed by the system): `abs` narrowed by the system; when
+/// the system rejects every value `abs` covers, `None` (the field is absent from whatever
+/// it accepts) or, if it may be `null`, the empty string beside `null` (it can only be
+/// `null`; the empty string keeps the description a sound, small over-approximation).
+fn accepted(abs: Abs, null: bool, leaf: &crate::schema::Leaf) -> Option<Abs> {
+    if !domain::rejects_all(&abs, leaf) {
+        Some(domain::refine(abs, leaf))
+    } else if null {
+        Some(Abs::Str(Str::literal("")))
+    } else {
+        None
+    }
+}
+
+/// Whether the flow into `systems[k]` of the path can carry a record there: propagation
+/// passes a record on only when one of the flow's mappings has an input field present, so
+/// a flow none of whose input fields can be filled (each missing, or rejected by a system
+/// before) never does. Remembered per position (under a key no pointer can be).
+fn fires(ctx: &PathCtx<'_>, k: usize, memo: &mut Memo) -> bool {
+    let key = (k, String::from("\0fires"));
+    if let Some(hit) = memo.get(&key) {
+        return hit.is_some();
+    }
+    let flow = &ctx.pipeline.flows[ctx.flows[k - 1]];
+    let fires = flow.mappings.iter().any(|m| {
+        m.inputs
+            .iter()
+            .any(|(_, input)| field_on_path(ctx, k - 1, input, &mut Acc::default(), memo).is_some())
+    });
+    memo.insert(key, fires.then(|| (Abs::Any, Acc::default())));
+    fires
 }
 
 fn widen(abs: Abs) -> Abs {
@@ -573,6 +606,45 @@ fn widen(abs: Abs) -> Abs {
         }),
         Abs::Any => Abs::Any,
     }
+}
+
+/// Evaluates a mapping's whole expression over descriptions, as [`eval`] does, with what
+/// propagation does with a mapping besides: one whose input fields are all missing gives
+/// nothing, whatever it computes (so `default(x, v)` gives `v` only for a `null` `x` when
+/// `x` is its one field).
+pub(crate) fn eval_mapping(
+    expr: &Expr,
+    lookup: &mut dyn FnMut(&str, &mut Acc) -> Option<Abs>,
+    acc: &mut Acc,
+) -> Option<Abs> {
+    let fields = expr.fields();
+    if !fields.is_empty()
+        && fields
+            .iter()
+            .all(|(f, _)| lookup(&f.pointer(), &mut Acc::default()).is_none())
+    {
+        return None;
+    }
+    if let ExprKind::Call {
+        func: Func::Default,
+        args,
+        ..
+    } = &expr.kind
+        && let [x, v] = args.as_slice()
+        && let ExprKind::Field(f) = &x.kind
+        && v.fields().is_empty()
+    {
+        // `x` is the only field: when it is missing there is no value, and when it is
+        // never `null` it is the value.
+        let mut xa = Acc::default();
+        if let Some(xv) = lookup(&f.pointer(), &mut xa)
+            && !xa.null
+        {
+            acc.absorb(&xa);
+            return Some(xv);
+        }
+    }
+    eval(expr, lookup, acc)
 }
 
 /// Evaluates an expression over descriptions; `lookup` gives a source field's description

@@ -27,9 +27,10 @@ pub fn rejects_all(abs: &Abs, leaf: &Leaf) -> bool {
         };
         match refine(Abs::Str(s), leaf) {
             Abs::Str(s) if str_possible(&s) => finite.as_ref().is_none_or(|items| {
-                items
-                    .iter()
-                    .any(|v| v.as_str().is_some_and(|t| str_covers(&s, t)))
+                items.iter().any(|v| {
+                    v.as_str()
+                        .is_some_and(|t| str_covers(&s, t) && matches_text_keywords(leaf, v))
+                })
             }),
             _ => false,
         }
@@ -88,6 +89,42 @@ fn finite_items(leaf: &Leaf) -> Option<Vec<Value>> {
         });
     }
     out
+}
+
+/// Whether the string `v` passes the leaf's `pattern`s and `format`s, as the validator
+/// checks them (`format` asserted, the `regex` engine); true when one cannot be compiled.
+fn matches_text_keywords(leaf: &Leaf, v: &Value) -> bool {
+    leaf.keywords.iter().all(|k| match k {
+        Keyword::Pattern(p) => passes(&serde_json::json!({ "pattern": p }), v),
+        Keyword::Format(f) => passes(&serde_json::json!({ "format": f }), v),
+        _ => true,
+    })
+}
+
+/// Validators of one keyword, compiled once per keyword text.
+type KeywordValidators = std::sync::Mutex<
+    std::collections::HashMap<String, Option<std::sync::Arc<jsonschema::Validator>>>,
+>;
+static VALIDATORS: std::sync::OnceLock<KeywordValidators> = std::sync::OnceLock::new();
+
+/// Whether `v` passes the one-keyword `schema`; true when it cannot be compiled.
+fn passes(schema: &Value, v: &Value) -> bool {
+    let key = schema.to_string();
+    let cache = VALIDATORS.get_or_init(Default::default);
+    let cached = cache.lock().ok().and_then(|m| m.get(&key).cloned());
+    let validator = cached.unwrap_or_else(|| {
+        let built = jsonschema::options()
+            .should_validate_formats(true)
+            .with_pattern_options(jsonschema::PatternOptions::regex())
+            .build(schema)
+            .ok()
+            .map(std::sync::Arc::new);
+        if let Ok(mut m) = cache.lock() {
+            m.insert(key, built.clone());
+        }
+        built
+    });
+    validator.is_none_or(|val| val.is_valid(v))
 }
 
 /// The JSON type of a non-string, non-number value.
@@ -189,6 +226,14 @@ mod tests {
             &leaf(json!({"type": "integer", "minimum": 0.2, "maximum": 0.8}))
         ));
         assert!(rejects_all(&n, &leaf(json!({"enum": ["", "x"]}))));
+        assert!(rejects_all(
+            &s,
+            &leaf(json!({"format": "date", "enum": ["a", "b", "AB"]}))
+        ));
+        assert!(rejects_all(
+            &s,
+            &leaf(json!({"pattern": "^[a-z]+@", "enum": ["a", "b"]}))
+        ));
     }
 
     #[test]
@@ -196,6 +241,10 @@ mod tests {
         let s = Abs::Str(Str::any());
         assert!(!rejects_all(&s, &leaf(json!({"maxLength": 0}))));
         assert!(!rejects_all(&s, &leaf(json!({"enum": ["a", 1]}))));
+        assert!(!rejects_all(
+            &s,
+            &leaf(json!({"format": "date", "enum": ["a", "2024-02-29"]}))
+        ));
         assert!(!rejects_all(&s, &leaf(json!({"minimum": 5, "maximum": 4}))));
         assert!(!rejects_all(
             &s,
