@@ -356,6 +356,8 @@ struct PathCtx<'a> {
 struct Demand {
     max: Option<u64>,
     chars: Option<domain::Chars>,
+    /// The field is missing from every record the path's systems accept.
+    absent: bool,
 }
 
 /// Runs the accepting systems' limits backwards through mappings that never shorten a
@@ -402,12 +404,116 @@ fn demands(
                 flows,
                 k - 1,
                 &field.pointer(),
-                Demand { max, chars },
+                Demand {
+                    max,
+                    chars,
+                    absent: false,
+                },
                 &mut out,
             );
         }
     }
+    absent_demands(pipeline, systems, flows, last_accepting, &mut out);
     out
+}
+
+/// A mapping of one input field that always gives a value or fails when its input is
+/// present, into a system that rejects every value it can give: the system accepts only
+/// records without it, so its input is missing, and so on back to the entry field (through
+/// such mappings and whole-object copies).
+fn absent_demands(
+    pipeline: &Pipeline,
+    systems: &[SystemId],
+    flows: &[crate::pipeline::FlowId],
+    last_accepting: usize,
+    out: &mut HashMap<String, Demand>,
+) {
+    let none = HashMap::new();
+    let ctx = PathCtx {
+        pipeline,
+        systems,
+        flows,
+        demands: &none,
+    };
+    let mut memo = Memo::default();
+    for k in 1..=last_accepting.min(flows.len()) {
+        let system = &pipeline.systems[systems[k]];
+        for m in &pipeline.flows[flows[k - 1]].mappings {
+            let Some(field) = total_input(&m.expr) else {
+                continue;
+            };
+            let mut a = Acc::default();
+            let lookup =
+                &mut |p: &str, acc: &mut Acc| field_on_path(&ctx, k - 1, p, acc, &mut memo);
+            let Some(abs) = eval_mapping(&m.expr, lookup, &mut a) else {
+                continue;
+            };
+            let leaf = system.schema.leaf(&m.target_pointer);
+            a.accepted_by(&leaf);
+            if accepted(abs, a.null, &leaf).is_none() {
+                absent_back(pipeline, flows, k - 1, &field.pointer(), out);
+            }
+        }
+    }
+}
+
+/// The one field of an expression that gives a value (or fails) whenever that field is
+/// present: a field, or a function other than `part` (which gives nothing for a missing
+/// piece) of it and literals.
+fn total_input(expr: &Expr) -> Option<crate::expr::FieldPath> {
+    match &expr.kind {
+        ExprKind::Field(f) => Some(f.clone()),
+        ExprKind::Call { func, args, .. } if *func != Func::Part => {
+            let mut found = None;
+            for a in args {
+                if a.fields().is_empty() {
+                    continue;
+                }
+                if found.is_some() {
+                    return None;
+                }
+                found = Some(total_input(a)?);
+            }
+            found
+        }
+        _ => None,
+    }
+}
+
+/// `pointer` of `systems[k]` is missing from every accepted record: so is what fills it.
+fn absent_back(
+    pipeline: &Pipeline,
+    flows: &[crate::pipeline::FlowId],
+    k: usize,
+    pointer: &str,
+    out: &mut HashMap<String, Demand>,
+) {
+    if k == 0 {
+        out.entry(pointer.to_owned()).or_default().absent = true;
+        return;
+    }
+    for m in &pipeline.flows[flows[k - 1]].mappings {
+        if *m.target_pointer == *pointer {
+            if let Some(f) = total_input(&m.expr) {
+                absent_back(pipeline, flows, k - 1, &f.pointer(), out);
+            }
+            return;
+        }
+        // A field inside an object copied whole is missing when the source's is.
+        if let (Some(rest), ExprKind::Field(f)) =
+            (pointer.strip_prefix(&*m.target_pointer), &m.expr.kind)
+            && rest.starts_with('/')
+        {
+            absent_back(
+                pipeline,
+                flows,
+                k - 1,
+                &format!("{}{rest}", f.pointer()),
+                out,
+            );
+            return;
+        }
+    }
 }
 
 /// The single field an expression reads and the length bound a limit of `max` on the
@@ -463,7 +569,11 @@ fn propagate_back(
             flows,
             k - 1,
             &field.pointer(),
-            Demand { max, chars },
+            Demand {
+                max,
+                chars,
+                absent: false,
+            },
             out,
         );
     }
@@ -490,17 +600,20 @@ fn field_on_path(
         a.origins.insert(std::sync::Arc::from(pointer));
         let leaf = system.schema.leaf(pointer);
         a.null = !domain::rejects_null(&leaf);
-        entry_value(&leaf, a.null).map(|mut abs| {
-            if let (Abs::Str(s), Some(d)) = (&mut abs, ctx.demands.get(pointer)) {
-                if let Some(m) = d.max {
-                    s.max = Some(s.max.map_or(m, |x| x.min(m)));
+        let absent = ctx.demands.get(pointer).is_some_and(|d| d.absent);
+        entry_value(&leaf, a.null)
+            .filter(|_| !absent)
+            .map(|mut abs| {
+                if let (Abs::Str(s), Some(d)) = (&mut abs, ctx.demands.get(pointer)) {
+                    if let Some(m) = d.max {
+                        s.max = Some(s.max.map_or(m, |x| x.min(m)));
+                    }
+                    if let Some(c) = &d.chars {
+                        s.chars.intersect(c);
+                    }
                 }
-                if let Some(c) = &d.chars {
-                    s.chars.intersect(c);
-                }
-            }
-            (abs, a)
-        })
+                (abs, a)
+            })
     } else if !fires(ctx, k, memo) {
         // No record reaches this system on the path: the field is never filled.
         None

@@ -235,19 +235,32 @@ static CHECKED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize:
 static REFUTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 static UNDECIDED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
-fn count_verdicts(l: &props::Loaded, _records: &[Value]) -> props::Outcome {
+fn count_verdicts(l: &props::Loaded, records: &[Value]) -> props::Outcome {
     use std::sync::atomic::Ordering::Relaxed;
     let report = l.check();
-    for (_, _, range) in &report.checked {
+    for (_, name, range) in &report.checked {
         CHECKED.fetch_add(1, Relaxed);
         match report.findings.get(range.clone()).and_then(<[_]>::first) {
             Some(f) if f.code == ripple::check::Code::Incompatible => {
                 REFUTED.fetch_add(1, Relaxed);
+                if std::env::var_os("RIPPLE_R301_SEEN").is_some() {
+                    let seen = name.split_once(" → ").and_then(|(from, rest)| {
+                        let (to, pointer) = rest.split_once(' ')?;
+                        Some(props::sampled_arrival(l, records, (from, to, pointer)))
+                    });
+                    eprintln!("R301 {seen:?}");
+                }
             }
             Some(f) => {
                 UNDECIDED.fetch_add(1, Relaxed);
                 if std::env::var_os("RIPPLE_R302_SHOW").is_some() {
-                    eprintln!("R302 {}", f.message);
+                    // Whether a sampled record brings the field there, and whether it
+                    // is rejected: a rough split into "vacuous" and "missed witness".
+                    let seen = name.split_once(" → ").and_then(|(from, rest)| {
+                        let (to, pointer) = rest.split_once(' ')?;
+                        Some(props::sampled_arrival(l, records, (from, to, pointer)))
+                    });
+                    eprintln!("R302 {seen:?} {}", f.message);
                 }
                 if let Some(root) = std::env::var_os("RIPPLE_R302_DUMP") {
                     dump_case(std::path::Path::new(&root), l, &f.message);
