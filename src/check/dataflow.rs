@@ -807,7 +807,15 @@ pub(crate) fn eval(
             let mut abs = Vec::with_capacity(args.len());
             let mut lits = Vec::with_capacity(args.len());
             for a in args {
-                abs.push(eval(a, lookup, acc)?);
+                match eval(a, lookup, acc) {
+                    Some(v) => abs.push(v),
+                    // `concat` stops at a `null` argument before it sees a missing one:
+                    // its result is then `null`.
+                    None if *func == Func::Concat && acc.null => {
+                        return Some(Abs::Str(Str::literal("")));
+                    }
+                    None => return None,
+                }
                 lits.push(literal(a));
             }
             acc.may_fail |= func.may_fail(&abs);

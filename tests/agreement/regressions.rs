@@ -264,3 +264,10 @@ fn emitted_unsatisfiable_digit_count_two_hops() {
 fn emitted_duplicate_null_type() {
     holds("emitted-duplicate-null-type");
 }
+
+#[test]
+// Found by the harness (seed 12): `concat(x, y)` with `x` null and `y` missing is `null`,
+// not missing, once `check` knew `y` could never be filled.
+fn proof_concat_null_before_missing() {
+    holds("proof-concat-null-before-missing");
+}
