@@ -90,7 +90,7 @@ pub(super) fn analyze(
     // The summary joins every path: what it proves holds on each.
     let from = pipeline.flows[flow].from;
     let mut acc = Acc::default();
-    let Some(abs) = dataflow::eval(
+    let Some(abs) = dataflow::eval_mapping(
         &mapping.expr,
         &mut |p, acc| summary.value(pipeline, from, p, acc),
         &mut acc,

@@ -43,7 +43,7 @@ impl Acc {
 
     /// Once a system accepted the value: `null` only if its schema allows it.
     fn accepted_by(&mut self, leaf: &crate::schema::Leaf) {
-        self.null &= leaf.types().allows(crate::schema::TypeName::Null);
+        self.null &= !domain::rejects_null(leaf);
     }
 }
 
@@ -97,7 +97,7 @@ impl Summary {
                     continue;
                 }
                 let mut acc = Acc::default();
-                let Some(v) = eval(
+                let Some(v) = eval_mapping(
                     &m.expr,
                     &mut |p, acc| s.value(pipeline, flow.from, p, acc),
                     &mut acc,
@@ -109,9 +109,13 @@ impl Summary {
                     continue;
                 };
                 let leaf = target.schema.leaf(&key);
-                let accepted = domain::refine(held.abs.clone(), &leaf);
                 let mut acc = held.acc.clone();
                 acc.accepted_by(&leaf);
+                let Some(accepted) = accepted(held.abs.clone(), acc.null, &leaf) else {
+                    // The system rejects every value that can arrive: the field is absent
+                    // from whatever it accepts.
+                    continue;
+                };
                 s.held[flow.to].insert(
                     key.clone(),
                     Held {
@@ -187,8 +191,9 @@ impl Summary {
         if system == self.entry {
             acc.origins.insert(std::sync::Arc::from(pointer));
             let leaf = pipeline.systems[system].schema.leaf(pointer);
-            acc.null |= leaf.types().allows(crate::schema::TypeName::Null);
-            return Some(domain::from_leaf(&leaf));
+            let null = !domain::rejects_null(&leaf);
+            acc.null |= null;
+            return entry_value(&leaf, null);
         }
         let held = &self.held[system];
         if let Some(h) = held.get(pointer) {
@@ -283,7 +288,7 @@ pub(crate) fn eval_on_path_with(
         flows,
         demands: &demands.demands,
     };
-    Ok(eval(
+    Ok(eval_mapping(
         expr,
         &mut |p, acc| field_on_path(&ctx, k, p, acc, &mut memo),
         acc,
@@ -351,6 +356,8 @@ struct PathCtx<'a> {
 struct Demand {
     max: Option<u64>,
     chars: Option<domain::Chars>,
+    /// The field is missing from every record the path's systems accept.
+    absent: bool,
 }
 
 /// Runs the accepting systems' limits backwards through mappings that never shorten a
@@ -397,12 +404,116 @@ fn demands(
                 flows,
                 k - 1,
                 &field.pointer(),
-                Demand { max, chars },
+                Demand {
+                    max,
+                    chars,
+                    absent: false,
+                },
                 &mut out,
             );
         }
     }
+    absent_demands(pipeline, systems, flows, last_accepting, &mut out);
     out
+}
+
+/// A mapping of one input field that always gives a value or fails when its input is
+/// present, into a system that rejects every value it can give: the system accepts only
+/// records without it, so its input is missing, and so on back to the entry field (through
+/// such mappings and whole-object copies).
+fn absent_demands(
+    pipeline: &Pipeline,
+    systems: &[SystemId],
+    flows: &[crate::pipeline::FlowId],
+    last_accepting: usize,
+    out: &mut HashMap<String, Demand>,
+) {
+    let none = HashMap::new();
+    let ctx = PathCtx {
+        pipeline,
+        systems,
+        flows,
+        demands: &none,
+    };
+    let mut memo = Memo::default();
+    for k in 1..=last_accepting.min(flows.len()) {
+        let system = &pipeline.systems[systems[k]];
+        for m in &pipeline.flows[flows[k - 1]].mappings {
+            let Some(field) = total_input(&m.expr) else {
+                continue;
+            };
+            let mut a = Acc::default();
+            let lookup =
+                &mut |p: &str, acc: &mut Acc| field_on_path(&ctx, k - 1, p, acc, &mut memo);
+            let Some(abs) = eval_mapping(&m.expr, lookup, &mut a) else {
+                continue;
+            };
+            let leaf = system.schema.leaf(&m.target_pointer);
+            a.accepted_by(&leaf);
+            if accepted(abs, a.null, &leaf).is_none() {
+                absent_back(pipeline, flows, k - 1, &field.pointer(), out);
+            }
+        }
+    }
+}
+
+/// The one field of an expression that gives a value (or fails) whenever that field is
+/// present: a field, or a function other than `part` (which gives nothing for a missing
+/// piece) of it and literals.
+fn total_input(expr: &Expr) -> Option<crate::expr::FieldPath> {
+    match &expr.kind {
+        ExprKind::Field(f) => Some(f.clone()),
+        ExprKind::Call { func, args, .. } if *func != Func::Part => {
+            let mut found = None;
+            for a in args {
+                if a.fields().is_empty() {
+                    continue;
+                }
+                if found.is_some() {
+                    return None;
+                }
+                found = Some(total_input(a)?);
+            }
+            found
+        }
+        _ => None,
+    }
+}
+
+/// `pointer` of `systems[k]` is missing from every accepted record: so is what fills it.
+fn absent_back(
+    pipeline: &Pipeline,
+    flows: &[crate::pipeline::FlowId],
+    k: usize,
+    pointer: &str,
+    out: &mut HashMap<String, Demand>,
+) {
+    if k == 0 {
+        out.entry(pointer.to_owned()).or_default().absent = true;
+        return;
+    }
+    for m in &pipeline.flows[flows[k - 1]].mappings {
+        if *m.target_pointer == *pointer {
+            if let Some(f) = total_input(&m.expr) {
+                absent_back(pipeline, flows, k - 1, &f.pointer(), out);
+            }
+            return;
+        }
+        // A field inside an object copied whole is missing when the source's is.
+        if let (Some(rest), ExprKind::Field(f)) =
+            (pointer.strip_prefix(&*m.target_pointer), &m.expr.kind)
+            && rest.starts_with('/')
+        {
+            absent_back(
+                pipeline,
+                flows,
+                k - 1,
+                &format!("{}{rest}", f.pointer()),
+                out,
+            );
+            return;
+        }
+    }
 }
 
 /// The single field an expression reads and the length bound a limit of `max` on the
@@ -458,7 +569,11 @@ fn propagate_back(
             flows,
             k - 1,
             &field.pointer(),
-            Demand { max, chars },
+            Demand {
+                max,
+                chars,
+                absent: false,
+            },
             out,
         );
     }
@@ -484,17 +599,24 @@ fn field_on_path(
         let mut a = Acc::default();
         a.origins.insert(std::sync::Arc::from(pointer));
         let leaf = system.schema.leaf(pointer);
-        a.null = leaf.types().allows(crate::schema::TypeName::Null);
-        let mut abs = domain::from_leaf(&leaf);
-        if let (Abs::Str(s), Some(d)) = (&mut abs, ctx.demands.get(pointer)) {
-            if let Some(m) = d.max {
-                s.max = Some(s.max.map_or(m, |x| x.min(m)));
-            }
-            if let Some(c) = &d.chars {
-                s.chars.intersect(c);
-            }
-        }
-        Some((abs, a))
+        a.null = !domain::rejects_null(&leaf);
+        let absent = ctx.demands.get(pointer).is_some_and(|d| d.absent);
+        entry_value(&leaf, a.null)
+            .filter(|_| !absent)
+            .map(|mut abs| {
+                if let (Abs::Str(s), Some(d)) = (&mut abs, ctx.demands.get(pointer)) {
+                    if let Some(m) = d.max {
+                        s.max = Some(s.max.map_or(m, |x| x.min(m)));
+                    }
+                    if let Some(c) = &d.chars {
+                        s.chars.intersect(c);
+                    }
+                }
+                (abs, a)
+            })
+    } else if !fires(ctx, k, memo) {
+        // No record reaches this system on the path: the field is never filled.
+        None
     } else {
         let flow = ctx.flows[k - 1];
         let sources = crate::lineage::sources(ctx.pipeline, ctx.systems[k], pointer);
@@ -507,14 +629,14 @@ fn field_on_path(
                     .first()
                     .and_then(|input| field_on_path(ctx, k - 1, input, &mut a, memo))
             } else if *src.mapping.target_pointer == *pointer {
-                eval(
+                eval_mapping(
                     &src.mapping.expr,
                     &mut |p, acc| field_on_path(ctx, k - 1, p, acc, memo),
                     &mut a,
                 )
             } else {
                 // A field filled inside this object: the object is not described.
-                eval(
+                eval_mapping(
                     &src.mapping.expr,
                     &mut |p, acc| field_on_path(ctx, k - 1, p, acc, memo),
                     &mut a,
@@ -530,16 +652,57 @@ fn field_on_path(
                 }
             });
         }
-        found.map(|(abs, mut a)| {
+        found.and_then(|(abs, mut a)| {
             let leaf = system.schema.leaf(pointer);
             a.accepted_by(&leaf);
-            (domain::refine(abs, &leaf), a)
+            accepted(abs, a.null, &leaf).map(|abs| (abs, a))
         })
     };
     memo.insert(key, result.clone());
     let (abs, a) = result?;
     acc.absorb(&a);
     Some(abs)
+}
+
+/// What an entry field can hold: `None` when its schema accepts no value at all (`null`
+/// aside, which `null` says it accepts), so that the field is absent from every record the
+/// entry accepts.
+fn entry_value(leaf: &crate::schema::Leaf, null: bool) -> Option<Abs> {
+    accepted(domain::from_leaf(leaf), null, leaf)
+}
+
+/// What a system holds at a field once it accepted a value described by `abs` (and `null`
+/// when `null` is set, already narrowed by the system): `abs` narrowed by the system; when
+/// the system rejects every value `abs` covers, `None` (the field is absent from whatever
+/// it accepts) or, if it may be `null`, the empty string beside `null` (it can only be
+/// `null`; the empty string keeps the description a sound, small over-approximation).
+fn accepted(abs: Abs, null: bool, leaf: &crate::schema::Leaf) -> Option<Abs> {
+    if !domain::rejects_all(&abs, leaf) {
+        Some(domain::refine(abs, leaf))
+    } else if null {
+        Some(Abs::Str(Str::literal("")))
+    } else {
+        None
+    }
+}
+
+/// Whether the flow into `systems[k]` of the path can carry a record there: propagation
+/// passes a record on only when one of the flow's mappings has an input field present, so
+/// a flow none of whose input fields can be filled (each missing, or rejected by a system
+/// before) never does. Remembered per position (under a key no pointer can be).
+fn fires(ctx: &PathCtx<'_>, k: usize, memo: &mut Memo) -> bool {
+    let key = (k, String::from("\0fires"));
+    if let Some(hit) = memo.get(&key) {
+        return hit.is_some();
+    }
+    let flow = &ctx.pipeline.flows[ctx.flows[k - 1]];
+    let fires = flow.mappings.iter().any(|m| {
+        m.inputs
+            .iter()
+            .any(|(_, input)| field_on_path(ctx, k - 1, input, &mut Acc::default(), memo).is_some())
+    });
+    memo.insert(key, fires.then(|| (Abs::Any, Acc::default())));
+    fires
 }
 
 fn widen(abs: Abs) -> Abs {
@@ -556,6 +719,45 @@ fn widen(abs: Abs) -> Abs {
         }),
         Abs::Any => Abs::Any,
     }
+}
+
+/// Evaluates a mapping's whole expression over descriptions, as [`eval`] does, with what
+/// propagation does with a mapping besides: one whose input fields are all missing gives
+/// nothing, whatever it computes (so `default(x, v)` gives `v` only for a `null` `x` when
+/// `x` is its one field).
+pub(crate) fn eval_mapping(
+    expr: &Expr,
+    lookup: &mut dyn FnMut(&str, &mut Acc) -> Option<Abs>,
+    acc: &mut Acc,
+) -> Option<Abs> {
+    let fields = expr.fields();
+    if !fields.is_empty()
+        && fields
+            .iter()
+            .all(|(f, _)| lookup(&f.pointer(), &mut Acc::default()).is_none())
+    {
+        return None;
+    }
+    if let ExprKind::Call {
+        func: Func::Default,
+        args,
+        ..
+    } = &expr.kind
+        && let [x, v] = args.as_slice()
+        && let ExprKind::Field(f) = &x.kind
+        && v.fields().is_empty()
+    {
+        // `x` is the only field: when it is missing there is no value, and when it is
+        // never `null` it is the value.
+        let mut xa = Acc::default();
+        if let Some(xv) = lookup(&f.pointer(), &mut xa)
+            && !xa.null
+        {
+            acc.absorb(&xa);
+            return Some(xv);
+        }
+    }
+    eval(expr, lookup, acc)
 }
 
 /// Evaluates an expression over descriptions; `lookup` gives a source field's description
@@ -605,7 +807,15 @@ pub(crate) fn eval(
             let mut abs = Vec::with_capacity(args.len());
             let mut lits = Vec::with_capacity(args.len());
             for a in args {
-                abs.push(eval(a, lookup, acc)?);
+                match eval(a, lookup, acc) {
+                    Some(v) => abs.push(v),
+                    // `concat` stops at a `null` argument before it sees a missing one:
+                    // its result is then `null`.
+                    None if *func == Func::Concat && acc.null => {
+                        return Some(Abs::Str(Str::literal("")));
+                    }
+                    None => return None,
+                }
                 lits.push(literal(a));
             }
             acc.may_fail |= func.may_fail(&abs);

@@ -15,9 +15,11 @@ use crate::schema::{Keyword, Leaf, TypeName};
 
 pub(crate) mod chars;
 pub(crate) mod constraint;
+mod empty;
 mod pattern;
 
 pub use constraint::Constraint;
+pub use empty::{rejects_all, rejects_null};
 pub use pattern::{pattern_bounds, simple_pattern};
 
 /// A set of characters.

@@ -300,7 +300,9 @@ impl Keyword {
                 ("x-encoding", super::Encoding::Cp1252) => {
                     out.push(Keyword::Other(k.clone(), v.clone()));
                 }
-                ("x-encoding", _) if super::Encoding::from_name(v.as_str().unwrap_or("")).is_none() => {
+                ("x-encoding", _)
+                    if super::Encoding::from_name(v.as_str().unwrap_or("")).is_none() =>
+                {
                     out.push(Keyword::Other(k.clone(), v.clone()));
                 }
                 _ => out.extend(Keyword::parse(k, v)),

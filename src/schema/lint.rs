@@ -303,7 +303,12 @@ fn ripple_keyword(key: &str, value: &Value) -> Option<String> {
                 describe(value)
             ))
         }
-        "x-encoding" if value.as_str().and_then(super::Encoding::from_name).is_none() => {
+        "x-encoding"
+            if value
+                .as_str()
+                .and_then(super::Encoding::from_name)
+                .is_none() =>
+        {
             Some(format!(
                 "x-encoding must be one of utf-8, utf-16, latin1, cp1252, found {}",
                 crate::text::describe(value)

@@ -235,25 +235,68 @@ static CHECKED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize:
 static REFUTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 static UNDECIDED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
-fn count_verdicts(l: &props::Loaded, _records: &[Value]) -> props::Outcome {
+fn count_verdicts(l: &props::Loaded, records: &[Value]) -> props::Outcome {
     use std::sync::atomic::Ordering::Relaxed;
     let report = l.check();
-    for (_, _, range) in &report.checked {
+    for (_, name, range) in &report.checked {
         CHECKED.fetch_add(1, Relaxed);
         match report.findings.get(range.clone()).and_then(<[_]>::first) {
             Some(f) if f.code == ripple::check::Code::Incompatible => {
                 REFUTED.fetch_add(1, Relaxed);
+                if std::env::var_os("RIPPLE_R301_SEEN").is_some() {
+                    let seen = name.split_once(" → ").and_then(|(from, rest)| {
+                        let (to, pointer) = rest.split_once(' ')?;
+                        Some(props::sampled_arrival(l, records, (from, to, pointer)))
+                    });
+                    eprintln!("R301 {seen:?}");
+                }
             }
             Some(f) => {
                 UNDECIDED.fetch_add(1, Relaxed);
                 if std::env::var_os("RIPPLE_R302_SHOW").is_some() {
-                    eprintln!("R302 {}", f.message);
+                    // Whether a sampled record brings the field there, and whether it
+                    // is rejected: a rough split into "vacuous" and "missed witness".
+                    let seen = name.split_once(" → ").and_then(|(from, rest)| {
+                        let (to, pointer) = rest.split_once(' ')?;
+                        Some(props::sampled_arrival(l, records, (from, to, pointer)))
+                    });
+                    eprintln!("R302 {seen:?} {}", f.message);
+                }
+                if let Some(root) = std::env::var_os("RIPPLE_R302_DUMP") {
+                    dump_case(std::path::Path::new(&root), l, &f.message);
                 }
             }
             None => {}
         }
     }
     Ok(())
+}
+
+/// Copies the pipeline of an undecided field to `root/<n>/` (with the R302 message in
+/// `r302.txt`), for `RIPPLE_R302_DUMP=DIR`: the first 400 only.
+fn dump_case(root: &std::path::Path, l: &props::Loaded, message: &str) {
+    static DUMPED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = DUMPED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    if n >= 400 {
+        return;
+    }
+    let from = l.pipeline.file.path.parent().unwrap().to_path_buf();
+    let to = root.join(n.to_string());
+    let copy = |rel: &str| {
+        for entry in std::fs::read_dir(from.join(rel))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            if entry.path().is_file() {
+                std::fs::create_dir_all(to.join(rel)).unwrap();
+                std::fs::copy(entry.path(), to.join(rel).join(entry.file_name())).unwrap();
+            }
+        }
+    };
+    copy("");
+    copy("schemas");
+    std::fs::write(to.join("r302.txt"), message).unwrap();
 }
 
 /// How often `check` leaves a generated flow field undecided (R302), for the README:

@@ -611,3 +611,42 @@ pub fn truth(l: &Loaded, record: &Value) -> Value {
         Err(e) => serde_json::json!({"error": e.message}),
     }
 }
+
+/// For `r302_rate`'s breakdown: whether one of `records` brings `pointer` of system `to`
+/// along a flow from `from` (every earlier system accepting), and whether `validate` then
+/// rejects it there.
+pub fn sampled_arrival(
+    l: &Loaded,
+    records: &[Value],
+    (from, to, pointer): (&str, &str, &str),
+) -> (bool, bool) {
+    let (Some(from), Some(to)) = (l.pipeline.system_id(from), l.pipeline.system_id(to)) else {
+        return (false, false);
+    };
+    let (mut reached, mut rejected) = (false, false);
+    for record in records {
+        let Ok((got, propagation)) = l.validate_propagation(record) else {
+            continue;
+        };
+        for arrival in &propagation.arrivals {
+            let Some(&last) = arrival.flows.last() else {
+                continue;
+            };
+            let flow = &l.pipeline.flows[last];
+            if flow.from != from
+                || flow.to != to
+                || arrival.record.doc.pointer(pointer).is_none()
+                || !Loaded::earlier_accept(&got, &arrival.path)
+            {
+                continue;
+            }
+            reached = true;
+            rejected |= got.violations.iter().any(|v| {
+                v.system == arrival.system
+                    && v.path == arrival.path
+                    && at_or_under(&v.field, pointer)
+            });
+        }
+    }
+    (reached, rejected)
+}

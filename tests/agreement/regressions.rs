@@ -301,3 +301,10 @@ fn emitted_integer_text_limit_unchanged() {
 fn emitted_default_number_fallback() {
     holds("emitted-default-number-fallback");
 }
+
+#[test]
+// Found by the harness (seed 12): `concat(x, y)` with `x` null and `y` missing is `null`,
+// not missing, once `check` knew `y` could never be filled.
+fn proof_concat_null_before_missing() {
+    holds("proof-concat-null-before-missing");
+}

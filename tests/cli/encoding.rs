@@ -24,7 +24,11 @@ fn validate(field: &str, value: &str) -> (i32, Value) {
 
 #[test]
 fn utf16_byte_limits_count_code_units() {
-    assert_eq!(validate("name", "abcdefgh").0, 0, "8 characters are 16 bytes");
+    assert_eq!(
+        validate("name", "abcdefgh").0,
+        0,
+        "8 characters are 16 bytes"
+    );
     let (code, v) = validate("name", "abcdefghi");
     assert_eq!(code, 1);
     assert_eq!(v["violations"][0]["keyword"], "x-maxBytes");
