@@ -12,6 +12,7 @@ mod candidates;
 pub mod codes;
 mod conflict;
 mod dataflow;
+mod drift;
 mod echo;
 
 mod field;
@@ -178,17 +179,21 @@ pub struct CheckReport {
     pub checked: Vec<(PathBuf, String, std::ops::Range<usize>)>,
     /// Pipelines that did not load (their errors are findings).
     pub unloaded: usize,
+    /// Systems whose `source:` could not be imported (R404 findings): their drift check
+    /// could not run.
+    pub sources_unread: usize,
     /// What looks wrong in the pipelines that loaded but does not change a verdict
     /// (unknown schema keywords).
     pub warnings: Vec<crate::error::Warning>,
 }
 
 impl CheckReport {
-    /// The verdict: incomplete when a pipeline did not load, findings when any finding is
+    /// The verdict: incomplete when a pipeline did not load or a system's source could
+    /// not be read, findings when any finding is
     /// an error (README, "Exit codes").
     #[must_use]
     pub fn verdict(&self) -> crate::request::Verdict {
-        if self.unloaded > 0 {
+        if self.unloaded > 0 || self.sources_unread > 0 {
             crate::request::Verdict::Incomplete
         } else {
             crate::request::Verdict::found(!self.ok())
@@ -299,6 +304,7 @@ pub fn check_pipeline_with(pipeline: &Pipeline, report: &mut CheckReport, opts: 
     let graph = SystemGraph::new(pipeline);
     unreachable(pipeline, &graph, report);
     structural(pipeline, &graph, report);
+    drift::drift(pipeline, report);
     let budget = witness::Budget::new(opts.witness_budget);
     // Fields inside objects copied whole are checked one by one (see `nested`).
     let mappings: Vec<Vec<pipeline::Mapping>> = (0..pipeline.flows.len())

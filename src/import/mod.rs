@@ -1,5 +1,5 @@
 //! System schemas from where the constraints live (README, "`ripple import`"): SQL DDL,
-//! OpenAPI component schemas and LDAP schema definitions, each turned into a JSON Schema
+//! OpenAPI component schemas, LDAP schema definitions and live PostgreSQL catalogues, each turned into a JSON Schema
 //! 2020-12 document that ripple's loader accepts without warnings.
 //!
 //! Every importer returns plain [`serde_json::Value`] schemas, so a caller can compare a
@@ -14,6 +14,7 @@
 
 pub mod ldap;
 pub mod openapi;
+pub mod postgres;
 pub mod sql;
 pub mod update;
 
@@ -27,6 +28,7 @@ use crate::span::{Location, SourceFile};
 
 pub use ldap::import_ldap;
 pub use openapi::import_openapi;
+pub use postgres::{PgTable, import_postgres};
 pub use sql::{Dialect, LengthSemantics, SqlOptions, import_sql, import_sql_table};
 pub use update::{FieldChange, Update, merge};
 
@@ -286,7 +288,14 @@ mod validation_tests {
         let Ok(loaded) = loaded else {
             panic!("does not load")
         };
-        for ok in [json!(19.99), json!(0.07), json!(999_999.99), json!(-999_999.99), json!(1234.56), json!(3)] {
+        for ok in [
+            json!(19.99),
+            json!(0.07),
+            json!(999_999.99),
+            json!(-999_999.99),
+            json!(1234.56),
+            json!(3),
+        ] {
             assert!(loaded.is_valid(&ok), "{ok}");
         }
         for bad in [json!(0.001), json!(1_000_000), json!(19.999)] {

@@ -4,11 +4,14 @@
 mod bad_input;
 mod check;
 mod current;
+mod drift;
 mod graph;
 mod import;
+mod import_pg;
 mod input_errors;
 mod interface;
 mod live;
+mod pg;
 mod server;
 mod submit;
 mod trace;
