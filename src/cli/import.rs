@@ -222,7 +222,10 @@ fn write_out(dir: &Path, schemas: &[(String, Value)], format: Format) -> Result<
     }
     let text = match format {
         Format::Json => format!("{}\n", json!({ "written": written })),
-        _ => written.iter().map(|p| format!("wrote {p}\n")).collect(),
+        _ => written
+            .iter()
+            .map(|p| format!("wrote {}\n", ripple::text::escape(p)))
+            .collect(),
     };
     emit(&text)?;
     Ok(Verdict::Clean)
@@ -306,7 +309,11 @@ fn report(update: &Update, format: Format) -> String {
             json!({"system": update.system, "file": update.path.display().to_string(), "changes": changes})
         );
     }
-    let mut text = format!("updated {} ({})", update.path.display(), update.system);
+    let mut text = format!(
+        "updated {} ({})",
+        ripple::text::escape(&update.path.display().to_string()),
+        ripple::text::escape(&update.system)
+    );
     if update.changes.is_empty() {
         text.push_str(": no change\n");
         return text;

@@ -1,11 +1,20 @@
 //! System schemas from where the constraints live (README, "`ripple import`"): SQL DDL,
-//! OpenAPI component schemas, LDAP schema definitions and live PostgreSQL catalogues, each turned into a JSON Schema
-//! 2020-12 document that ripple's loader accepts without warnings.
+//! OpenAPI component schemas, LDAP schema definitions and live PostgreSQL catalogues,
+//! each turned into a JSON Schema 2020-12 document that ripple's loader accepts without
+//! warnings.
 //!
 //! Every importer returns plain [`serde_json::Value`] schemas, so a caller can compare a
-//! declared system schema with its source ([`update::merge`] does, keeping the declared
-//! file's annotations), write them out or load them with
-//! [`crate::schema::SystemSchema::from_value`].
+//! declared system schema with its source, write them out or load them with
+//! [`crate::schema::SystemSchema::from_value`]:
+//!
+//! - [`import_sql_table`]`(path, dialect, table)`, [`import_sql`] (every table of several
+//!   files), [`import_sql_text`];
+//! - [`import_openapi`]`(path, schema_name)`, [`import_openapi_file`];
+//! - [`import_ldap`]`(path, class)`, [`import_ldap_paths`], [`import_ldap_files`];
+//! - [`import_postgres`]`(&PgTable { url, schema, table })`, a live catalogue;
+//! - [`merge`]`(declared, imported)` returns the declared schema rewritten from the
+//!   imported one (its annotations kept) and the [`FieldChange`]s between them: the
+//!   drift, field by field.
 //!
 //! Keywords emitted besides JSON Schema's and ripple's own (`x-maxBytes`, `x-charset`):
 //! `x-source` (where a property came from: `table.column TYPE`, an OpenAPI pointer, an
@@ -26,11 +35,14 @@ use serde_json::{Map, Number, Value, json};
 use crate::error::{Error, ErrorKind};
 use crate::span::{Location, SourceFile};
 
-pub use ldap::import_ldap;
-pub use openapi::import_openapi;
+pub use ldap::{import_ldap, import_ldap_files, import_ldap_paths};
+pub use openapi::{import_openapi, import_openapi_file};
 pub use postgres::{PgTable, import_postgres};
-pub use sql::{Dialect, LengthSemantics, SqlOptions, import_sql, import_sql_table};
-pub use update::{FieldChange, Update, merge};
+pub use sql::{
+    Dialect, LengthSemantics, SqlOptions, import_sql, import_sql_files, import_sql_table,
+    import_sql_text,
+};
+pub use update::{Change, FieldChange, Update, merge};
 
 /// The `$schema` every imported document declares.
 pub const DRAFT_2020_12: &str = "https://json-schema.org/draft/2020-12/schema";

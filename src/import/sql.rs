@@ -18,8 +18,8 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
 use sqlparser::ast::{
-    AlterColumnOperation, AlterTableOperation, ColumnDef, ColumnOption, CreateTable, DataType,
-    Expr, Ident, ObjectName, Statement, TableConstraint, UserDefinedTypeRepresentation,
+    AlterColumnOperation, AlterTableOperation, ColumnDef, ColumnOption, CommentObject, CreateTable,
+    DataType, Expr, Ident, ObjectName, Statement, TableConstraint, UserDefinedTypeRepresentation,
 };
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
@@ -182,6 +182,18 @@ pub fn import_sql_files(
     model.schemas(options.table.as_deref(), files)
 }
 
+/// [`import_sql`] on DDL text, named `name` in errors.
+///
+/// # Errors
+/// As [`import_sql`], without the reading.
+pub fn import_sql_text(
+    name: impl Into<PathBuf>,
+    text: impl Into<String>,
+    options: &SqlOptions,
+) -> Result<IndexMap<String, Value>, Error> {
+    import_sql_files(&[SourceFile::new(name, text)], options)
+}
+
 /// The schema of the one table `table` in the DDL file at `path`: what `check` compares
 /// a declared system schema with.
 ///
@@ -236,6 +248,8 @@ struct Column {
     not_null: bool,
     /// A default or a generated value: the system fills it when a record leaves it out.
     filled: bool,
+    /// `COMMENT '…'` (MySQL) or `COMMENT ON COLUMN … IS '…'`: the property's `description`.
+    comment: Option<String>,
 }
 
 #[derive(Debug)]
@@ -246,6 +260,8 @@ struct Table {
     qualified: String,
     /// The table's own default character set (MySQL).
     charset: Option<String>,
+    /// `COMMENT ON TABLE … IS '…'`: the schema's `description`.
+    comment: Option<String>,
     columns: IndexMap<String, Column>,
 }
 
@@ -341,6 +357,9 @@ impl Model {
                 let create = kind != Kind::Plain;
                 Some((kind, clean::statement(tokens, self.dialect, create)))
             }
+            ("COMMENT", "ON") => {
+                matches!(word(2), "COLUMN" | "TABLE").then_some((Kind::Plain, tokens))
+            }
             ("CREATE", "TYPE") => (self.dialect == Dialect::Postgres
                 && words.iter().any(|w| w == "ENUM"))
             .then_some((Kind::Plain, tokens)),
@@ -370,6 +389,7 @@ impl Model {
         if self.dialect != Dialect::Oracle {
             return (Kind::Plain, tokens);
         }
+        let tokens = keep_type_placeholders(tokens);
         let solid: Vec<usize> = (0..tokens.len())
             .filter(|&i| !matches!(tokens[i].token, Token::Whitespace(_)))
             .collect();
@@ -422,6 +442,15 @@ impl Model {
                 self.enums.insert(fold_name(&name), labels);
                 Ok(())
             }
+            Statement::Comment {
+                object_type,
+                object_name,
+                comment,
+                ..
+            } => {
+                self.comment(object_type, &object_name, comment);
+                Ok(())
+            }
             Statement::AlterTable(alter) => {
                 let table = fold_name(&alter.name);
                 for op in &alter.operations {
@@ -464,6 +493,7 @@ impl Model {
             written: create.name.to_string().replace(['"', '`', '[', ']'], ""),
             qualified,
             charset: table_charset(create),
+            comment: None,
             columns: IndexMap::new(),
         };
         for def in &create.columns {
@@ -487,19 +517,13 @@ impl Model {
             return;
         };
         for def in &create.columns {
-            let mut column = self.column(&table, def);
-            let restated = def
-                .options
-                .iter()
-                .any(|o| matches!(o.option, ColumnOption::Null | ColumnOption::NotNull));
+            let options: Vec<&ColumnOption> = def.options.iter().map(|o| &o.option).collect();
+            let column = column_from(self, &table, &def.name, &def.data_type, &options);
             let name = property(&def.name);
-            if modify
-                && let Some(old) = table.columns.get(&name)
-                && !restated
-            {
-                column.not_null = old.not_null;
-                column.filled |= old.filled;
-            }
+            let column = match table.columns.get(&name) {
+                Some(old) if modify => oracle_modified(old, column, &def.data_type, &options),
+                _ => column,
+            };
             table.columns.insert(name, column);
         }
         self.tables.shift_insert(index, key, table);
@@ -540,6 +564,31 @@ impl Model {
         };
         self.alter_table(&mut t, op);
         self.tables.shift_insert(index, key, t);
+    }
+
+    /// `COMMENT ON TABLE t IS '…'` and `COMMENT ON COLUMN t.c IS '…'`.
+    fn comment(&mut self, object: CommentObject, name: &ObjectName, comment: Option<String>) {
+        let parts: Vec<&Ident> = name.0.iter().filter_map(|p| p.as_ident()).collect();
+        let (table, column) = match (object, parts.as_slice()) {
+            (CommentObject::Table, [.., table]) => (*table, None),
+            (CommentObject::Column, [.., table, column]) => (*table, Some(*column)),
+            _ => return,
+        };
+        let Some(key) = self.table_key(&property(table)) else {
+            return;
+        };
+        let column_key = column.and_then(|c| self.tables.get(&key).map(|t| self.column_key(t, c)));
+        let Some(t) = self.tables.get_mut(&key) else {
+            return;
+        };
+        match column_key {
+            Some(c) => {
+                if let Some(column) = t.columns.get_mut(&c) {
+                    column.comment = comment;
+                }
+            }
+            None => t.comment = comment,
+        }
     }
 
     /// The key of the table `name` names: the same, else (MySQL, SQL Server, whose
@@ -588,8 +637,16 @@ impl Model {
                 ..
             } => {
                 let options: Vec<&ColumnOption> = options.iter().collect();
+                let key = self.column_key(t, col_name);
                 let column = column_from(self, t, col_name, data_type, &options);
-                t.columns.insert(self.column_key(t, col_name), column);
+                // MySQL's MODIFY restates the column; Oracle's changes what it names.
+                let column = match t.columns.get(&key) {
+                    Some(old) if self.dialect == Dialect::Oracle => {
+                        oracle_modified(old, column, data_type, &options)
+                    }
+                    _ => column,
+                };
+                t.columns.insert(key, column);
             }
             AlterTableOperation::ChangeColumn {
                 old_name,
@@ -701,6 +758,86 @@ impl Model {
     }
 }
 
+/// The type name standing in for the type an Oracle `MODIFY (col NOT NULL)` leaves as it
+/// was, so the item parses as a column definition.
+const KEEP_TYPE: &str = "RIPPLE_KEEP_TYPE";
+
+/// Inserts [`KEEP_TYPE`] after each column name of an Oracle `MODIFY` that states no
+/// type (`MODIFY (a NOT NULL, b DEFAULT 0)`), with the name's place in the file.
+fn keep_type_placeholders(mut tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let upper = |t: &Token| match t {
+        Token::Word(w) if w.quote_style.is_none() => w.value.to_ascii_uppercase(),
+        _ => String::new(),
+    };
+    let solid: Vec<usize> = (0..tokens.len())
+        .filter(|&i| !matches!(tokens[i].token, Token::Whitespace(_)))
+        .collect();
+    let Some(modify) = solid
+        .iter()
+        .position(|&i| upper(&tokens[i].token) == "MODIFY")
+    else {
+        return tokens;
+    };
+    let mut inserts = Vec::new();
+    let mut depth = 0_usize;
+    let mut item_start = true;
+    for (k, &i) in solid.iter().enumerate().skip(modify + 1) {
+        match &tokens[i].token {
+            Token::LParen if item_start && depth == 0 => {
+                depth = 1;
+                continue;
+            }
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            Token::Comma if depth <= 1 => {
+                item_start = true;
+                continue;
+            }
+            _ => {}
+        }
+        if item_start {
+            item_start = false;
+            let next = solid.get(k + 1).map(|&n| upper(&tokens[n].token));
+            let constraint = matches!(
+                next.as_deref(),
+                Some("NOT" | "NULL" | "DEFAULT" | "CONSTRAINT" | "CHECK" | "UNIQUE" | "PRIMARY")
+            );
+            if constraint {
+                inserts.push(i + 1);
+            }
+        }
+    }
+    for at in inserts.into_iter().rev() {
+        let span = tokens[at - 1].span;
+        let word = Token::make_word(KEEP_TYPE, None);
+        tokens.insert(at, TokenWithSpan { token: word, span });
+    }
+    tokens
+}
+
+/// An Oracle `MODIFY`d column: the new type unless it names none ([`KEEP_TYPE`]), the
+/// old nullability unless restated, the old default unless one is given.
+fn oracle_modified(
+    old: &Column,
+    mut column: Column,
+    data_type: &DataType,
+    options: &[&ColumnOption],
+) -> Column {
+    if matches!(data_type, DataType::Custom(name, _) if name.to_string() == KEEP_TYPE) {
+        column.type_text.clone_from(&old.type_text);
+        column.schema.clone_from(&old.schema);
+    }
+    if !options
+        .iter()
+        .any(|o| matches!(o, ColumnOption::Null | ColumnOption::NotNull))
+    {
+        column.not_null = old.not_null;
+    }
+    column.filled |= old.filled;
+    column.written.clone_from(&old.written);
+    column
+}
+
 /// Oracle's `"EMPLOYEES"` is the same name as unquoted `employees` (Oracle folds those to
 /// upper case), and `DBMS_METADATA` quotes every name: such words lose their quotes, so
 /// their properties are lower case like any unquoted name's. The token stays a non-keyword,
@@ -790,6 +927,13 @@ fn column_from(
         ColumnOption::Collation(c) => Some(object(c)),
         _ => None,
     });
+    // MySQL: a collation names its character set (`latin1_swedish_ci`).
+    let charset = charset.or_else(|| {
+        collation
+            .as_deref()
+            .filter(|_| model.dialect == Dialect::Mysql)
+            .and_then(collation_charset)
+    });
     let ctx = types::Context {
         dialect: model.dialect,
         semantics: model.semantics,
@@ -803,6 +947,7 @@ fn column_from(
         schema: types::map(data_type, &ctx),
         not_null: false,
         filled: false,
+        comment: None,
     };
     let mut limits = Vec::new();
     for option in options {
@@ -823,6 +968,7 @@ fn column_from(
             ColumnOption::Check(check) => {
                 limits.extend(checks::limits(&check.expr, model.dialect == Dialect::Mysql));
             }
+            ColumnOption::Comment(text) => column.comment = Some(text.clone()),
             _ => {}
         }
     }
@@ -843,11 +989,12 @@ fn apply_check(table: &mut Table, expr: &Expr, dialect: Dialect) {
     }
 }
 
-/// MySQL's `DEFAULT CHARSET=…`/`CHARACTER SET …` table option.
+/// MySQL's `DEFAULT CHARSET=…`/`CHARACTER SET …` table option, else the character set
+/// its `COLLATE=…` names.
 fn table_charset(create: &CreateTable) -> Option<String> {
     let options = create.table_options.to_string();
     let upper = options.to_ascii_uppercase();
-    ["CHARACTER SET", "CHARSET"].iter().find_map(|key| {
+    let named = ["CHARACTER SET", "CHARSET"].iter().find_map(|key| {
         let at = upper.find(key)? + key.len();
         let rest = options[at..]
             .trim_start()
@@ -858,7 +1005,25 @@ fn table_charset(create: &CreateTable) -> Option<String> {
             .take_while(|c| c.is_alphanumeric() || *c == '_')
             .collect();
         (!value.is_empty()).then_some(value)
+    });
+    named.or_else(|| {
+        let at = upper.find("COLLATE")? + "COLLATE".len();
+        let rest = options[at..]
+            .trim_start()
+            .trim_start_matches('=')
+            .trim_start();
+        collation_charset(rest)
     })
+}
+
+/// The character set a MySQL collation belongs to: the name before its first `_`
+/// (`latin1_swedish_ci` → `latin1`).
+fn collation_charset(collation: &str) -> Option<String> {
+    let name: String = collation
+        .chars()
+        .take_while(|c| c.is_alphanumeric())
+        .collect();
+    (!name.is_empty()).then_some(name)
 }
 
 /// The JSON Schema of one table.
@@ -873,13 +1038,20 @@ fn table_schema(table: &Table) -> Value {
         } else if !column.filled {
             required.push(name.clone());
         }
+        if let Some(comment) = &column.comment {
+            schema.insert("description".into(), json!(comment));
+        }
         schema.insert(
             "x-source".into(),
             json!(format!("{short}.{} {}", column.written, column.type_text)),
         );
         properties.insert(name.clone(), Value::Object(schema));
     }
-    object_schema(&table.written, None, properties, required)
+    let mut schema = object_schema(&table.written, None, properties, required);
+    if let (Some(comment), Value::Object(map)) = (&table.comment, &mut schema) {
+        map.insert("description".into(), json!(comment));
+    }
+    schema
 }
 
 /// Splits a file's tokens into statements: at `;`, and at a line holding only `GO`

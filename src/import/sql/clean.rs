@@ -7,6 +7,7 @@
 //! - SQL Server (SSMS scripts): `WITH (…)` index options and `ON [filegroup]` after a
 //!   constraint.
 //! - PostgreSQL (`pg_dump` output): the sequence options of `… AS IDENTITY (…)`.
+//! - MySQL: a column's `CHARSET x` is read as `CHARACTER SET x`.
 //! - Everything after a `CREATE TABLE`'s column list (storage, tablespaces,
 //!   partitioning), except in MySQL, whose table options carry the default charset.
 
@@ -29,7 +30,10 @@ pub(super) fn statement(
     let mut i = 0;
     while i < tokens.len() {
         let token = &tokens[i].token;
+        // A column's name (first in its item) is never a clause.
+        let item_start = matches!(last_solid(&out), None | Some(Token::LParen | Token::Comma));
         if depth == level
+            && !item_start
             && let Some(end) = droppable(&tokens, i, dialect)
         {
             i = end;
@@ -38,15 +42,31 @@ pub(super) fn statement(
         // PostgreSQL `AS IDENTITY (SEQUENCE NAME …)`: keep IDENTITY, drop its options.
         if dialect == Dialect::Postgres
             && *token == Token::LParen
-            && out
-                .iter()
-                .rev()
-                .find(|t: &&TokenWithSpan| !matches!(t.token, Token::Whitespace(_)))
-                .and_then(|t| word(&t.token))
-                .as_deref()
-                == Some("IDENTITY")
+            && last_solid(&out).and_then(word).as_deref() == Some("IDENTITY")
         {
             i = group_end(&tokens, i);
+            continue;
+        }
+        // MySQL accepts `CHARSET x` for `CHARACTER SET x` in a column too.
+        if dialect == Dialect::Mysql
+            && depth == level
+            && !item_start
+            && word(token).as_deref() == Some("CHARSET")
+        {
+            let span = tokens[i].span;
+            out.push(TokenWithSpan {
+                token: Token::make_keyword("CHARACTER"),
+                span,
+            });
+            out.push(TokenWithSpan {
+                token: Token::Whitespace(sqlparser::tokenizer::Whitespace::Space),
+                span,
+            });
+            out.push(TokenWithSpan {
+                token: Token::make_keyword("SET"),
+                span,
+            });
+            i += 1;
             continue;
         }
         match token {
@@ -81,8 +101,10 @@ fn droppable(tokens: &[TokenWithSpan], i: usize, dialect: Dialect) -> Option<usi
         (Dialect::Sqlserver, "WITH") if next.is_some_and(|n| tokens[n].token == Token::LParen) => {
             next.map(|n| group_end(tokens, n))
         }
+        // `ON [PRIMARY]`, not a foreign key's `ON DELETE`/`ON UPDATE`.
         (Dialect::Sqlserver, "ON" | "TEXTIMAGE_ON")
-            if next.is_some_and(|n| is_word(&tokens[n].token)) =>
+            if next.is_some_and(|n| is_word(&tokens[n].token))
+                && !matches!(next_word.as_deref(), Some("DELETE" | "UPDATE")) =>
         {
             let after = next.map_or(i + 1, |n| n + 1);
             match next_solid(tokens, after) {
@@ -125,6 +147,15 @@ fn group_end(tokens: &[TokenWithSpan], open: usize) -> usize {
         }
     }
     tokens.len()
+}
+
+/// The last token that is not whitespace or a comment.
+fn last_solid(tokens: &[TokenWithSpan]) -> Option<&Token> {
+    tokens
+        .iter()
+        .rev()
+        .map(|t| &t.token)
+        .find(|t| !matches!(t, Token::Whitespace(_)))
 }
 
 fn next_solid(tokens: &[TokenWithSpan], from: usize) -> Option<usize> {

@@ -112,7 +112,7 @@ fn postgres_alter_column() {
 fn mysql_charsets_enums_and_booleans() {
     let t = table(
         Dialect::Mysql,
-        "CREATE TABLE `u` (`a` VARCHAR(5) NOT NULL, b VARCHAR(5) CHARACTER SET latin1, c ENUM('x','y') NOT NULL, d TINYINT(1), e VARCHAR(3) CHARACTER SET utf8mb4) DEFAULT CHARSET=utf8;",
+        "CREATE TABLE `u` (`a` VARCHAR(5) NOT NULL, b VARCHAR(5) CHARSET latin1, c ENUM('x','y') NOT NULL, d TINYINT(1), e VARCHAR(3) CHARACTER SET utf8mb4, f CHAR(2) COLLATE ascii_bin) DEFAULT CHARSET=utf8;",
     );
     assert_eq!(t["properties"]["a"]["x-charset"], "utf8mb3");
     assert_eq!(t["properties"]["a"]["maxLength"], 5);
@@ -120,6 +120,12 @@ fn mysql_charsets_enums_and_booleans() {
     assert_eq!(t["properties"]["c"]["enum"], json!(["x", "y"]));
     assert_eq!(t["properties"]["d"]["type"], json!(["boolean", "null"]));
     assert!(t["properties"]["e"].get("x-charset").is_none());
+    assert_eq!(t["properties"]["f"]["x-charset"], "ascii");
+    let t = table(
+        Dialect::Mysql,
+        "CREATE TABLE t (a VARCHAR(2)) COLLATE=latin1_swedish_ci;",
+    );
+    assert_eq!(t["properties"]["a"]["x-charset"], "latin1");
 }
 
 #[test]
@@ -283,4 +289,51 @@ fn dumps_with_storage_clauses_and_owners_parse() {
     assert_eq!(t["properties"]["B"]["x-maxBytes"], 26);
     assert_eq!(t["properties"]["B"]["x-source"], "T.B varchar(26)");
     assert_eq!(t["properties"]["A"]["type"], "integer");
+}
+
+#[test]
+fn oracle_modify_keeps_what_it_does_not_restate() {
+    let t = table(
+        Dialect::Oracle,
+        "CREATE TABLE t (a VARCHAR2(4), b NUMBER(3) NOT NULL, c DATE);\nALTER TABLE t MODIFY (a NOT NULL, b VARCHAR2(9));\nALTER TABLE t MODIFY c NULL;\nALTER TABLE t MODIFY a DEFAULT 'x';\n",
+    );
+    assert_eq!(
+        t["properties"]["a"],
+        json!({"type": "string", "x-maxBytes": 4, "x-source": "t.a VARCHAR2(4)"})
+    );
+    assert_eq!(t["properties"]["b"]["x-maxBytes"], 9);
+    assert_eq!(t["properties"]["c"]["type"], json!(["string", "null"]));
+    assert_eq!(
+        t["required"],
+        json!(["b"]),
+        "a has a default now; b stays NOT NULL"
+    );
+}
+
+#[test]
+fn columns_named_like_clauses_are_kept() {
+    let t = table(
+        Dialect::Oracle,
+        "CREATE TABLE t (validate NUMBER(1), enable VARCHAR2(3) ENABLE);",
+    );
+    let keys: Vec<&String> = t["properties"]
+        .as_object()
+        .map(|p| p.keys().collect())
+        .unwrap_or_default();
+    assert_eq!(keys, ["validate", "enable"]);
+}
+
+#[test]
+fn comments_become_descriptions() {
+    let t = table(
+        Dialect::Postgres,
+        "CREATE TABLE s.t (a text);\nCOMMENT ON TABLE s.t IS 'People';\nCOMMENT ON COLUMN s.t.a IS 'The name';\nCOMMENT ON COLUMN other.x IS 'elsewhere';",
+    );
+    assert_eq!(t["description"], "People");
+    assert_eq!(t["properties"]["a"]["description"], "The name");
+    let t = table(
+        Dialect::Mysql,
+        "CREATE TABLE t (a INT COMMENT 'Age in years');",
+    );
+    assert_eq!(t["properties"]["a"]["description"], "Age in years");
 }

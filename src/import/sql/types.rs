@@ -146,7 +146,7 @@ fn oracle(shape: &Shape, ctx: &Context<'_>) -> Option<Map<String, Value>> {
                 _ => ctx.semantics == LengthSemantics::Char,
             };
             match length(shape) {
-                Some(n) if chars => typed("string", &[("maxLength", json!(n))]),
+                Some(n) if chars => oracle_chars(n, shape.name.starts_with("CHAR")),
                 Some(n) => typed("string", &[("x-maxBytes", json!(n))]),
                 None => typed("string", &[]),
             }
@@ -162,6 +162,18 @@ fn oracle(shape: &Shape, ctx: &Context<'_>) -> Option<Map<String, Value>> {
         _ => return None,
     };
     Some(s)
+}
+
+/// `n` characters, within Oracle's byte limit of the type (4000 for `VARCHAR2`, 2000
+/// for `CHAR`, with the default `MAX_STRING_SIZE = STANDARD`), stated when `n`
+/// characters of up to 4 bytes could exceed it.
+fn oracle_chars(n: u64, fixed: bool) -> Map<String, Value> {
+    let cap: u64 = if fixed { 2000 } else { 4000 };
+    let mut s = typed("string", &[("maxLength", json!(n))]);
+    if n.saturating_mul(4) > cap {
+        s.insert("x-maxBytes".into(), json!(cap));
+    }
+    s
 }
 
 fn postgres(shape: &Shape) -> Option<Map<String, Value>> {
@@ -379,6 +391,14 @@ mod tests {
         assert_eq!(
             m(&custom("VARCHAR2", &["12", "CHAR"]), &c),
             json!({"type": "string", "maxLength": 12})
+        );
+        assert_eq!(
+            m(&custom("VARCHAR2", &["2000", "CHAR"]), &c),
+            json!({"type": "string", "maxLength": 2000, "x-maxBytes": 4000})
+        );
+        assert_eq!(
+            m(&custom("CHAR", &["600", "CHAR"]), &c),
+            json!({"type": "string", "maxLength": 600, "x-maxBytes": 2000})
         );
         let chars = Context {
             semantics: LengthSemantics::Char,
