@@ -203,3 +203,57 @@ fn live_postgres_drift() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn enums_and_numbers_drift_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("orders.sql"),
+        "CREATE TYPE order_kind AS ENUM ('web', 'shop');\n\
+         CREATE TABLE orders (status varchar(10) NOT NULL CHECK (status IN ('new', 'paid')),\n\
+           amount numeric(6,2) NOT NULL, kind order_kind NOT NULL, qty integer NOT NULL CHECK (qty BETWEEN 1 AND 99));\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("entry.json"),
+        r#"{"type": "object", "properties": {"s": {"type": "string"}, "a": {"type": "number"}, "k": {"type": "string"}, "q": {"type": "integer"}}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("orders.json"),
+        r#"{"type": "object", "properties": {
+            "status": {"type": "string", "enum": ["new", "paid", "void"]},
+            "amount": {"type": "number", "minimum": -9999.99, "maximum": 99999.99, "multipleOf": 0.01},
+            "kind": {"type": "string", "enum": ["web"]},
+            "qty": {"type": "integer", "minimum": 1, "maximum": 99}}}"#,
+    )
+    .unwrap();
+    let pipeline = d.join("p.yaml");
+    std::fs::write(
+        &pipeline,
+        "version: 1\nname: p\nsystems:\n  entry: { name: E, schema: entry.json, entry: true }\n  \
+         orders:\n    name: O\n    schema: orders.json\n    source: { ddl: orders.sql, table: orders }\n\
+         flows:\n  - from: entry\n    to: orders\n    map: { status: s, amount: a, kind: k, qty: q }\n",
+    )
+    .unwrap();
+    let (_, findings) = check(&pipeline);
+    let found = drift(&findings);
+    let by_field = |field: &str| {
+        found
+            .iter()
+            .find(|f| f["field"] == field)
+            .copied()
+            .unwrap_or_else(|| panic!("no drift at {field}: {found:#?}"))
+    };
+    let status = by_field("/status");
+    assert_eq!(status["code"], "R401");
+    assert_eq!(status["value"], "void");
+    let amount = by_field("/amount");
+    assert_eq!(amount["code"], "R401", "{amount}");
+    assert_eq!(amount["keyword"], "maximum");
+    let kind = by_field("/kind");
+    assert_eq!(kind["code"], "R402");
+    assert_eq!(kind["value"], "shop");
+    assert!(found.iter().all(|f| f["field"] != "/qty"), "{found:#?}");
+}
