@@ -257,3 +257,87 @@ fn enums_and_numbers_drift_too() {
     assert_eq!(kind["value"], "shop");
     assert!(found.iter().all(|f| f["field"] != "/qty"), "{found:#?}");
 }
+
+/// A pipeline `entry → target` in `dir`, the target declaring `field` with `declared`
+/// and naming `source`.
+fn one_flow(dir: &Path, field: &str, declared: &str, source: &str) -> std::path::PathBuf {
+    std::fs::write(
+        dir.join("entry.json"),
+        r#"{"type": "object", "properties": {"v": {"type": "string"}}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("target.json"),
+        format!(r#"{{"type": "object", "properties": {{"{field}": {declared}}}}}"#),
+    )
+    .unwrap();
+    let pipeline = dir.join("p.yaml");
+    std::fs::write(
+        &pipeline,
+        format!(
+            "version: 1\nname: p\nsystems:\n  entry: {{ name: E, schema: entry.json, entry: true }}\n  \
+             target:\n    name: T\n    schema: target.json\n    source: {source}\n\
+             flows:\n  - from: entry\n    to: target\n    map: {{ {field}: v }}\n"
+        ),
+    )
+    .unwrap();
+    pipeline
+}
+
+#[test]
+fn openapi_and_ldap_sources() {
+    let fixtures = root().join("tests/fixtures/import");
+    let dir = tempfile::tempdir().unwrap();
+    let source = format!(
+        "{{ openapi: {}, schema: Customer }}",
+        fixtures.join("openapi-3.0.yaml").display()
+    );
+    let p = one_flow(
+        dir.path(),
+        "name",
+        r#"{"type": "string", "minLength": 1, "maxLength": 100}"#,
+        &source,
+    );
+    let (_, findings) = check(&p);
+    let found = drift(&findings);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0]["code"], "R401");
+    assert_eq!(found[0]["limit"], 80);
+
+    let dir = tempfile::tempdir().unwrap();
+    let source = format!(
+        "{{ ldap: {}, class: user, columns: {{ login: sAMAccountName }} }}",
+        fixtures.join("ad-schema.ldif").display()
+    );
+    let p = one_flow(
+        dir.path(),
+        "login",
+        r#"{"type": "string", "maxLength": 20}"#,
+        &source,
+    );
+    let (_, findings) = check(&p);
+    assert!(drift(&findings).is_empty(), "{findings:#?}");
+    // Without the column map, `login` is no attribute of `user`.
+    let source = format!(
+        "{{ ldap: {}, class: user }}",
+        fixtures.join("ad-schema.ldif").display()
+    );
+    let p = one_flow(
+        dir.path(),
+        "login",
+        r#"{"type": "string", "maxLength": 20}"#,
+        &source,
+    );
+    let (code, findings) = check(&p);
+    assert_eq!(code, 1);
+    assert_eq!(drift(&findings)[0]["code"], "R403");
+}
+
+#[test]
+fn a_malformed_source_is_a_pipeline_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = one_flow(dir.path(), "x", r#"{"type": "string"}"#, "{ ddl: t.sql }");
+    let (code, out, err) = run(&["check", p.to_str().unwrap()]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(out.contains("R102"), "{out}");
+}
