@@ -89,7 +89,8 @@ pub struct Finding {
     pub path: Vec<String>,
     /// An entry `record` reproducing the finding with `ripple validate`.
     pub witness: Option<Value>,
-    /// The value the target receives for the witness.
+    /// The value the target receives for the witness; for drift (R401, R402), a value
+    /// for the system's own field that one schema accepts and the other rejects.
     pub value: Option<Value>,
 }
 

@@ -106,6 +106,23 @@ fn encodings_and_errors() {
     let v = json(&out);
     assert_eq!(v["properties"]["city"]["x-charset"], "latin1");
     assert_eq!(v["properties"]["city"]["maxLength"], 35);
+    // SQL_ASCII stores the client's bytes and counts lengths in them; WIN1252 is Latin-1.
+    for (db, encoding) in [("bytes", "SQL_ASCII"), ("win", "WIN1252")] {
+        server.execute(
+            "postgres",
+            &format!("CREATE DATABASE {db} WITH ENCODING '{encoding}' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0;"),
+        );
+        server.execute(db, "CREATE TABLE customer (city varchar(35) NOT NULL);");
+        let (code, out, err) = run(&["import", "postgres", &server.url(db), "--table", "customer"]);
+        assert_eq!(code, 0, "{err}");
+        let city = json(&out)["properties"]["city"].clone();
+        if encoding == "SQL_ASCII" {
+            assert_eq!(city["x-maxBytes"], 35, "{city}");
+            assert!(city.get("maxLength").is_none(), "{city}");
+        } else {
+            assert_eq!(city["x-charset"], "latin1", "{city}");
+        }
+    }
 
     // A password in the URL never shows: not for a missing database, not for a server
     // that does not answer, not for a missing table.
