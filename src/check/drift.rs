@@ -214,16 +214,23 @@ fn pointer(field: &str) -> String {
     format!("/{}", field.replace('~', "~0").replace('/', "~1"))
 }
 
-/// The violations of `schema` for a record holding only `value` at `name`, at that
-/// field's pointer: `(keyword, limit)`.
-fn rejects(schema: &SystemSchema, name: &str, value: &Value) -> Option<(String, Value)> {
+/// The first violation of `schema` for a record holding only `value` at `name`, at that
+/// field's pointer, as `(keyword, limit)`; with `stated`, the first by a keyword `stated`
+/// names.
+fn rejects(
+    schema: &SystemSchema,
+    name: &str,
+    value: &Value,
+    stated: Option<&[Keyword]>,
+) -> Option<(String, Value)> {
     let mut record = Map::new();
     record.insert(name.to_owned(), value.clone());
     let at = pointer(name);
     schema
         .validate(&Value::Object(record))
         .into_iter()
-        .find(|v| v.pointer == at)
+        .filter(|v| v.pointer == at)
+        .find(|v| stated.is_none_or(|ks| ks.iter().any(|k| k.name() == v.keyword)))
         .map(|v| (v.keyword, v.limit))
 }
 
@@ -251,8 +258,10 @@ fn compare_field(
         .map_or_else(|| source.kind.describe(), str::to_owned);
     let mut tighter = None;
     for value in values {
-        let ours = rejects(declared, field, &value);
-        let source_says = rejects(imported, column, &value);
+        let source_says = rejects(imported, column, &value, None);
+        // For a tighter note, only limits the source states too count.
+        let stated = source_says.is_none().then_some(theirs.keywords.as_slice());
+        let ours = rejects(declared, field, &value, stated);
         match (ours, source_says) {
             (None, Some((keyword, limit))) => {
                 let message = format!(
@@ -269,9 +278,7 @@ fn compare_field(
                 ));
                 return Some(f);
             }
-            (Some((keyword, limit)), None)
-                if tighter.is_none() && theirs.keywords.iter().any(|k| k.name() == keyword) =>
-            {
+            (Some((keyword, limit)), None) if tighter.is_none() => {
                 let message = format!(
                     "`{}` declares `{field}` tighter than its source {origin}: the source accepts {}, {} rejects it ({keyword} {limit})",
                     system.id,
