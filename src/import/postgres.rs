@@ -549,6 +549,52 @@ mod tests {
         );
     }
 
+    fn column(name: &str, data_type: &str, length: Option<i32>, udt: &str) -> PgColumn {
+        PgColumn {
+            name: name.into(),
+            data_type: data_type.into(),
+            length,
+            precision: None,
+            scale: None,
+            nullable: false,
+            udt_name: udt.into(),
+            filled: false,
+        }
+    }
+
+    #[test]
+    fn the_catalogue_becomes_ddl_the_importer_reads() {
+        let mut id = column("id", "integer", None, "int4");
+        id.filled = true;
+        let mut amount = column("amount", "numeric", None, "numeric");
+        amount.precision = Some(8);
+        amount.scale = Some(2);
+        amount.nullable = true;
+        let columns = [
+            id,
+            column("Na\"me", "character varying", Some(12), "varchar"),
+            column("kind", "USER-DEFINED", None, "kind"),
+            column("tags", "ARRAY", None, "_text"),
+            amount,
+        ];
+        let enums = [("kind".to_owned(), vec!["a".to_owned(), "it's".to_owned()])];
+        let checks = ["CHECK ((char_length((\"Na\"\"me\")::text) >= 2))".to_owned()];
+        let text = ddl("t", &columns, &checks, &enums, "LATIN1");
+        let Ok(schema) = schema_from_ddl("public.t", &text) else {
+            panic!("{text}")
+        };
+        let p = &schema["properties"];
+        assert_eq!(p["id"]["type"], "integer");
+        assert_eq!(p["Na\"me"]["maxLength"], 12);
+        assert_eq!(p["Na\"me"]["minLength"], 2);
+        assert_eq!(p["Na\"me"]["x-charset"], "latin1");
+        assert_eq!(p["kind"]["enum"], json!(["a", "it's"]));
+        assert!(p["tags"].get("type").is_none());
+        assert_eq!(p["amount"]["type"], json!(["number", "null"]));
+        assert_eq!(p["amount"]["maximum"], json!(999_999.99));
+        assert_eq!(schema["required"], json!(["Na\"me", "kind", "tags"]));
+    }
+
     #[test]
     fn passwords_are_scrubbed() {
         let url = "postgres://app:s3cr%3Ft@127.0.0.1:1/crm";
