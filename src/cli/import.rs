@@ -184,7 +184,11 @@ fn import_sql(args: &SqlArgs) -> Result<Vec<(String, Value)>, Error> {
         Some(DialectArg::Postgres) => Dialect::Postgres,
         Some(DialectArg::Mysql) => Dialect::Mysql,
         Some(DialectArg::Sqlserver) => Dialect::Sqlserver,
-        None => Dialect::guess(files.first().map_or("", |f| f.text.as_str())),
+        None => {
+            let guessed = Dialect::guess(files.first().map_or("", |f| f.text.as_str()));
+            tracing::info!(dialect = guessed.name(), "SQL dialect guessed");
+            guessed
+        }
     };
     let options = SqlOptions {
         dialect,
