@@ -100,9 +100,10 @@ fn postgres() {
             ),
             (4, "directory", Some("/email"), None, "23502"),
             (
+                // The UPDATE names the column (`SET title = …`).
                 7,
                 "directory",
-                None,
+                Some("/title"),
                 Some("Senior Vice President of Customer Identity and Directory Services, EMEA"),
                 "22001",
             ),
