@@ -48,6 +48,8 @@ pub enum ErrorKind {
     Http,
     /// The journal database cannot be opened, read or written.
     Journal,
+    /// A source database cannot be reached, or its catalogue cannot be read.
+    Database,
 }
 
 /// A reason ripple cannot run, located in the user's input where possible.

@@ -90,6 +90,14 @@ codes! {
         "A value the entry system accepts (and every system before the target on the path accepts) is rejected by the target after the mappings. The witness is a change request record that reproduces it with `ripple validate`. Fix it by tightening the entry schema or by changing the mapping (e.g. ascii(), truncate()).";
     Undecided = "R302", "undecided", Warning,
         "ripple could neither prove that the target accepts every value the path can deliver nor find a counterexample. The message says which constraint it could not reason about. Add the constraint upstream, or simplify the pattern, so that it can be proven.";
+    LooserThanSource = "R401", "looser-than-source", Error,
+        "A system's declared schema accepts a value its source (the DDL table, PostgreSQL table, OpenAPI schema or LDAP class named under `source:`) rejects: the declared schema has drifted from where the constraint lives (a column was shortened, an enum value dropped). The finding's `value` is a value for that system's field that the declared schema accepts and the imported schema rejects, both checked with the real validators. Every proof about this system rests on the declared schema, so fix it (`ripple import … --update`) before trusting the other findings.";
+    TighterThanSource = "R402", "tighter-than-source", Note,
+        "A system's declared schema rejects, by a limit its source also states, a value the source accepts (the declared maximum is below the column's). Harmless for the data, but the declared schema is no longer what the source says: widen it, or leave it if the tighter limit is deliberate. The finding's `value` shows one such value.";
+    MissingColumn = "R403", "missing-column", Error,
+        "A field that the pipeline's mappings fill or read in this system has no column (or property, or attribute) in the system's source. Values for it would be dropped or rejected. Add the column, or map the field to the column's name with `source.columns`.";
+    SourceUnreadable = "R404", "source-unreadable", Error,
+        "The system's `source:` could not be imported (a missing DDL file, a table it does not define, a database that cannot be reached or whose URL variable is unset), so the drift check for that system could not run and the verdict is incomplete (exit 2). The message says why; a connection URL's password never appears in it.";
 }
 
 impl Code {
@@ -134,7 +142,8 @@ mod tests {
             "R101 invalid-yaml\nR102 invalid-pipeline\nR103 invalid-schema\nR104 unknown-system\n\
              R105 unknown-function\nR106 bad-arguments\nR107 unknown-field\nR108 invalid-error-pattern\n\
              R109 unreadable-file\nR110 bad-ignore\nR201 unreachable-system\nR202 required-not-filled\nR203 path-conflict\n\
-             R204 undeclared-target\nR205 rewriting-echo\nR301 incompatible\nR302 undecided"
+             R204 undeclared-target\nR205 rewriting-echo\nR301 incompatible\nR302 undecided\n\
+             R401 looser-than-source\nR402 tighter-than-source\nR403 missing-column\nR404 source-unreadable"
         );
     }
 }

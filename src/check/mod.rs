@@ -13,6 +13,7 @@ mod candidates;
 pub mod codes;
 mod conflict;
 mod dataflow;
+mod drift;
 mod echo;
 
 mod field;
@@ -92,7 +93,8 @@ pub struct Finding {
     pub path: Vec<String>,
     /// An entry `record` reproducing the finding with `ripple validate`.
     pub witness: Option<Value>,
-    /// The value the target receives for the witness.
+    /// The value the target receives for the witness; for drift (R401, R402), a value
+    /// for the system's own field that one schema accepts and the other rejects.
     pub value: Option<Value>,
 }
 
@@ -211,6 +213,9 @@ pub struct CheckReport {
     pub checked: Vec<(PathBuf, String, std::ops::Range<usize>)>,
     /// Pipelines that did not load (their errors are findings).
     pub unloaded: usize,
+    /// Systems whose `source:` could not be imported (R404 findings): their drift check
+    /// could not run.
+    pub sources_unread: usize,
     /// What looks wrong in the pipelines that loaded but does not change a verdict
     /// (unknown schema keywords).
     pub warnings: Vec<crate::error::Warning>,
@@ -221,11 +226,12 @@ pub struct CheckReport {
 }
 
 impl CheckReport {
-    /// The verdict: incomplete when a pipeline did not load, findings when any finding is
+    /// The verdict: incomplete when a pipeline did not load or a system's source could
+    /// not be read, findings when any finding is
     /// an error (README, "Exit codes").
     #[must_use]
     pub fn verdict(&self) -> crate::request::Verdict {
-        if self.unloaded > 0 {
+        if self.unloaded > 0 || self.sources_unread > 0 {
             crate::request::Verdict::Incomplete
         } else {
             crate::request::Verdict::found(!self.ok())
@@ -389,6 +395,7 @@ pub fn check_pipeline_with(pipeline: &Pipeline, report: &mut CheckReport, opts: 
     let graph = SystemGraph::new(pipeline);
     unreachable(pipeline, &graph, report);
     structural(pipeline, &graph, report);
+    drift::drift(pipeline, report);
     let budget = witness::Budget::new(opts.witness_budget);
     // Fields inside objects copied whole are checked one by one (see `nested`).
     let mappings: Vec<Vec<pipeline::Mapping>> = (0..pipeline.flows.len())

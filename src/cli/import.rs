@@ -26,6 +26,8 @@ enum Source {
     /// An LDAP object class (OpenLDAP schema, `olcAttributeTypes:` LDIF, or an Active
     /// Directory schema LDIF).
     Ldap(LdapArgs),
+    /// A table of a live PostgreSQL database, read from its catalogue.
+    Postgres(PostgresArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -86,6 +88,25 @@ struct LdapArgs {
 }
 
 #[derive(Debug, clap::Args)]
+struct PostgresArgs {
+    /// The connection URL (`postgres://USER@HOST:PORT/DATABASE`); its password is never
+    /// printed. Prefer --url-env when it holds one.
+    #[arg(required_unless_present = "url_env", conflicts_with = "url_env")]
+    url: Option<String>,
+    /// Read the URL from this environment variable.
+    #[arg(long, value_name = "VAR")]
+    url_env: Option<String>,
+    /// The table (as written, else folded to lower case).
+    #[arg(long, value_name = "T")]
+    table: String,
+    /// The schema (namespace); the first on the search path holding the table by default.
+    #[arg(long, value_name = "S")]
+    schema: Option<String>,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Debug, clap::Args)]
 struct Common {
     /// Write each schema to `DIR/<name>.json` instead of printing it.
     #[arg(long, value_name = "DIR", conflicts_with = "update")]
@@ -113,6 +134,15 @@ pub(crate) fn run(args: Args) -> Result<Verdict, Errors> {
             let schema = import::ldap::import_ldap_paths(&l.files, &l.class)?;
             (vec![(l.class, schema)], l.common, true)
         }
+        Source::Postgres(p) => {
+            let url = postgres_url(p.url.as_deref(), p.url_env.as_deref())?;
+            let schema = import::import_postgres(&import::PgTable {
+                url: &url,
+                schema: p.schema.as_deref(),
+                table: &p.table,
+            })?;
+            (vec![(p.table, schema)], p.common, true)
+        }
     };
     if let Some(update) = &common.update {
         return run_update(update, schemas, common.format.format);
@@ -126,6 +156,21 @@ pub(crate) fn run(args: Args) -> Result<Verdict, Errors> {
     };
     emit(&format!("{}\n", pretty(&value)?))?;
     Ok(Verdict::Clean)
+}
+
+/// The URL from the command line or from the variable `--url-env` names.
+fn postgres_url(url: Option<&str>, env: Option<&str>) -> Result<String, Error> {
+    if let Some(url) = url {
+        return Ok(url.to_owned());
+    }
+    let var = env.unwrap_or_default();
+    std::env::var(var).map_err(|_| {
+        Error::new(
+            ErrorKind::Usage,
+            format!("the environment variable `{var}` (--url-env) is not set"),
+        )
+        .help("export it with the connection URL: postgres://USER@HOST:PORT/DATABASE")
+    })
 }
 
 fn import_sql(args: &SqlArgs) -> Result<Vec<(String, Value)>, Error> {

@@ -1,6 +1,7 @@
 //! System schemas from where the constraints live (README, "`ripple import`"): SQL DDL,
-//! OpenAPI component schemas and LDAP schema definitions, each turned into a JSON Schema
-//! 2020-12 document that ripple's loader accepts without warnings.
+//! OpenAPI component schemas, LDAP schema definitions and live PostgreSQL catalogues,
+//! each turned into a JSON Schema 2020-12 document that ripple's loader accepts without
+//! warnings.
 //!
 //! Every importer returns plain [`serde_json::Value`] schemas, so a caller can compare a
 //! declared system schema with its source, write them out or load them with
@@ -10,6 +11,7 @@
 //!   files), [`import_sql_text`];
 //! - [`import_openapi`]`(path, schema_name)`, [`import_openapi_file`];
 //! - [`import_ldap`]`(path, class)`, [`import_ldap_paths`], [`import_ldap_files`];
+//! - [`import_postgres`]`(&PgTable { url, schema, table })`, a live catalogue;
 //! - [`merge`]`(declared, imported)` returns the declared schema rewritten from the
 //!   imported one (its annotations kept) and the [`FieldChange`]s between them: the
 //!   drift, field by field.
@@ -21,6 +23,7 @@
 
 pub mod ldap;
 pub mod openapi;
+pub mod postgres;
 pub mod sql;
 pub mod update;
 
@@ -34,6 +37,7 @@ use crate::span::{Location, SourceFile};
 
 pub use ldap::{import_ldap, import_ldap_files, import_ldap_paths};
 pub use openapi::{import_openapi, import_openapi_file};
+pub use postgres::{PgTable, import_postgres};
 pub use sql::{
     Dialect, LengthSemantics, SqlOptions, import_sql, import_sql_files, import_sql_table,
     import_sql_text,

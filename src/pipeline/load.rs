@@ -37,6 +37,27 @@ struct RawSystem {
     endpoint: Option<Endpoint>,
     #[serde(default)]
     errors: Vec<RawErrorPattern>,
+    source: Option<RawSource>,
+}
+
+/// `source:` as written; the pipeline schema has already checked which keys go together.
+#[derive(Deserialize)]
+struct RawSource {
+    ddl: Option<String>,
+    postgres: Option<RawPostgres>,
+    openapi: Option<String>,
+    ldap: Option<String>,
+    table: Option<String>,
+    schema: Option<String>,
+    dialect: Option<String>,
+    class: Option<String>,
+    #[serde(default)]
+    columns: IndexMap<String, String>,
+}
+
+#[derive(Deserialize)]
+struct RawPostgres {
+    url_env: String,
 }
 
 #[derive(Deserialize)]
@@ -369,6 +390,14 @@ fn system(
             at(&format!("{ptr}/endpoint/read")),
         ));
     }
+    let source = raw.source.as_ref().and_then(|src| {
+        let kind = source_kind(src, base)?;
+        Some(super::Source {
+            kind,
+            columns: src.columns.clone(),
+            span: spans.value(&format!("{ptr}/source")),
+        })
+    });
     match schema {
         Some(schema) if errors.is_empty() => Ok(System {
             id: id.to_owned(),
@@ -379,6 +408,7 @@ fn system(
             schema_path,
             endpoint: raw.endpoint.clone(),
             errors: patterns,
+            source,
             span: spans.key(ptr),
         }),
         _ => Err(errors),
@@ -408,6 +438,40 @@ fn read_url_error(id: &str, template: &str, at: Location) -> Option<Error> {
         .at(at)
         .help("write a URL such as https://crm.example/customers/{key}; {key} is the change's key"),
     )
+}
+
+/// The kind of a `source:`; `None` for a combination the pipeline schema rejects.
+fn source_kind(src: &RawSource, base: &Path) -> Option<super::SourceKind> {
+    use super::SourceKind;
+    let table = || src.table.clone();
+    if let Some(ddl) = &src.ddl {
+        return Some(SourceKind::Ddl {
+            path: base.join(ddl),
+            table: table()?,
+            dialect: src
+                .dialect
+                .as_deref()
+                .and_then(crate::import::Dialect::from_name),
+        });
+    }
+    if let Some(pg) = &src.postgres {
+        return Some(SourceKind::Postgres {
+            url_env: pg.url_env.clone(),
+            table: table()?,
+            schema: src.schema.clone(),
+        });
+    }
+    if let Some(openapi) = &src.openapi {
+        return Some(SourceKind::Openapi {
+            path: base.join(openapi),
+            schema: src.schema.clone()?,
+        });
+    }
+    let ldap = src.ldap.as_ref()?;
+    Some(SourceKind::Ldap {
+        path: base.join(ldap),
+        class: src.class.clone()?,
+    })
 }
 
 fn first_line(text: &str) -> String {

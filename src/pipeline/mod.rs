@@ -154,8 +154,79 @@ pub struct System {
     pub endpoint: Option<Endpoint>,
     /// How this system reports rejected values in its logs.
     pub errors: Vec<ErrorPattern>,
+    /// Where the system's constraints live (`source:`), for `check`'s drift findings.
+    pub source: Option<Source>,
     /// The span of the system's id key.
     pub span: Span,
+}
+
+/// Where a system's constraints live, compared with its declared schema by `check`
+/// (README, "Pipelines", `source:`).
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// What to import.
+    pub kind: SourceKind,
+    /// Field → column, where the record's field and the source's name differ.
+    pub columns: IndexMap<String, String>,
+    /// The span of the `source` value in the pipeline file.
+    pub span: Span,
+}
+
+/// The kinds of [`Source`]; paths are resolved against the pipeline file.
+#[derive(Debug, Clone)]
+pub enum SourceKind {
+    /// A table of a SQL DDL file.
+    Ddl {
+        /// The DDL file.
+        path: PathBuf,
+        /// The table.
+        table: String,
+        /// The dialect; guessed from the file when left out.
+        dialect: Option<crate::import::Dialect>,
+    },
+    /// A table of a live PostgreSQL database.
+    Postgres {
+        /// The environment variable holding the connection URL.
+        url_env: String,
+        /// The table.
+        table: String,
+        /// The schema (namespace).
+        schema: Option<String>,
+    },
+    /// An OpenAPI component schema.
+    Openapi {
+        /// The OpenAPI document.
+        path: PathBuf,
+        /// The component schema's name.
+        schema: String,
+    },
+    /// An LDAP object class.
+    Ldap {
+        /// The LDAP schema file.
+        path: PathBuf,
+        /// The object class.
+        class: String,
+    },
+}
+
+impl SourceKind {
+    /// What the source is, for messages: `ddl/payroll.sql table EMPLOYEES`.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Ddl { path, table, .. } => format!("table {table} of {}", path.display()),
+            Self::Postgres {
+                table,
+                schema,
+                url_env,
+            } => match schema {
+                Some(s) => format!("PostgreSQL table {s}.{table} (${url_env})"),
+                None => format!("PostgreSQL table {table} (${url_env})"),
+            },
+            Self::Openapi { path, schema } => format!("schema {schema} of {}", path.display()),
+            Self::Ldap { path, class } => format!("object class {class} of {}", path.display()),
+        }
+    }
 }
 
 /// A system's HTTP endpoints (README, "`--submit`", "`--fetch-current`").

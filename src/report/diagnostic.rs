@@ -199,11 +199,21 @@ pub fn render_finding(f: &Finding, color: bool) -> String {
         notes.push(format!("witness: {}", crate::text::escape(&w.to_string())));
     }
     if let Some(v) = &f.value {
-        notes.push(format!(
-            "{} receives: {}",
-            f.system.as_deref().unwrap_or("target"),
-            super::display_value(v)
-        ));
+        let system = f.system.as_deref().unwrap_or("target");
+        let drift = matches!(
+            f.code,
+            crate::check::Code::LooserThanSource | crate::check::Code::TighterThanSource
+        );
+        notes.push(if drift {
+            // A value for the system's own field, not what a flow delivers.
+            format!(
+                "value for {system}:{}: {}",
+                f.field.as_deref().unwrap_or(""),
+                super::display_value(v)
+            )
+        } else {
+            format!("{system} receives: {}", super::display_value(v))
+        });
     }
     if let Some(help) = &f.help {
         notes.push(format!("help: {}", escape_keep_lines(help)));
