@@ -24,10 +24,10 @@ fn drift(findings: &[Value]) -> Vec<&Value> {
 }
 
 /// The example pipeline, its schemas and its DDL in a temporary copy of the repository
-/// layout (`pipelines/`, `schemas/`, `ddl/`).
+/// layout (`pipelines/`, `pipelines/ddl/`, `schemas/`).
 fn example_copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    for sub in ["schemas", "ddl"] {
+    for sub in ["schemas", "pipelines/ddl"] {
         std::fs::create_dir_all(dir.path().join(sub)).unwrap();
         for entry in std::fs::read_dir(root().join(sub)).unwrap() {
             let entry = entry.unwrap();
@@ -52,7 +52,7 @@ fn the_example_pipelines_have_no_drift() {
 #[test]
 fn a_shortened_column_is_found_with_a_witness_that_replays() {
     let dir = example_copy();
-    let ddl = dir.path().join("ddl/payroll.sql");
+    let ddl = dir.path().join("pipelines/ddl/payroll.sql");
     let text = std::fs::read_to_string(&ddl).unwrap();
     std::fs::write(&ddl, text.replace("VARCHAR2(12 BYTE)", "VARCHAR2(10 BYTE)")).unwrap();
     let (code, findings) = check(&dir.path().join("pipelines/customer-identity.yaml"));
@@ -96,7 +96,7 @@ fn a_shortened_column_is_found_with_a_witness_that_replays() {
 #[test]
 fn a_missing_column_and_a_tighter_declaration() {
     let dir = example_copy();
-    let ddl = dir.path().join("ddl/payroll.sql");
+    let ddl = dir.path().join("pipelines/ddl/payroll.sql");
     let text = std::fs::read_to_string(&ddl).unwrap();
     let text = text
         .replace("    STREET        VARCHAR2(120 BYTE)  NOT NULL,\n", "")
@@ -116,7 +116,7 @@ fn a_missing_column_and_a_tighter_declaration() {
 #[test]
 fn an_unreadable_source_makes_the_check_incomplete() {
     let dir = example_copy();
-    std::fs::remove_file(dir.path().join("ddl/emboss.sql")).unwrap();
+    std::fs::remove_file(dir.path().join("pipelines/ddl/emboss.sql")).unwrap();
     let (code, findings) = check(&dir.path().join("pipelines/customer-identity.yaml"));
     assert_eq!(code, 2);
     let found = drift(&findings);
