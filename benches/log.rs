@@ -171,6 +171,11 @@ fn rejection(w: &mut impl Write, rng: &mut Rng, n: u64) -> std::io::Result<u64> 
 /// Writes a log of about `mb` megabytes to `path`; about 5% of its lines start a
 /// rejection.
 fn generate(path: &Path, mb: u64) -> std::io::Result<u64> {
+    generate_with(path, mb, 5)
+}
+
+/// Writes a log of about `mb` megabytes in which `percent` of the lines start a rejection.
+fn generate_with(path: &Path, mb: u64, percent: u64) -> std::io::Result<u64> {
     let mut w = BufWriter::with_capacity(1 << 20, File::create(path)?);
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let target = mb << 20;
@@ -179,7 +184,7 @@ fn generate(path: &Path, mb: u64) -> std::io::Result<u64> {
     while written < target {
         line.clear();
         n += 1;
-        if rng.below(100) < 5 {
+        if rng.below(100) < percent {
             rejection(&mut line, &mut rng, n)?;
         } else {
             noise(&mut line, &mut rng, n)?;
@@ -275,6 +280,34 @@ fn benches(c: &mut Criterion) {
     group.sample_size(10);
     group.measurement_time(Duration::from_secs(if mb > 256 { 60 } else { 10 }));
     group.bench_function("scan", |b| b.iter(|| scan_file(&pipeline, &path)));
+    group.bench_function("grep -E -c", |b| b.iter(|| grep_count(&path)));
+    group.finish();
+    dense(c, &pipeline, dir.path(), mb.min(64));
+}
+
+/// The whole `trace --log` (origins, journal-free, output rendered to a sink) on a log
+/// where 40% of the lines start a rejection — a batch that failed badly, exactly when ops
+/// read it — for people and as JSON, next to `grep -E -c` on the same file.
+fn dense(c: &mut Criterion, pipeline: &pipeline::Pipeline, dir: &Path, mb: u64) {
+    use ripple::report::Options;
+    use ripple::report::log::{LogFormat, LogWriter};
+    let path = dir.join("dense.log");
+    let size = generate_with(&path, mb, 40).unwrap();
+    let trace = |format: LogFormat| {
+        let file = BufReader::with_capacity(256 * 1024, File::open(&path).unwrap());
+        let mut writer = LogWriter::new(pipeline, format, Options::default(), std::io::sink());
+        let summary =
+            ripple::trace::trace_log(pipeline, file, None, None, |e| writer.event(e)).unwrap();
+        writer.finish(&summary).unwrap();
+        summary.stats.events
+    };
+    let mut group = c.benchmark_group("log, 40% rejections");
+    group.throughput(Throughput::Bytes(size));
+    group.sample_size(10);
+    group.bench_function("trace --log (human)", |b| {
+        b.iter(|| trace(LogFormat::Human))
+    });
+    group.bench_function("trace --log (json)", |b| b.iter(|| trace(LogFormat::Json)));
     group.bench_function("grep -E -c", |b| b.iter(|| grep_count(&path)));
     group.finish();
 }
