@@ -9,6 +9,14 @@ pub const MAX_VALUE_CHARS: usize = 120;
 /// the rest, so a 50 MB value is reported, not echoed.
 #[must_use]
 pub fn shorten(text: &str) -> String {
+    // Most text is short, or ASCII where bytes are characters: no decoding then.
+    if text.len() <= MAX_VALUE_CHARS {
+        return text.to_owned();
+    }
+    if text.as_bytes()[..=MAX_VALUE_CHARS].is_ascii() {
+        let rest = text[MAX_VALUE_CHARS..].chars().count();
+        return format!("{}… ({rest} more characters)", &text[..MAX_VALUE_CHARS]);
+    }
     match text.char_indices().nth(MAX_VALUE_CHARS) {
         None => text.to_owned(),
         Some((cut, _)) => {

@@ -201,6 +201,15 @@ fn strip_line_break(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
 }
 
+/// `line` as text: borrowed when it is valid UTF-8 (checked by the fast validator, not
+/// the lossy decoder), with U+FFFD for invalid bytes otherwise.
+pub(crate) fn lossy(line: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(line) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(line),
+    }
+}
+
 /// A line for listing: trimmed and shortened like [`crate::text::shorten`], borrowed when it is short
 /// valid UTF-8 and written into `buf` (no allocation once `buf` has grown) otherwise.
 fn display<'a>(line: &'a [u8], buf: &'a mut String) -> &'a str {

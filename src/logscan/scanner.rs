@@ -288,7 +288,7 @@ impl<'p> Scanner<'p> {
                 return LineKind::Matched;
             }
         }
-        let text = String::from_utf8_lossy(line);
+        let text = super::lossy(line);
         if self.postgres_line(line_no, &text) {
             return LineKind::Matched;
         }
@@ -340,7 +340,7 @@ impl<'p> Scanner<'p> {
                 code,
                 header,
             } => {
-                let text = String::from_utf8_lossy(line);
+                let text = super::lossy(line);
                 let hit = self.sqlserver.as_ref().and_then(|s| s.text(&text));
                 let matched = hit.is_some();
                 let hit = hit.map_or_else(
@@ -362,7 +362,7 @@ impl<'p> Scanner<'p> {
             }
             Expect::SqlTail => line.trim_ascii() == b"The statement has been terminated.",
             Expect::Ldap { line: at, mut hit } => {
-                let text = String::from_utf8_lossy(line);
+                let text = super::lossy(line);
                 match self.ldap.as_ref().and_then(|l| l.continuation(&text)) {
                     Some(None) => {
                         self.expect = Expect::Ldap { line: at, hit };
@@ -386,7 +386,7 @@ impl<'p> Scanner<'p> {
                 let pending = self.pending_pg.iter_mut().rev().find(|p| p.pid == pid);
                 match pending {
                     Some(p) if indented && !pg_line => {
-                        p.add_statement_line(line_no, &String::from_utf8_lossy(line));
+                        p.add_statement_line(line_no, &super::lossy(line));
                         self.expect = Expect::Statement { pid };
                         true
                     }

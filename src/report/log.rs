@@ -194,6 +194,8 @@ pub struct LogWriter<'a, W: Write> {
     out: W,
     first: bool,
     error: Option<std::io::Error>,
+    /// The text of one event, reused.
+    buf: String,
 }
 
 impl<'a, W: Write> LogWriter<'a, W> {
@@ -206,6 +208,7 @@ impl<'a, W: Write> LogWriter<'a, W> {
             out,
             first: true,
             error: None,
+            buf: String::new(),
         }
     }
 
@@ -226,7 +229,15 @@ impl<'a, W: Write> LogWriter<'a, W> {
     pub fn event(&mut self, t: &TracedEvent) -> ControlFlow<()> {
         let text = match self.format {
             LogFormat::Human if self.opts.quiet => return ControlFlow::Continue(()),
-            LogFormat::Human => event_human(self.pipeline, t, self.opts),
+            LogFormat::Human => {
+                let mut buf = std::mem::take(&mut self.buf);
+                buf.clear();
+                event_human_into(&mut buf, self.pipeline, t, self.opts);
+                let flow = self.write(&buf);
+                self.buf = buf;
+                self.first = false;
+                return flow;
+            }
             LogFormat::Json => {
                 let sep = if self.first {
                     "{\"events\": [\n  "
@@ -302,28 +313,45 @@ fn json_text(before: &str, value: &impl Serialize, after: &str) -> String {
 /// One traced event for people: every text from the log escaped, personal values masked.
 #[must_use]
 pub fn event_human(pipeline: &Pipeline, t: &TracedEvent, opts: Options) -> String {
-    let p = Paint::new(opts.color);
-    let e = &t.event;
     let mut out = String::new();
+    event_human_into(&mut out, pipeline, t, opts);
+    out
+}
+
+/// [`event_human`] appended to `out`: a dense log has hundreds of thousands of events, so
+/// styling is written around the text instead of allocating a string for each piece.
+pub fn event_human_into(out: &mut String, pipeline: &Pipeline, t: &TracedEvent, opts: Options) {
+    use anstyle::Style;
+    let e = &t.event;
+    let (dim, bold) = if opts.color {
+        (Style::new().dimmed(), Style::new().bold())
+    } else {
+        (Style::new(), Style::new())
+    };
     let field = e.field.as_deref().map_or("(field unknown)".into(), escape);
     let _ = write!(
         out,
-        "{} {} {}",
-        p.dim(&format!("line {:>6}", e.line)),
-        p.bold(&format!("{} {field}", escape(&e.system))),
+        "{}line {:>6}{} {}{} {field}{} {}",
+        dim.render(),
+        e.line,
+        dim.render_reset(),
+        bold.render(),
+        escape(&e.system),
+        bold.render_reset(),
         escape(e.code.as_deref().unwrap_or(""))
     );
     if let Some(v) = &e.value {
-        let shown = if t.pii && !opts.show_values {
-            super::MASK.to_owned()
+        out.push_str("  value ");
+        if t.pii && !opts.show_values {
+            out.push_str(super::MASK);
         } else {
-            super::display_value(&Value::String(v.clone()))
-        };
-        let _ = write!(
-            out,
-            "  value {shown}{}",
-            if e.value_prefix { "…" } else { "" }
-        );
+            out.push('"');
+            out.push_str(&escape(&crate::text::shorten(v)));
+            out.push('"');
+        }
+        if e.value_prefix {
+            out.push('…');
+        }
     }
     match (e.actual, e.limit) {
         (Some(a), Some(l)) => {
@@ -334,8 +362,8 @@ pub fn event_human(pipeline: &Pipeline, t: &TracedEvent, opts: Options) -> Strin
         }
         _ => {}
     }
-    out.push('\n');
-    let _ = write!(out, "              ← {}", cause_name(pipeline, &t.origin));
+    out.push_str("\n              ← ");
+    cause_name_into(out, pipeline, &t.origin);
     if let Some(c) = &t.change {
         let _ = write!(
             out,
@@ -347,7 +375,21 @@ pub fn event_human(pipeline: &Pipeline, t: &TracedEvent, opts: Options) -> Strin
         );
     }
     out.push('\n');
-    out
+}
+
+fn cause_name_into(out: &mut String, pipeline: &Pipeline, origin: &[(usize, String)]) {
+    if origin.is_empty() {
+        out.push_str("(origin unknown)");
+        return;
+    }
+    for (i, (s, f)) in origin.iter().enumerate() {
+        if i > 0 {
+            out.push_str(" + ");
+        }
+        out.push_str(&pipeline.systems[*s].id);
+        out.push(' ');
+        out.push_str(&escape(f));
+    }
 }
 
 fn cause_name(pipeline: &Pipeline, origin: &[(usize, String)]) -> String {
