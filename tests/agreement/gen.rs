@@ -344,6 +344,10 @@ pub struct LeafSpec {
 
 /// `x-charset` values.
 pub const CHARSETS: &[&str] = &["ascii", "latin1", "utf8mb3"];
+/// `x-encoding` values, chosen by an `x-maxBytes` limit `n` (`n % 8`, none from 4 on), so
+/// the byte limit is counted in each encoding ripple knows while half the limits stay
+/// plain UTF-8 (entry schemas must still accept most sampled records).
+pub const ENCODINGS: &[&str] = &["utf-8", "utf-16", "latin1", "cp1252"];
 /// `pattern` values; the first [`PLAIN_PATTERNS`] have no inline flags.
 pub const PATTERNS: &[&str] = &[
     "^[a-z0-9]*$",
@@ -1051,6 +1055,12 @@ impl LeafSpec {
         put("minLength", self.min_length.map(|n| json!(n)));
         put("maxLength", self.max_length.map(|n| json!(n)));
         put("x-maxBytes", self.max_bytes.map(|n| json!(n)));
+        put(
+            "x-encoding",
+            self.max_bytes
+                .and_then(|n| ENCODINGS.get(usize::from(n) % 8))
+                .map(|e| json!(e)),
+        );
         put(
             "x-charset",
             self.charset.map(|i| json!(CHARSETS[usize::from(i)])),
