@@ -90,12 +90,26 @@ impl Constraint {
     #[must_use]
     pub fn from_leaf(leaf: &crate::schema::Leaf) -> Self {
         use crate::schema::Keyword;
+        // ripple's own keywords the leaf could not read as modelled limits (a byte limit
+        // in another encoding than UTF-8, the Windows-1252 character set) are not pulled
+        // back: a note says so, and they are never taken for their UTF-8 namesakes.
+        let unmodelled =
+            |k: &Keyword| matches!(k, Keyword::Other(name, _) if name.starts_with("x-"));
         let mut c = Self::from_pairs(
             leaf.keywords
                 .iter()
-                .filter(|k| !matches!(k, Keyword::Structure(..)))
+                .filter(|k| !matches!(k, Keyword::Structure(..)) && !unmodelled(k))
                 .map(|k| (k.name().to_owned(), k.value())),
         );
+        for k in leaf.keywords.iter().filter(|k| unmodelled(k)) {
+            c.notes.push(match k.name() {
+                "x-maxBytes" => format!(
+                    "x-maxBytes {} counts bytes in the system's x-encoding: not pulled back",
+                    k.value()
+                ),
+                name => format!("{name} {} is not pulled back", k.value()),
+            });
+        }
         if leaf.keywords.contains(&Keyword::Never) {
             c.never = Some("the schema is `false` here".into());
         }

@@ -93,3 +93,22 @@ fn check_finds_witnesses_for_encoded_limits_and_they_replay() {
         );
     }
 }
+
+#[test]
+fn constraints_never_read_an_encoded_byte_limit_as_utf8() {
+    let (_, out, _) = run(&["constraints", &pipeline(), "--format", "json"]);
+    let fields = json(&out)["fields"].as_array().unwrap().clone();
+    let name = fields.iter().find(|f| f["field"] == "/name").unwrap();
+    assert!(
+        name["effective"].get("x-maxBytes").is_none(),
+        "16 UTF-16 bytes are not 16 UTF-8 bytes: {out}"
+    );
+    assert!(
+        name["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("x-encoding")),
+        "{out}"
+    );
+}
