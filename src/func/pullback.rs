@@ -54,6 +54,9 @@ pub(crate) fn pull<'e>(expr: &'e Expr, c: Constraint, out: &mut Walk<'e>) {
                 // absent one, which no field constraint can forbid: said in a note).
                 let fallback_ok = match args.get(1).map(|a| &a.kind) {
                     Some(ExprKind::Str(v)) => c.text_passes(v),
+                    Some(ExprKind::Number(n)) => literal_passes(&c, &Value::Number(n.clone())),
+                    Some(ExprKind::Bool(b)) => literal_passes(&c, &Value::Bool(*b)),
+                    Some(ExprKind::Null) => literal_passes(&c, &Value::Null),
                     Some(_) => has_field(&args[1]),
                     None => false,
                 };
@@ -93,6 +96,13 @@ pub(crate) fn pull<'e>(expr: &'e Expr, c: Constraint, out: &mut Walk<'e>) {
         }
         _ => {}
     }
+}
+
+/// Whether a non-text literal (a `default()` fallback such as `0`) meets `c`, judged by
+/// the real validator on the constraint as a schema; text limits do not apply to it.
+fn literal_passes(c: &Constraint, literal: &Value) -> bool {
+    c.never.is_none()
+        && jsonschema::validator_for(&c.to_schema()).is_ok_and(|v| v.is_valid(literal))
 }
 
 /// Lets `null` through the keywords of `c` that would reject it (`type`, `enum`,

@@ -296,7 +296,6 @@ fn emitted_integer_text_limit_unchanged() {
 }
 
 #[test]
-#[ignore = "known bug: default(a, 0) into an integer: the pull-back judges only a string fallback against the limit, so a number fallback counts as rejected and a may not be null"]
 // Found by the harness (seed 14, all features, 10000 cases).
 fn emitted_default_number_fallback() {
     holds("emitted-default-number-fallback");
