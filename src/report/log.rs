@@ -82,8 +82,11 @@ pub struct EventJson<'a> {
 /// A root cause in the summary.
 #[derive(Debug, Serialize)]
 pub struct CauseJson<'a> {
-    /// The entry fields (empty: unknown).
-    pub origin: Vec<OriginJson<'a>>,
+    /// The entry field (stable key: an object, `null` when unknown); for a value built
+    /// from several entry fields, the first of `origins`.
+    pub origin: Option<OriginJson<'a>>,
+    /// Every entry field of the cause (empty: unknown).
+    pub origins: Vec<OriginJson<'a>>,
     /// Events it explains; the counts add up to the events.
     pub count: u64,
     /// The systems that rejected them.
@@ -174,7 +177,8 @@ pub fn summary_json<'a>(pipeline: &'a Pipeline, s: &'a LogSummary) -> SummaryJso
             .causes
             .iter()
             .map(|c| CauseJson {
-                origin: origins(pipeline, &c.origin),
+                origin: origins(pipeline, &c.origin).into_iter().next(),
+                origins: origins(pipeline, &c.origin),
                 count: c.count,
                 systems: c.systems.iter().map(String::as_str).collect(),
             })
