@@ -53,9 +53,8 @@ pub fn read_current(path: &Path) -> Result<Value, Error> {
     } else {
         std::fs::read_to_string(path).map_err(|e| Error::io(path, &e))?
     };
-    let file = SourceFile::new(path, text);
-    let value: Value = serde_json::from_str(file.text.trim_start_matches('\u{feff}'))
-        .map_err(|e| json_error(&file, &e))?;
+    let file = SourceFile::new(path, crate::text::strip_bom(text));
+    let value: Value = serde_json::from_str(&file.text).map_err(|e| json_error(&file, &e))?;
     if !value.is_object() {
         return Err(Error::new(
             ErrorKind::Change,

@@ -48,7 +48,7 @@ pub(super) fn echoes(
             {
                 continue;
             }
-            if let Some(f) = witness(pipeline, entry, (fid, mapping), flow.to, &target) {
+            if let Some(f) = witness(pipeline, graph, entry, (fid, mapping), flow.to, &target) {
                 report.findings.push(f);
             }
         }
@@ -58,12 +58,12 @@ pub(super) fn echoes(
 /// The first probe that comes back changed at `system`'s `field`, as a finding.
 fn witness(
     pipeline: &Pipeline,
+    graph: &SystemGraph,
     entry: SystemId,
     (fid, mapping): (usize, &crate::pipeline::Mapping),
     system: SystemId,
     field: &str,
 ) -> Option<Finding> {
-    let graph = SystemGraph::new(pipeline);
     for origin in origins(pipeline, entry, system, field) {
         for value in candidates(pipeline, entry, &origin) {
             let mut change = ChangeRequest {
@@ -71,7 +71,7 @@ fn witness(
                 ..ChangeRequest::default()
             };
             crate::pointer::put(&mut change.record, &origin, value);
-            let Ok(report) = crate::validate::validate(pipeline, &graph, &change) else {
+            let Ok(report) = crate::validate::validate(pipeline, graph, &change) else {
                 continue;
             };
             if report.violations.iter().any(|v| v.system == entry) {

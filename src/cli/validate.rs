@@ -95,15 +95,6 @@ pub(crate) struct Args {
 /// The change the arguments describe: the file (or stdin), then each `--set`/`--set-str`
 /// in order, then the overrides.
 fn change(args: &Args) -> Result<ChangeRequest, Errors> {
-    if args.pipeline.as_os_str() == "-"
-        && args.change.as_deref().is_some_and(|c| c.as_os_str() == "-")
-    {
-        return Err(Error::new(
-            ErrorKind::Usage,
-            "the pipeline and the change cannot both come from standard input",
-        )
-        .into());
-    }
     let stdin_users = [
         Some(args.pipeline.as_path()),
         args.change.as_deref(),

@@ -105,12 +105,7 @@ fn records(pipeline: &Pipeline, report: &Report, opts: Options, out: &mut String
     let _ = writeln!(out, "\n{}", p.bold("Records"));
     for o in &report.systems {
         let Some(record) = &o.record else { continue };
-        let mut shown = record.clone();
-        for (pointer, value) in crate::pointer::leaves(record) {
-            if let Some(slot) = shown.pointer_mut(&pointer) {
-                *slot = super::json_value(&value, o.personal.contains(&pointer), opts);
-            }
-        }
+        let shown = super::record_value(record, &o.personal, opts);
         let _ = writeln!(
             out,
             "  {} {}",

@@ -118,18 +118,6 @@ struct EchoJson<'a> {
     pii: bool,
 }
 
-/// A derived record as shown: long values shortened, personal fields masked unless
-/// values are shown.
-fn record_json(record: &Value, personal: &[String], opts: Options) -> Value {
-    let mut out = record.clone();
-    for (pointer, value) in crate::pointer::leaves(record) {
-        if let Some(slot) = out.pointer_mut(&pointer) {
-            *slot = json_value(&value, personal.contains(&pointer), opts);
-        }
-    }
-    out
-}
-
 #[derive(Serialize)]
 struct ViolationJson<'a> {
     system: &'a str,
@@ -198,7 +186,10 @@ pub fn validate_with(
                 status: o.status,
                 path: ids(pipeline, &o.path),
                 behind: o.behind.map(sys),
-                record: o.record.as_ref().map(|r| record_json(r, &o.personal, opts)),
+                record: o
+                    .record
+                    .as_ref()
+                    .map(|r| super::record_value(r, &o.personal, opts)),
             })
             .collect(),
         skipped: report

@@ -80,6 +80,19 @@ pub fn json_value(value: &Value, pii: bool, opts: Options) -> Value {
     }
 }
 
+/// A derived record as shown: each leaf through [`json_value`] (shortened; masked when
+/// its pointer is in `personal` and values are not shown).
+#[must_use]
+pub fn record_value(record: &Value, personal: &[String], opts: Options) -> Value {
+    let mut out = record.clone();
+    for (pointer, value) in crate::pointer::leaves(record) {
+        if let Some(slot) = out.pointer_mut(&pointer) {
+            *slot = json_value(&value, personal.contains(&pointer), opts);
+        }
+    }
+    out
+}
+
 /// Masks personal values inside text ripple did not write (a log line, a server's
 /// answer), unless values are shown. Each whole occurrence of a value (not part of a
 /// longer word) becomes [`MASK`], in one pass over the original text, so a mask is never
