@@ -509,8 +509,8 @@ pub fn live(pipeline: &Pipeline, outcomes: &[LiveOutcome], opts: Options) -> Str
         let mut parts = Vec::new();
         if rejected > 0 {
             parts.push(format!(
-                "{rejected} endpoint{} reject{}",
-                plural(rejected),
+                "{} reject{}",
+                crate::text::count(rejected, "endpoint"),
                 if rejected == 1 { "s" } else { "" }
             ));
         }
@@ -587,10 +587,6 @@ pub fn submit(report: SubmitReport<'_>, opts: Options) -> String {
     out
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
-
 /// Renders a check report: each finding as a compiler-style diagnostic, then a summary.
 #[must_use]
 pub fn check(report: &crate::check::CheckReport, opts: Options) -> String {
@@ -603,16 +599,14 @@ pub fn check(report: &crate::check::CheckReport, opts: Options) -> String {
             out.push('\n');
         }
     }
-    let count = |s: Severity| report.findings.iter().filter(|f| f.severity == s).count();
-    let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
-    let files = report.files.len();
-    let checked = report.checked.len();
+    let severity = |s: Severity| report.findings.iter().filter(|f| f.severity == s).count();
+    let (errors, warnings) = (severity(Severity::Error), severity(Severity::Warning));
     let summary = format!(
-        "{files} pipeline{} checked, {checked} flow field{} analysed: {errors} error{}, {warnings} warning{}",
-        if files == 1 { "" } else { "s" },
-        if checked == 1 { "" } else { "s" },
-        if errors == 1 { "" } else { "s" },
-        if warnings == 1 { "" } else { "s" },
+        "{} checked, {} analysed: {}, {}",
+        count(report.files.len(), "pipeline"),
+        count(report.checked.len(), "flow field"),
+        count(errors, "error"),
+        count(warnings, "warning"),
     );
     let mark = if errors > 0 {
         p.red("✗")
