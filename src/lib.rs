@@ -25,6 +25,7 @@ pub mod batch;
 pub mod change;
 pub mod check;
 pub mod constraints;
+pub mod dialect;
 pub mod diff;
 pub mod domain;
 pub mod fetch;

@@ -630,7 +630,7 @@ fn apply_one(
         Arc::new(prov)
     };
     let lookup = |f: &FieldPath| f.get(&source.doc);
-    match mapping.expr.eval(&lookup) {
+    match crate::func::eval(&mapping.expr, &lookup) {
         Ok(Some(value)) => {
             let prov = provenance();
             match mapping.target.set(&mut out.doc, value) {

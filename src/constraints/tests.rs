@@ -4,7 +4,7 @@ use super::*;
 use crate::domain::chars::class_regex;
 
 fn pulled(expr: &str, schema: Value) -> Constraint {
-    let e = crate::expr::parse(expr).unwrap_or_else(|e| panic!("{e:?}"));
+    let e = crate::func::parse(expr).unwrap_or_else(|e| panic!("{e:?}"));
     let c = Constraint::from_schemas(&[&schema]);
     let mut out = pull_back(&e, c);
     assert_eq!(out.len(), 1, "{expr}: one field");

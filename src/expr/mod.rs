@@ -1,5 +1,7 @@
-//! Mapping expressions (README, "Mapping expressions"): parsing with positions and
-//! evaluation; what each function does lives in [`crate::func`].
+//! Mapping expressions (README, "Mapping expressions"): the syntax tree, parsing with
+//! positions, and the names of the functions ([`Func`]). This module knows no function's
+//! meaning: evaluation and each function's arguments and rules live in the `func` module,
+//! which builds on this one (the dependency goes one way).
 //!
 //! ```text
 //! expr   := call | field | string | number | true | false | null
@@ -9,8 +11,10 @@
 //! ```
 //!
 //! Arity and literal arguments (`truncate`'s count, `replace`'s strings…) are checked at
-//! parse time, so a pipeline with a bad mapping never loads.
+//! parse time, by the check the `func` module passes to [`parse_with`], so a pipeline
+//! with a bad mapping never loads.
 
+mod call;
 pub mod field;
 mod parse;
 
@@ -20,9 +24,9 @@ use std::ops::Range;
 use serde_json::Value;
 
 use crate::error::ErrorKind;
-pub use crate::func::{Func, FuncDoc};
+pub use call::Func;
 pub use field::{FieldPath, Segment};
-pub use parse::parse;
+pub use parse::{CallCheck, parse_with};
 
 /// A parsed expression with its byte span in the expression text.
 #[derive(Debug, Clone, PartialEq)]
@@ -105,34 +109,6 @@ impl Expr {
             _ => {}
         }
     }
-
-    /// Evaluates against a source record; `Ok(None)` means the result is missing (the
-    /// target field is left out).
-    ///
-    /// # Errors
-    /// When a function cannot handle its input (`number("abc")`, `upper` of an object).
-    pub fn eval<'a>(
-        &self,
-        lookup: &dyn Fn(&FieldPath) -> Option<&'a Value>,
-    ) -> Result<Option<Value>, EvalError> {
-        match &self.kind {
-            ExprKind::Field(f) => Ok(lookup(f).cloned()),
-            ExprKind::Str(s) => Ok(Some(Value::String(s.clone()))),
-            ExprKind::Number(n) => Ok(Some(Value::Number(n.clone()))),
-            ExprKind::Bool(b) => Ok(Some(Value::Bool(*b))),
-            ExprKind::Null => Ok(Some(Value::Null)),
-            ExprKind::Call { func, args, .. } => eval_call(*func, args, lookup),
-        }
-    }
-}
-
-fn eval_call<'a>(
-    func: Func,
-    args: &[Expr],
-    lookup: &dyn Fn(&FieldPath) -> Option<&'a Value>,
-) -> Result<Option<Value>, EvalError> {
-    let mut arg = |i: usize| args.get(i).map_or(Ok(None), |a| a.eval(lookup));
-    func.eval(&mut crate::func::Args::new(args.len(), &mut arg))
 }
 
 impl fmt::Display for Expr {

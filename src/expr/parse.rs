@@ -3,18 +3,27 @@
 use super::field::{ident_continue, ident_start, parse_dotted};
 use super::{Expr, ExprError, ExprKind, Func};
 use crate::error::ErrorKind;
-use crate::func::Literal;
 use crate::suggest;
 
 /// Deepest nesting of calls accepted.
 const MAX_DEPTH: usize = 64;
 
-/// Parses a mapping expression, checking function names, arity and literal arguments.
+/// Checks one call's arguments once they are parsed (arity, literal arguments): the
+/// `func` module supplies it, since what a function accepts is part of its rules.
+pub type CallCheck<'c> =
+    &'c dyn Fn(Func, &[Expr], &std::ops::Range<usize>) -> Result<(), ExprError>;
+
+/// Parses a mapping expression, checking function names, and each call with `check` as
+/// soon as its arguments are parsed (so the first error in reading order is reported).
 ///
 /// # Errors
-/// A syntax error, an unknown function or a bad argument, with its span in `text`.
-pub fn parse(text: &str) -> Result<Expr, ExprError> {
-    let mut p = Parser { text, pos: 0 };
+/// A syntax error, an unknown function or what `check` rejects, with its span in `text`.
+pub fn parse_with(text: &str, check: CallCheck<'_>) -> Result<Expr, ExprError> {
+    let mut p = Parser {
+        text,
+        pos: 0,
+        check,
+    };
     p.skip_ws();
     let expr = p.expr(0)?;
     p.skip_ws();
@@ -30,6 +39,7 @@ pub fn parse(text: &str) -> Result<Expr, ExprError> {
 struct Parser<'t> {
     text: &'t str,
     pos: usize,
+    check: CallCheck<'t>,
 }
 
 impl Parser<'_> {
@@ -203,7 +213,7 @@ impl Parser<'_> {
             }
         }
         let span = start..self.pos;
-        check_args(func, &args, &span)?;
+        (self.check)(func, &args, &span)?;
         Ok(Expr {
             kind: ExprKind::Call {
                 func,
@@ -213,63 +223,4 @@ impl Parser<'_> {
             span,
         })
     }
-}
-
-fn check_args(func: Func, args: &[Expr], span: &std::ops::Range<usize>) -> Result<(), ExprError> {
-    let doc = func.doc();
-    let arity = |message: String, span: std::ops::Range<usize>| ExprError {
-        kind: ErrorKind::Arity,
-        message,
-        span,
-        help: Some(format!("{}: {}", doc.signature, doc.summary)),
-    };
-    let Some(params) = func.params() else {
-        return if args.is_empty() {
-            Err(arity(
-                format!("{} takes at least 1 argument", func.name()),
-                span.clone(),
-            ))
-        } else {
-            Ok(())
-        };
-    };
-    if params.len() != args.len() {
-        let plural = if params.len() == 1 { "" } else { "s" };
-        return Err(arity(
-            format!(
-                "{} takes {} argument{plural} {}, got {}",
-                func.name(),
-                params.len(),
-                doc.signature,
-                args.len()
-            ),
-            span.clone(),
-        ));
-    }
-    for (i, (param, arg)) in params.iter().zip(args).enumerate() {
-        let ok = match (param, &arg.kind) {
-            (Literal::Any, _) => true,
-            (Literal::Count, ExprKind::Number(n)) => n.as_u64().is_some(),
-            (Literal::Int, ExprKind::Number(n)) => n.as_i64().is_some(),
-            (Literal::Str, ExprKind::Str(_)) => true,
-            (Literal::NonEmptyStr, ExprKind::Str(s)) => !s.is_empty(),
-            (Literal::Char, ExprKind::Str(s)) => s.chars().count() == 1,
-            _ => false,
-        };
-        if !ok {
-            let want = match param {
-                Literal::Any => "",
-                Literal::Count => "a non-negative whole number literal",
-                Literal::Int => "a whole number literal",
-                Literal::Str => "a string literal",
-                Literal::NonEmptyStr => "a non-empty string literal",
-                Literal::Char => "a string literal of exactly one character",
-            };
-            return Err(arity(
-                format!("argument {} of {} must be {want}", i + 1, func.name()),
-                arg.span.clone(),
-            ));
-        }
-    }
-    Ok(())
 }

@@ -41,7 +41,7 @@ pub(crate) fn to_ascii(s: &str) -> String {
 }
 
 impl MappingFunction for Ascii {
-    const NAME: &'static str = "ascii";
+    const FUNC: Func = Func::Ascii;
 
     fn params() -> Option<&'static [Literal]> {
         Some(&[Literal::Any])
@@ -70,7 +70,7 @@ impl MappingFunction for Ascii {
     }
 
     fn backward(arg: &Expr, _lits: &[Option<String>], c: Constraint) -> Constraint {
-        charwise_backward(Self::NAME, &MAP, arg, c)
+        charwise_backward(Self::FUNC.name(), &MAP, arg, c)
     }
 
     fn demand(_args: &[Expr], max: Option<u64>) -> Option<(usize, Option<u64>)> {
@@ -115,7 +115,7 @@ mod tests {
     fn a_minimum_length_is_pulled_back_only_through_characters_it_keeps() {
         // A soft hyphen transliterates to nothing: ascii("\u{AD}") is empty.
         assert_eq!(testkit::text(Func::Ascii, "\u{AD}", &[]), "");
-        let e = crate::expr::parse("ascii(x)").unwrap();
+        let e = crate::func::parse("ascii(x)").unwrap();
         let c = Constraint {
             min_len: 1,
             ..Constraint::default()

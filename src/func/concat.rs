@@ -25,7 +25,7 @@ pub fn literal_text(e: &Expr) -> Option<String> {
 }
 
 impl MappingFunction for Concat {
-    const NAME: &'static str = "concat";
+    const FUNC: Func = Func::Concat;
 
     fn params() -> Option<&'static [Literal]> {
         None
@@ -47,7 +47,7 @@ impl MappingFunction for Concat {
             let Some(v) = args.get(i)? else {
                 return Ok(None);
             };
-            match text_of(Self::NAME, &v).map_err(|m| fail(Func::Concat, m))? {
+            match text_of(Self::FUNC.name(), &v).map_err(|m| fail(Func::Concat, m))? {
                 Some(t) => out.push_str(&t),
                 None => return Ok(Some(Value::Null)),
             }
@@ -78,7 +78,7 @@ impl MappingFunction for Concat {
     }
 
     fn backward(arg: &Expr, lits: &[Option<String>], mut c: Constraint) -> Constraint {
-        drop_verbatim(Self::NAME, arg, &mut c);
+        drop_verbatim(Self::FUNC.name(), arg, &mut c);
         let lit: Vec<String> = lits.iter().flatten().cloned().collect();
         let chars: u64 = lit.iter().map(|s| s.chars().count() as u64).sum();
         let bytes: u64 = lit.iter().map(|s| s.len() as u64).sum();
@@ -138,7 +138,7 @@ impl MappingFunction for Concat {
             literal: lits
                 .iter()
                 .flatten()
-                .filter_map(|v| text_of(Self::NAME, v).ok().flatten())
+                .filter_map(|v| text_of(Self::FUNC.name(), v).ok().flatten())
                 .map(|t| t.chars().count() as u64)
                 .sum(),
         }
@@ -240,8 +240,8 @@ pub(crate) fn backward_many(
         .map(|&i| {
             let mut p = part.clone();
             // The join gives no result when another part is missing.
-            super::note_textless_type(Concat::NAME, &args[i], &mut p);
-            drop_verbatim(Concat::NAME, &args[i], &mut p);
+            super::note_textless_type(Concat::FUNC.name(), &args[i], &mut p);
+            drop_verbatim(Concat::FUNC.name(), &args[i], &mut p);
             (i, p)
         })
         .collect()
@@ -275,7 +275,7 @@ mod tests {
 
     #[test]
     fn literal_digits_over_a_digit_limit_mean_nothing_passes() {
-        let e = crate::expr::parse(r#"concat("12", x)"#).unwrap();
+        let e = crate::func::parse(r#"concat("12", x)"#).unwrap();
         let c = Constraint {
             digits: Some((0, Some(1))),
             ..Constraint::default()
@@ -286,7 +286,7 @@ mod tests {
 
     #[test]
     fn several_fields_note_what_they_cannot_carry() {
-        let e = crate::expr::parse(r#"concat(a, "é", b)"#).unwrap();
+        let e = crate::func::parse(r#"concat(a, "é", b)"#).unwrap();
         let enumed = Constraint {
             verbatim: vec![("enum".into(), json!(["a", "b"]))],
             ..Constraint::default()
@@ -312,7 +312,7 @@ mod tests {
 
     #[test]
     fn a_forbidden_character_holds_per_part_without_a_note() {
-        let e = crate::expr::parse("concat(a, b)").unwrap();
+        let e = crate::func::parse("concat(a, b)").unwrap();
         let mut c = Constraint::default();
         c.forbid.insert("i".into());
         for (_, part) in crate::func::pull_back(&e, c.clone()) {

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::{Args, FuncDoc, LengthEffect, Literal, MappingFunction};
+use super::{Args, Func, FuncDoc, LengthEffect, Literal, MappingFunction};
 use crate::domain::{self, Abs};
 use crate::domain::Constraint;
 use crate::expr::{EvalError, Expr};
@@ -11,7 +11,7 @@ use crate::expr::{EvalError, Expr};
 pub struct DefaultTo;
 
 impl MappingFunction for DefaultTo {
-    const NAME: &'static str = "default";
+    const FUNC: Func = Func::Default;
 
     fn params() -> Option<&'static [Literal]> {
         Some(&[Literal::Any, Literal::Any])

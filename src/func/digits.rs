@@ -14,7 +14,7 @@ use crate::expr::{EvalError, Expr};
 pub struct Digits;
 
 impl MappingFunction for Digits {
-    const NAME: &'static str = "digits";
+    const FUNC: Func = Func::Digits;
 
     fn params() -> Option<&'static [Literal]> {
         Some(&[Literal::Any])
@@ -52,7 +52,7 @@ impl MappingFunction for Digits {
     }
 
     fn backward(arg: &Expr, _lits: &[Option<String>], mut c: Constraint) -> Constraint {
-        drop_verbatim(Self::NAME, arg, &mut c);
+        drop_verbatim(Self::FUNC.name(), arg, &mut c);
         let lo = c.min_len;
         let hi = match (c.max_len, c.max_bytes) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -130,7 +130,7 @@ mod tests {
     #[test]
     fn a_length_and_digit_limit_that_contradict_mean_nothing_passes() {
         // At least 3 characters, at most 1 digit: digits(x) cannot be both.
-        let e = crate::expr::parse("digits(x)").unwrap();
+        let e = crate::func::parse("digits(x)").unwrap();
         let c = Constraint {
             min_len: 3,
             digits: Some((0, Some(1))),

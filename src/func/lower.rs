@@ -31,7 +31,7 @@ pub static MAP: CharMap = CharMap::new(
 );
 
 impl MappingFunction for Lower {
-    const NAME: &'static str = "lower";
+    const FUNC: Func = Func::Lower;
 
     fn params() -> Option<&'static [Literal]> {
         Some(&[Literal::Any])
@@ -60,7 +60,7 @@ impl MappingFunction for Lower {
     }
 
     fn backward(arg: &Expr, _lits: &[Option<String>], c: Constraint) -> Constraint {
-        charwise_backward(Self::NAME, &MAP, arg, c)
+        charwise_backward(Self::FUNC.name(), &MAP, arg, c)
     }
 
     fn demand(_args: &[Expr], max: Option<u64>) -> Option<(usize, Option<u64>)> {

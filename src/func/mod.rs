@@ -5,11 +5,16 @@
 //! transfer over the abstract domain, the demand rule of the fixpoint, the pull-back rule
 //! of `constraints`, character preimages and sum rules), each with a `_ =>` fallback, so a
 //! new function or a changed one silently fell through. Here every function is one type
-//! implementing [`MappingFunction`], a trait without default methods, and [`Func`] is
-//! generated from one table (the `functions!` invocation below) whose dispatch matches are
-//! exhaustive: adding a function is one new file and one table line, and the compiler
-//! names every rule it still lacks. The layout follows jsonschema-rs's one file per
-//! keyword.
+//! implementing [`MappingFunction`], a trait without default methods, and the methods of
+//! [`Func`] are generated from one table (the `functions!` invocation below) whose dispatch
+//! matches are exhaustive: adding a function is its name in the `expr` module's list, one
+//! new file and one table line, and the compiler names every rule it still lacks. The
+//! layout follows jsonschema-rs's one file per keyword.
+//!
+//! [`Func`] itself is a plain name in the syntax tree (`expr`), which knows no function's
+//! meaning; this module builds on it with evaluation ([`eval`]) and the parse-time check
+//! of each call's arguments ([`parse`]), so the dependency goes one way (README,
+//! "Development", "Layout").
 //!
 //! Each file's tests tie its rules to its evaluation (README, "Development": every rule
 //! about a function is checked against the concrete evaluation): the forward rule must
@@ -22,7 +27,9 @@ use serde_json::{Number, Value};
 
 use crate::domain::Constraint;
 use crate::domain::{self, Abs, Chars, Num, Str};
-use crate::expr::{EvalError, Expr};
+use crate::error::ErrorKind;
+pub use crate::expr::Func;
+use crate::expr::{EvalError, Expr, ExprError, ExprKind, FieldPath};
 
 mod charmap;
 pub(crate) mod pullback;
@@ -35,8 +42,9 @@ pub use pullback::pull_back;
 /// Everything ripple knows about one mapping function. No method has a default, so a new
 /// function must state every rule.
 pub trait MappingFunction {
-    /// Its name in expressions.
-    const NAME: &'static str;
+    /// Which function it is; its name in expressions is [`Func::name`] (the names are
+    /// the syntax's, in the `expr` module).
+    const FUNC: Func;
 
     /// The argument kinds, checked at load time; `None` for variadic `concat` (one or more
     /// of any).
@@ -214,26 +222,13 @@ macro_rules! functions {
     ($($variant:ident => $module:ident :: $ty:ident),* $(,)?) => {
         $(pub mod $module;)*
 
-        /// A mapping function (README, "Mapping expressions"); each variant's rules live
-        /// in the file of the same name.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum Func {
-            $(
-                #[doc = concat!("`", stringify!($module), "`: see the module [`", stringify!($module), "`](mod@", stringify!($module), ").")]
-                $variant,
-            )*
-        }
+        // Each table line names the type whose `FUNC` is that variant.
+        $(const _: () = assert!(matches!(<$module::$ty as MappingFunction>::FUNC, Func::$variant));)*
 
+        /// The rules of each function, dispatched to the file of the same name. [`Func`] is
+        /// a plain name in the syntax tree (`expr`); these methods give it its meaning here,
+        /// so the syntax depends on no function and every match below is exhaustive.
         impl Func {
-            /// Every function, in documentation order.
-            pub const ALL: [Func; [$(stringify!($variant)),*].len()] = [$(Func::$variant),*];
-
-            /// Its name in expressions.
-            #[must_use]
-            pub fn name(self) -> &'static str {
-                match self { $(Func::$variant => <$module::$ty as MappingFunction>::NAME,)* }
-            }
-
             /// See [`MappingFunction::params`].
             #[must_use]
             pub fn params(self) -> Option<&'static [Literal]> {
@@ -312,12 +307,6 @@ functions! {
 }
 
 impl Func {
-    /// The function called `name`.
-    #[must_use]
-    pub fn from_name(name: &str) -> Option<Func> {
-        Self::ALL.into_iter().find(|f| f.name() == name)
-    }
-
     /// Evaluates on already computed argument values (`None`: missing).
     ///
     /// # Errors
@@ -342,6 +331,102 @@ impl Func {
             | LengthEffect::NotText => None,
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Parsing with each function's arguments checked, and evaluation.
+
+/// Parses a mapping expression (README, "Mapping expressions"), checking function names,
+/// arity and literal arguments, so a pipeline with a bad mapping never loads.
+///
+/// # Errors
+/// A syntax error, an unknown function or a bad argument, with its span in `text`.
+pub fn parse(text: &str) -> Result<Expr, ExprError> {
+    crate::expr::parse_with(text, &check_call)
+}
+
+/// Evaluates `expr` against a source record, each call through its function's
+/// [`MappingFunction::eval`]; `Ok(None)` means the result is missing (the target field is
+/// left out).
+///
+/// # Errors
+/// When a function cannot handle its input (`number("abc")`, `upper` of an object).
+pub fn eval<'a>(
+    expr: &Expr,
+    lookup: &dyn Fn(&FieldPath) -> Option<&'a Value>,
+) -> Result<Option<Value>, EvalError> {
+    match &expr.kind {
+        ExprKind::Field(f) => Ok(lookup(f).cloned()),
+        ExprKind::Str(s) => Ok(Some(Value::String(s.clone()))),
+        ExprKind::Number(n) => Ok(Some(Value::Number(n.clone()))),
+        ExprKind::Bool(b) => Ok(Some(Value::Bool(*b))),
+        ExprKind::Null => Ok(Some(Value::Null)),
+        ExprKind::Call { func, args, .. } => {
+            let mut arg = |i: usize| args.get(i).map_or(Ok(None), |a| eval(a, lookup));
+            func.eval(&mut Args::new(args.len(), &mut arg))
+        }
+    }
+}
+
+/// The parse-time check of one call: its argument count and literal arguments against
+/// [`MappingFunction::params`], with the function's signature as help.
+fn check_call(func: Func, args: &[Expr], span: &std::ops::Range<usize>) -> Result<(), ExprError> {
+    let doc = func.doc();
+    let arity = |message: String, span: std::ops::Range<usize>| ExprError {
+        kind: ErrorKind::Arity,
+        message,
+        span,
+        help: Some(format!("{}: {}", doc.signature, doc.summary)),
+    };
+    let Some(params) = func.params() else {
+        return if args.is_empty() {
+            Err(arity(
+                format!("{} takes at least 1 argument", func.name()),
+                span.clone(),
+            ))
+        } else {
+            Ok(())
+        };
+    };
+    if params.len() != args.len() {
+        let plural = if params.len() == 1 { "" } else { "s" };
+        return Err(arity(
+            format!(
+                "{} takes {} argument{plural} {}, got {}",
+                func.name(),
+                params.len(),
+                doc.signature,
+                args.len()
+            ),
+            span.clone(),
+        ));
+    }
+    for (i, (param, arg)) in params.iter().zip(args).enumerate() {
+        let ok = match (param, &arg.kind) {
+            (Literal::Any, _) => true,
+            (Literal::Count, ExprKind::Number(n)) => n.as_u64().is_some(),
+            (Literal::Int, ExprKind::Number(n)) => n.as_i64().is_some(),
+            (Literal::Str, ExprKind::Str(_)) => true,
+            (Literal::NonEmptyStr, ExprKind::Str(s)) => !s.is_empty(),
+            (Literal::Char, ExprKind::Str(s)) => s.chars().count() == 1,
+            _ => false,
+        };
+        if !ok {
+            let want = match param {
+                Literal::Any => "",
+                Literal::Count => "a non-negative whole number literal",
+                Literal::Int => "a whole number literal",
+                Literal::Str => "a string literal",
+                Literal::NonEmptyStr => "a non-empty string literal",
+                Literal::Char => "a string literal of exactly one character",
+            };
+            return Err(arity(
+                format!("argument {} of {} must be {want}", i + 1, func.name()),
+                arg.span.clone(),
+            ));
+        }
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -675,8 +760,11 @@ pub(crate) fn charwise_backward(
 /// A literal argument's value (`None` for any other expression).
 pub(crate) fn literal_value(e: &Expr) -> Option<Value> {
     match &e.kind {
-        crate::expr::ExprKind::Str(s) => Some(Value::String(s.clone())),
-        crate::expr::ExprKind::Number(n) => Some(Value::Number(n.clone())),
+        ExprKind::Str(s) => Some(Value::String(s.clone())),
+        ExprKind::Number(n) => Some(Value::Number(n.clone())),
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests;

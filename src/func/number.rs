@@ -113,7 +113,7 @@ fn digits_only(s: &domain::Str) -> bool {
 }
 
 impl MappingFunction for NumberOf {
-    const NAME: &'static str = "number";
+    const FUNC: Func = Func::Number;
 
     fn params() -> Option<&'static [Literal]> {
         Some(&[Literal::Any])

@@ -23,7 +23,7 @@ fn apply(s: &str, lits: &[Value]) -> Option<String> {
 }
 
 impl MappingFunction for PadLeft {
-    const NAME: &'static str = "pad_left";
+    const FUNC: Func = Func::PadLeft;
 
     fn params() -> Option<&'static [Literal]> {
         Some(&[Literal::Any, Literal::Count, Literal::Char])
@@ -61,7 +61,7 @@ impl MappingFunction for PadLeft {
     }
 
     fn backward(arg: &Expr, lits: &[Option<String>], mut c: Constraint) -> Constraint {
-        drop_verbatim(Self::NAME, arg, &mut c);
+        drop_verbatim(Self::FUNC.name(), arg, &mut c);
         let n = text_u64(lits, 1).unwrap_or(0);
         let pad = lits
             .get(2)
@@ -133,7 +133,7 @@ mod tests {
     #[test]
     fn a_byte_limit_leaves_room_for_the_padding() {
         // "😀" is 4 bytes and 1 character: padded to 3 with "ä" it is 8 bytes.
-        let e = crate::expr::parse(r#"pad_left(x, 3, "ä")"#).unwrap();
+        let e = crate::func::parse(r#"pad_left(x, 3, "ä")"#).unwrap();
         let c = Constraint {
             max_bytes: Some(6),
             ..Constraint::default()

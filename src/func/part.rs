@@ -28,7 +28,7 @@ fn apply(s: &str, lits: &[Value]) -> Option<String> {
 }
 
 impl MappingFunction for Part {
-    const NAME: &'static str = "part";
+    const FUNC: Func = Func::Part;
 
     fn params() -> Option<&'static [Literal]> {
         Some(&[Literal::Any, Literal::NonEmptyStr, Literal::Int])
@@ -62,8 +62,8 @@ impl MappingFunction for Part {
 
     fn backward(arg: &Expr, _lits: &[Option<String>], mut c: Constraint) -> Constraint {
         // Text without the wanted part gives no result, which no type rejects.
-        super::note_textless_type(Self::NAME, arg, &mut c);
-        drop_verbatim(Self::NAME, arg, &mut c);
+        super::note_textless_type(Self::FUNC.name(), arg, &mut c);
+        drop_verbatim(Self::FUNC.name(), arg, &mut c);
         if c.min_len > 0 {
             c.notes.push(format!(
                 "at least {} characters in a part() of {arg}: not pulled back",
@@ -113,7 +113,7 @@ mod tests {
     #[test]
     fn a_minimum_digit_count_is_not_pulled_back() {
         // part("1-a", "-", 1) is "a": the input's digit does not reach the result.
-        let e = crate::expr::parse(r#"part(x, "-", 1)"#).unwrap();
+        let e = crate::func::parse(r#"part(x, "-", 1)"#).unwrap();
         let c = Constraint {
             digits: Some((1, None)),
             ..Constraint::default()

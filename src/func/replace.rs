@@ -19,7 +19,7 @@ fn apply(s: &str, lits: &[Value]) -> Option<String> {
 }
 
 impl MappingFunction for Replace {
-    const NAME: &'static str = "replace";
+    const FUNC: Func = Func::Replace;
 
     fn params() -> Option<&'static [Literal]> {
         Some(&[Literal::Any, Literal::NonEmptyStr, Literal::Str])
@@ -69,7 +69,7 @@ impl MappingFunction for Replace {
     }
 
     fn backward(arg: &Expr, lits: &[Option<String>], mut c: Constraint) -> Constraint {
-        drop_verbatim(Self::NAME, arg, &mut c);
+        drop_verbatim(Self::FUNC.name(), arg, &mut c);
         let text = |i: usize| lits.get(i).and_then(Clone::clone);
         let (Some(from), Some(to)) = (text(1), text(2)) else {
             return c;
@@ -128,7 +128,7 @@ mod tests {
 
     #[test]
     fn a_replacement_that_makes_forbidden_text_is_pulled_back() {
-        let e = crate::expr::parse(r#"replace(x, "b", "a")"#).unwrap();
+        let e = crate::func::parse(r#"replace(x, "b", "a")"#).unwrap();
         let mut c = Constraint::default();
         c.forbid.insert("aa".into());
         let pulled = crate::func::pull_back(&e, c);

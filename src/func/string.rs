@@ -13,7 +13,7 @@ use crate::expr::{EvalError, Expr};
 pub struct StringOf;
 
 impl MappingFunction for StringOf {
-    const NAME: &'static str = "string";
+    const FUNC: Func = Func::String;
 
     fn params() -> Option<&'static [Literal]> {
         Some(&[Literal::Any])
@@ -34,7 +34,7 @@ impl MappingFunction for StringOf {
             return Ok(None);
         };
         Ok(Some(
-            text_of(Self::NAME, &v)
+            text_of(Self::FUNC.name(), &v)
                 .map_err(|m| fail(Func::String, m))?
                 .map_or(Value::Null, Value::String),
         ))

@@ -11,7 +11,8 @@ use serde_json::{Number, Value, json};
 use super::Func;
 use crate::domain::Constraint;
 use crate::domain::{self, Abs, Chars, Num, Str};
-use crate::expr::{Expr, ExprKind, FieldPath, parse};
+use crate::expr::{Expr, ExprKind, FieldPath};
+use crate::func::parse;
 use crate::func::pull_back;
 
 /// Characters the random inputs are made of: ASCII, Latin-1, case-changing ones whose
@@ -220,7 +221,9 @@ fn call(text: &str) -> (Expr, Func, Vec<Expr>) {
 
 fn eval(e: &Expr, x: &Value, y: &Value) -> Option<Value> {
     let record = json!({ "x": x, "y": y });
-    e.eval(&|f: &FieldPath| f.get(&record)).ok().flatten()
+    crate::func::eval(e, &|f: &FieldPath| f.get(&record))
+        .ok()
+        .flatten()
 }
 
 /// Forward law: for a value inside each argument's description, the forward rule's result

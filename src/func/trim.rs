@@ -14,7 +14,7 @@ use crate::expr::{EvalError, Expr};
 pub struct Trim;
 
 impl MappingFunction for Trim {
-    const NAME: &'static str = "trim";
+    const FUNC: Func = Func::Trim;
 
     fn params() -> Option<&'static [Literal]> {
         Some(&[Literal::Any])
@@ -47,7 +47,7 @@ impl MappingFunction for Trim {
     }
 
     fn backward(arg: &Expr, _lits: &[Option<String>], mut c: Constraint) -> Constraint {
-        drop_verbatim(Self::NAME, arg, &mut c);
+        drop_verbatim(Self::FUNC.name(), arg, &mut c);
         if c.min_len > 0 {
             c.notes.push(format!(
                 "at least {} characters after trim({arg}): spaces at the ends do not count",

@@ -20,7 +20,7 @@ fn apply(s: &str, lits: &[Value]) -> Option<String> {
 }
 
 impl MappingFunction for Truncate {
-    const NAME: &'static str = "truncate";
+    const FUNC: Func = Func::Truncate;
 
     fn params() -> Option<&'static [Literal]> {
         Some(&[Literal::Any, Literal::Count])
@@ -57,7 +57,7 @@ impl MappingFunction for Truncate {
     }
 
     fn backward(arg: &Expr, lits: &[Option<String>], mut c: Constraint) -> Constraint {
-        drop_verbatim(Self::NAME, arg, &mut c);
+        drop_verbatim(Self::FUNC.name(), arg, &mut c);
         let Some(n) = text_u64(lits, 1) else { return c };
         if c.max_len.is_some_and(|m| m >= n) {
             c.max_len = None;

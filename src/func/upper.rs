@@ -26,7 +26,7 @@ pub static MAP: CharMap = CharMap::new(
 );
 
 impl MappingFunction for Upper {
-    const NAME: &'static str = "upper";
+    const FUNC: Func = Func::Upper;
 
     fn params() -> Option<&'static [Literal]> {
         Some(&[Literal::Any])
@@ -55,7 +55,7 @@ impl MappingFunction for Upper {
     }
 
     fn backward(arg: &Expr, _lits: &[Option<String>], c: Constraint) -> Constraint {
-        charwise_backward(Self::NAME, &MAP, arg, c)
+        charwise_backward(Self::FUNC.name(), &MAP, arg, c)
     }
 
     fn demand(_args: &[Expr], max: Option<u64>) -> Option<(usize, Option<u64>)> {
@@ -139,7 +139,7 @@ mod tests {
     fn no_character_passing_is_a_valid_schema() {
         // Nothing upper() makes is lower-case: the pulled-back class is empty, written so
         // that the Rust regex ripple compiles patterns with accepts it (not `[]`).
-        let e = crate::expr::parse("upper(x)").unwrap();
+        let e = crate::func::parse("upper(x)").unwrap();
         let c = Constraint {
             chars: Some(chars_of(&[('a', 'z')])),
             ..Constraint::default()

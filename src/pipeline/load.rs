@@ -13,7 +13,7 @@ use super::{
     Endpoint, ErrorPattern, FORMAT_VERSION, Flow, Mapping, PIPELINE_SCHEMA, Pipeline, System,
 };
 use crate::error::{Error, ErrorKind, Errors};
-use crate::expr::{self, FieldPath};
+use crate::expr::FieldPath;
 use crate::schema::SystemSchema;
 use crate::span::{Location, SourceFile, Span};
 use crate::suggest;
@@ -451,7 +451,7 @@ fn source_kind(src: &RawSource, base: &Path) -> Option<super::SourceKind> {
             dialect: src
                 .dialect
                 .as_deref()
-                .and_then(crate::import::Dialect::from_name),
+                .and_then(crate::dialect::Dialect::from_name),
         });
     }
     if let Some(pg) = &src.postgres {
@@ -528,7 +528,7 @@ fn mapping(
         Some(o) => file.span(o + range.start, o + range.end.max(range.start)),
         None => span,
     };
-    let expr = match expr::parse(source) {
+    let expr = match crate::func::parse(source) {
         Ok(expr) => expr,
         Err(e) => {
             let mut err = Error::new(e.kind, e.message).at(Location::new(file, locate(e.span)));

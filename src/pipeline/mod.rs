@@ -182,7 +182,7 @@ pub enum SourceKind {
         /// The table.
         table: String,
         /// The dialect; guessed from the file when left out.
-        dialect: Option<crate::import::Dialect>,
+        dialect: Option<crate::dialect::Dialect>,
     },
     /// A table of a live PostgreSQL database.
     Postgres {
