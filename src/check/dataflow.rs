@@ -581,6 +581,10 @@ fn propagate_back(
 
 type Memo = rustc_hash::FxHashMap<(usize, String), Option<(Abs, Acc)>>;
 
+/// What the field at `pointer` of the path's `k`-th system can hold, the facts behind it
+/// added to `acc`: at the entry, its schema narrowed by the path's demands; further on,
+/// what the flow into that system fills it with, as that system accepts it. `None` when
+/// the field is never there. Remembered per position and pointer in `memo`.
 fn field_on_path(
     ctx: &PathCtx<'_>,
     k: usize,
@@ -594,74 +598,94 @@ fn field_on_path(
         acc.absorb(a);
         return Some(abs.clone());
     }
-    let system = &ctx.pipeline.systems[ctx.systems[k]];
     let result = if k == 0 {
-        let mut a = Acc::default();
-        a.origins.insert(std::sync::Arc::from(pointer));
-        let leaf = system.schema.leaf(pointer);
-        a.null = !domain::rejects_null(&leaf);
-        let absent = ctx.demands.get(pointer).is_some_and(|d| d.absent);
-        entry_value(&leaf, a.null)
-            .filter(|_| !absent)
-            .map(|mut abs| {
-                if let (Abs::Str(s), Some(d)) = (&mut abs, ctx.demands.get(pointer)) {
-                    if let Some(m) = d.max {
-                        s.max = Some(s.max.map_or(m, |x| x.min(m)));
-                    }
-                    if let Some(c) = &d.chars {
-                        s.chars.intersect(c);
-                    }
-                }
-                (abs, a)
-            })
+        entry_on_path(ctx, pointer)
     } else if !fires(ctx, k, memo) {
         // No record reaches this system on the path: the field is never filled.
         None
     } else {
-        let flow = ctx.flows[k - 1];
-        let sources = crate::lineage::sources(ctx.pipeline, ctx.systems[k], pointer);
-        let mut found: Option<(Abs, Acc)> = None;
-        for src in sources.iter().filter(|s| s.flow == flow) {
-            let mut a = Acc::default();
-            let abs = if src.inside_copy {
-                // A field inside an object this flow copies whole: the source's field.
-                src.inputs
-                    .first()
-                    .and_then(|input| field_on_path(ctx, k - 1, input, &mut a, memo))
-            } else if *src.mapping.target_pointer == *pointer {
-                eval_mapping(
-                    &src.mapping.expr,
-                    &mut |p, acc| field_on_path(ctx, k - 1, p, acc, memo),
-                    &mut a,
-                )
-            } else {
-                // A field filled inside this object: the object is not described.
-                eval_mapping(
-                    &src.mapping.expr,
-                    &mut |p, acc| field_on_path(ctx, k - 1, p, acc, memo),
-                    &mut a,
-                )
-                .map(|_| Abs::Any)
-            };
-            let Some(abs) = abs else { continue };
-            found = Some(match found {
-                None => (abs, a),
-                Some((prev, mut pa)) => {
-                    pa.absorb(&a);
-                    (domain::join(&prev, &abs), pa)
-                }
-            });
-        }
-        found.and_then(|(abs, mut a)| {
-            let leaf = system.schema.leaf(pointer);
-            a.accepted_by(&leaf);
-            accepted(abs, a.null, &leaf).map(|abs| (abs, a))
-        })
+        filled_on_path(ctx, k, pointer, memo)
     };
     memo.insert(key, result.clone());
     let (abs, a) = result?;
     acc.absorb(&a);
     Some(abs)
+}
+
+/// An entry field on the path: what its schema accepts, narrowed by what the path demands
+/// of it (a maximum length, characters), or nothing when the path needs it absent.
+fn entry_on_path(ctx: &PathCtx<'_>, pointer: &str) -> Option<(Abs, Acc)> {
+    let system = &ctx.pipeline.systems[ctx.systems[0]];
+    let mut a = Acc::default();
+    a.origins.insert(std::sync::Arc::from(pointer));
+    let leaf = system.schema.leaf(pointer);
+    a.null = !domain::rejects_null(&leaf);
+    let absent = ctx.demands.get(pointer).is_some_and(|d| d.absent);
+    entry_value(&leaf, a.null)
+        .filter(|_| !absent)
+        .map(|mut abs| {
+            if let (Abs::Str(s), Some(d)) = (&mut abs, ctx.demands.get(pointer)) {
+                if let Some(m) = d.max {
+                    s.max = Some(s.max.map_or(m, |x| x.min(m)));
+                }
+                if let Some(c) = &d.chars {
+                    s.chars.intersect(c);
+                }
+            }
+            (abs, a)
+        })
+}
+
+/// A field of the path's `k`-th system (`k` ≥ 1) as the flow into it fills it: every
+/// mapping of that flow that fills it (directly, inside an object it copies whole, or as
+/// an object one of whose fields it fills) joined, then narrowed by what the system
+/// accepts there.
+fn filled_on_path(
+    ctx: &PathCtx<'_>,
+    k: usize,
+    pointer: &str,
+    memo: &mut Memo,
+) -> Option<(Abs, Acc)> {
+    let system = &ctx.pipeline.systems[ctx.systems[k]];
+    let flow = ctx.flows[k - 1];
+    let sources = crate::lineage::sources(ctx.pipeline, ctx.systems[k], pointer);
+    let mut found: Option<(Abs, Acc)> = None;
+    for src in sources.iter().filter(|s| s.flow == flow) {
+        let mut a = Acc::default();
+        let abs = if src.inside_copy {
+            // A field inside an object this flow copies whole: the source's field.
+            src.inputs
+                .first()
+                .and_then(|input| field_on_path(ctx, k - 1, input, &mut a, memo))
+        } else if *src.mapping.target_pointer == *pointer {
+            eval_mapping(
+                &src.mapping.expr,
+                &mut |p, acc| field_on_path(ctx, k - 1, p, acc, memo),
+                &mut a,
+            )
+        } else {
+            // A field filled inside this object: the object is not described.
+            eval_mapping(
+                &src.mapping.expr,
+                &mut |p, acc| field_on_path(ctx, k - 1, p, acc, memo),
+                &mut a,
+            )
+            .map(|_| Abs::Any)
+        };
+        let Some(abs) = abs else { continue };
+        found = Some(match found {
+            None => (abs, a),
+            Some((prev, mut pa)) => {
+                pa.absorb(&a);
+                (domain::join(&prev, &abs), pa)
+            }
+        });
+    }
+    found.and_then(|(abs, mut a)| {
+        let leaf = system.schema.leaf(pointer);
+        a.accepted_by(&leaf);
+        accepted(abs, a.null, &leaf).map(|abs| (abs, a))
+    })
 }
 
 /// What an entry field can hold: `None` when its schema accepts no value at all (`null`
