@@ -44,14 +44,10 @@ fn two_systems_with(
 }
 
 fn verdict(report: &CheckReport) -> &'static str {
-    match report
-        .findings
-        .iter()
-        .find(|f| f.field.as_deref() == Some("/w"))
-    {
+    match report.findings.iter().find(|f| f.field() == Some("/w")) {
         None => "compatible",
-        Some(f) if f.code == Code::Incompatible => "incompatible",
-        Some(f) if f.code == Code::Undecided => "undecided",
+        Some(f) if f.code() == Code::Incompatible => "incompatible",
+        Some(f) if f.code() == Code::Undecided => "undecided",
         Some(_) => "other",
     }
 }
@@ -105,16 +101,16 @@ fn table_of_two_system_cases() {
                 report
                     .findings
                     .iter()
-                    .map(|f| &f.message)
+                    .map(|f| f.message())
                     .collect::<Vec<_>>()
             ));
         }
         for f in report
             .findings
             .iter()
-            .filter(|f| f.code == Code::Incompatible)
+            .filter(|f| f.code() == Code::Incompatible)
         {
-            let w = f.witness.as_ref().unwrap();
+            let w = f.witness().unwrap();
             if !reproduces(&p, w) {
                 failures.push(format!("{}: witness {w} does not reproduce", case["name"]));
             }
@@ -190,8 +186,8 @@ proptest! {
         let p = two_systems(dir.path(), &json!({"v": up}), expr, &down);
         let mut report = CheckReport::default();
         check::check_pipeline(&p, &mut report);
-        for f in report.findings.iter().filter(|f| f.code == Code::Incompatible) {
-            prop_assert!(reproduces(&p, f.witness.as_ref().unwrap()), "witness {:?} for {expr}", f.witness);
+        for f in report.findings.iter().filter(|f| f.code() == Code::Incompatible) {
+            prop_assert!(reproduces(&p, f.witness().unwrap()), "witness {:?} for {expr}", f.witness());
         }
         if verdict(&report) == "compatible" {
             let up_schema = &p.systems[0].schema;

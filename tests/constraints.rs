@@ -43,7 +43,7 @@ fn emitted_schema_rejects_witnesses_and_accepts_accepted_examples() {
             let entry_id = &p.systems[entry].id;
             let mut checked = 0;
             for f in &report.findings {
-                let (Some(witness), Some(path)) = (&f.witness, f.path.first()) else {
+                let (Some(witness), Some(path)) = (&f.witness(), f.path().first()) else {
                     continue;
                 };
                 if path != entry_id {
@@ -53,9 +53,9 @@ fn emitted_schema_rejects_witnesses_and_accepts_accepted_examples() {
                 assert!(
                     !rejects(&schema, witness).is_empty(),
                     "{file}: emitted schema accepts the witness of {} {:?} {:?}: {witness}",
-                    f.code.code(),
-                    f.system,
-                    f.field
+                    f.code().code(),
+                    f.system(),
+                    f.field()
                 );
             }
             if file.contains("customer-identity") {

@@ -7,7 +7,7 @@ use super::dataflow::{self, Acc, Summary};
 use super::path::{FlowPath, paths_ending_with};
 use super::prove::unproven;
 use super::witness::{Search, search, shrink};
-use super::{Code, Derivation, Finding};
+use super::{Derivation, FieldAt, Finding, Incompatibility, Undecided};
 use crate::graph::SystemGraph;
 use crate::pipeline::{FlowId, Mapping, Pipeline, SystemId};
 use crate::propagate::FieldRef;
@@ -242,29 +242,28 @@ fn incompatible(
 ) -> Finding {
     let (pipeline, entry) = (subject.pipeline, subject.entry);
     let target = &pipeline.systems[pipeline.flows[subject.flow].to];
-    let mut f = finding(
-        pipeline,
-        entry,
-        path,
-        subject.mapping,
-        derivation,
-        Code::Incompatible,
-        format!(
-            "`{}` accepts values that `{}` rejects at {} ({} {})",
-            pipeline.systems[entry].id,
-            target.id,
-            subject.mapping.target_pointer,
-            v.keyword,
-            crate::text::display_value(&v.limit)
-        ),
+    let (at, origin, path) = facts(pipeline, entry, path, subject.mapping, derivation);
+    let message = format!(
+        "`{}` accepts values that `{}` rejects at {} ({} {})",
+        pipeline.systems[entry].id,
+        target.id,
+        subject.mapping.target_pointer,
+        v.keyword,
+        crate::text::display_value(&v.limit)
     );
-    f.keyword = Some(v.keyword.clone());
-    f.limit = Some(v.limit.clone());
-    f.value = v.value.clone();
-    f.label = Some(v.sentence(false));
-    f.help = Some(suggest_fix(pipeline, entry, derivation, v));
-    f.witness = Some(record);
-    f
+    let facts = Incompatibility {
+        at,
+        keyword: v.keyword.clone(),
+        limit: v.limit.clone(),
+        origin,
+        path,
+        witness: record,
+        value: v.value.clone(),
+    };
+    let location = pipeline.location(subject.mapping.span);
+    Finding::incompatible(facts, message, &pipeline.file.path, location)
+        .with_label(v.sentence(false))
+        .with_help(Some(suggest_fix(pipeline, entry, derivation, v)))
 }
 
 /// The R302 finding: what is not proven, and why the search did not decide it.
@@ -285,48 +284,46 @@ fn undecided(
         || FlowPath::new(vec![entry, pipeline.flows[flow].to], vec![flow]),
         |p| FlowPath::new(p.systems.clone(), p.flows.clone()),
     );
-    let mut f = finding(
-        pipeline,
-        entry,
-        &shortest,
-        subject.mapping,
-        derivation,
-        Code::Undecided,
-        format!(
-            "cannot prove that `{}` accepts every value of {} from `{}`: {} not proven, and no counterexample found",
-            target.id,
-            subject.mapping.target_pointer,
-            pipeline.systems[entry].id,
-            what.join(", ")
-        ),
+    let (at, origin, path) = facts(pipeline, entry, &shortest, subject.mapping, derivation);
+    let mut message = format!(
+        "cannot prove that `{}` accepts every value of {} from `{}`: {} not proven, and no counterexample found",
+        target.id,
+        subject.mapping.target_pointer,
+        pipeline.systems[entry].id,
+        what.join(", ")
     );
     if subject.budget.total.get() == 0 {
-        f.message.push_str(super::BUDGET_NOTE);
+        message.push_str(super::BUDGET_NOTE);
     }
     if let Some(e) = inconsistency {
-        f.message.push_str(&format!(" ({e})"));
+        message.push_str(&format!(" ({e})"));
     }
-    f.keyword = unproven.first().map(|(k, _)| k.clone());
-    f.limit = unproven.first().map(|(_, v)| v.clone());
-    f.help = Some("state the constraint upstream (in the entry schema or an earlier system) in a form ripple models: maxLength, x-maxBytes, x-charset, or a pattern of character classes".into());
-    f
+    let facts = Undecided {
+        at,
+        constraint: unproven.first().cloned(),
+        origin,
+        path,
+    };
+    let location = pipeline.location(subject.mapping.span);
+    Finding::undecided(facts, message, &pipeline.file.path, location)
+        .with_help(Some("state the constraint upstream (in the entry schema or an earlier system) in a form ripple models: maxLength, x-maxBytes, x-charset, or a pattern of character classes".into()))
 }
 
-fn finding(
+/// What R301 and R302 say alike: the target system and field, the entry fields the value
+/// derives from and the path's system ids.
+fn facts(
     pipeline: &Pipeline,
     entry: SystemId,
     path: &FlowPath,
     mapping: &Mapping,
     derivation: &Derivation,
-    code: Code,
-    message: String,
-) -> Finding {
+) -> (FieldAt, Vec<FieldRef>, Vec<String>) {
     let target = path.systems.last().copied().unwrap_or(entry);
-    let mut f = Finding::new(code, message, &pipeline.file.path);
-    f.location = Some(pipeline.location(mapping.span));
-    f.system = Some(pipeline.systems[target].id.clone());
-    f.field = Some(mapping.target_pointer.to_string());
-    f.origin = derivation
+    let at = FieldAt {
+        system: pipeline.systems[target].id.clone(),
+        field: mapping.target_pointer.to_string(),
+    };
+    let origin = derivation
         .origins
         .iter()
         .map(|o| FieldRef {
@@ -334,12 +331,12 @@ fn finding(
             field: (**o).into(),
         })
         .collect();
-    f.path = path
+    let path = path
         .systems
         .iter()
         .map(|&s| pipeline.systems[s].id.clone())
         .collect();
-    f
+    (at, origin, path)
 }
 
 /// Which side to change, and to what.

@@ -61,10 +61,10 @@ impl Baseline {
             .iter()
             .map(|f| BaselineEntry {
                 fingerprint: f.fingerprint(),
-                code: f.code.code().to_owned(),
-                system: f.system.clone(),
-                field: f.field.clone(),
-                message: f.message.clone(),
+                code: f.code().code().to_owned(),
+                system: f.system().map(str::to_owned),
+                field: f.field().map(str::to_owned),
+                message: f.message().to_owned(),
             })
             .collect();
         entries.sort();
@@ -159,22 +159,37 @@ impl CheckReport {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::Code;
+    use crate::check::{FieldAt, Incompatibility};
     use crate::propagate::FieldRef;
+    use crate::span::{Location, SourceFile};
+
+    /// An R301 at `crm:/login` by `keyword`, the finding's other facts made up.
+    fn finding_at(message: &str, field: &str, keyword: &str, origin: &[(&str, &str)]) -> Finding {
+        let file = SourceFile::new("p.yaml", "flows: []\n");
+        let facts = Incompatibility {
+            at: FieldAt {
+                system: "crm".into(),
+                field: field.into(),
+            },
+            keyword: keyword.into(),
+            limit: serde_json::json!(12),
+            origin: origin
+                .iter()
+                .map(|(s, p)| FieldRef {
+                    system: (*s).into(),
+                    field: (*p).into(),
+                })
+                .collect(),
+            path: vec!["web".into(), "crm".into()],
+            witness: serde_json::json!({}),
+            value: None,
+        };
+        let location = Location::new(&file, file.span(0, 5));
+        Finding::incompatible(facts, message.into(), Path::new("p.yaml"), location)
+    }
 
     fn finding(message: &str, origin: &[(&str, &str)]) -> Finding {
-        let mut f = Finding::new(Code::Incompatible, message, Path::new("p.yaml"));
-        f.system = Some("crm".into());
-        f.field = Some("/login".into());
-        f.keyword = Some("maxLength".into());
-        f.origin = origin
-            .iter()
-            .map(|(s, p)| FieldRef {
-                system: (*s).into(),
-                field: (*p).into(),
-            })
-            .collect();
-        f
+        finding_at(message, "/login", "maxLength", origin)
     }
 
     #[test]
@@ -184,16 +199,19 @@ mod tests {
         assert_eq!(a.fingerprint(), b.fingerprint());
         // Pinned (checked by hand against FNV-1a 64): the same on every Rust version.
         assert_eq!(a.fingerprint(), "ceddad50aa54d1f6");
-        let mut c = a.clone();
-        c.keyword = Some("pattern".into());
+        let c = finding_at(
+            "one wording",
+            "/login",
+            "pattern",
+            &[("web", "/a"), ("web", "/b")],
+        );
         assert_ne!(a.fingerprint(), c.fingerprint());
     }
 
     #[test]
     fn baselines_match_as_a_multiset_and_keep_checked_ranges() {
         let f = finding("m", &[]);
-        let mut other = finding("m", &[]);
-        other.field = Some("/tier".into());
+        let other = finding_at("m", "/tier", "maxLength", &[]);
         let mut report = CheckReport {
             findings: vec![f.clone(), other.clone(), f.clone()],
             checked: vec![

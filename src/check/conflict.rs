@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::path::{self, FlowPath};
-use super::{CheckReport, Code, Finding, dataflow, witness};
+use super::{CheckReport, Conflict, FieldAt, Finding, dataflow, witness};
 use crate::graph::SystemGraph;
 use crate::pipeline::{FlowId, Mapping, Pipeline, SystemId};
 
@@ -49,15 +49,14 @@ pub(super) fn conflicts(
         }
     }
     if unchecked > 0 {
-        let mut f = Finding::new(
-            Code::Undecided,
+        let f = Finding::unchecked_conflicts(
             format!(
                 "{unchecked} field(s) filled by several flows from `{}` were not checked for path conflicts: the witness search budget for this pipeline ran out",
                 pipeline.systems[entry].id
             ),
             &pipeline.file.path,
-        );
-        f.help = Some("raise `--witness-budget` to check them".into());
+        )
+        .with_help(Some("raise `--witness-budget` to check them".into()));
         report.findings.push(f);
     }
 }
@@ -133,30 +132,30 @@ fn conflict(
             .join(" → ")
     };
     let (a, b) = *values;
-    let mut f = Finding::new(
-        Code::PathConflict,
-        format!(
-            "`{}` receives different values for {field}: {} via {}, {} via {}",
-            pipeline.systems[target].id,
-            crate::text::display_value(&a),
-            ids(pa),
-            crate::text::display_value(&b),
-            ids(pb)
-        ),
-        &pipeline.file.path,
+    let message = format!(
+        "`{}` receives different values for {field}: {} via {}, {} via {}",
+        pipeline.systems[target].id,
+        crate::text::display_value(&a),
+        ids(pa),
+        crate::text::display_value(&b),
+        ids(pb)
     );
-    f.location = Some(pipeline.location(mb.span));
-    f.system = Some(pipeline.systems[target].id.clone());
-    f.field = Some(field.to_owned());
-    f.path = pb
-        .systems
-        .iter()
-        .map(|&s| pipeline.systems[s].id.clone())
-        .collect();
-    f.witness = Some(record);
-    f.help = Some(
-        "make the mappings agree (the same expression on every path), or let only one flow fill the field"
-            .into(),
-    );
+    let facts = Conflict {
+        at: FieldAt {
+            system: pipeline.systems[target].id.clone(),
+            field: field.to_owned(),
+        },
+        path: pb
+            .systems
+            .iter()
+            .map(|&s| pipeline.systems[s].id.clone())
+            .collect(),
+        witness: record,
+    };
+    let f = Finding::path_conflict(facts, message, &pipeline.file.path, pipeline.location(mb.span))
+        .with_help(Some(
+            "make the mappings agree (the same expression on every path), or let only one flow fill the field"
+                .into(),
+        ));
     Some(f)
 }

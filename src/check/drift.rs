@@ -15,7 +15,7 @@ use std::path::PathBuf;
 
 use serde_json::{Map, Value, json};
 
-use super::{CheckReport, Code, Finding};
+use super::{CheckReport, Drift, FieldAt, Finding};
 use crate::error::{Error, ErrorKind};
 use crate::import;
 use crate::pipeline::{Pipeline, Source, SourceKind, System, SystemId};
@@ -30,19 +30,18 @@ pub(super) fn drift(pipeline: &Pipeline, report: &mut CheckReport) {
         match imported_schema(&source.kind) {
             Ok(imported) => compare(pipeline, id, source, &imported, report),
             Err(e) => {
-                let mut f = finding(
-                    pipeline,
-                    system,
-                    source,
-                    Code::SourceUnreadable,
+                let f = Finding::source_unreadable(
+                    system.id.clone(),
                     format!(
                         "cannot read the source of `{}` ({}): {}",
                         system.id,
                         source.kind.describe(),
                         e.message
                     ),
-                );
-                f.help = e.help.clone();
+                    &pipeline.file.path,
+                    pipeline.location(source.span),
+                )
+                .with_help(e.help.clone());
                 report.findings.push(f);
                 report.sources_unread += 1;
             }
@@ -94,19 +93,6 @@ fn imported_schema(kind: &SourceKind) -> Result<SystemSchema, Error> {
         SourceKind::Ldap { path, class } => (import::import_ldap(path, class)?, path.clone()),
     };
     SystemSchema::from_value(&path, value)
-}
-
-fn finding(
-    pipeline: &Pipeline,
-    system: &System,
-    source: &Source,
-    code: Code,
-    message: String,
-) -> Finding {
-    let mut f = Finding::new(code, message, &pipeline.file.path);
-    f.location = Some(pipeline.location(source.span));
-    f.system = Some(system.id.clone());
-    f
 }
 
 /// The top-level fields the pipeline's mappings fill in system `id` or read from it.
@@ -166,22 +152,24 @@ fn compare(
     for field in &mapped {
         if column_of(source, imported, field).is_none() {
             let column = source.columns.get(field).unwrap_or(field);
-            let mut f = finding(
-                pipeline,
-                system,
-                source,
-                Code::MissingColumn,
+            let at = FieldAt {
+                system: system.id.clone(),
+                field: pointer(field),
+            };
+            let f = Finding::missing_column(
+                at,
                 format!(
                     "the pipeline maps `{field}` of `{}`, but its source ({}) has no `{column}`",
                     system.id,
                     source.kind.describe()
                 ),
-            );
-            f.field = Some(pointer(field));
-            f.help = Some(
+                &pipeline.file.path,
+                pipeline.location(source.span),
+            )
+            .with_help(Some(
                 "add the column to the source, or name it under `source.columns: { FIELD: COLUMN }`"
                     .into(),
-            );
+            ));
             report.findings.push(f);
         }
     }
@@ -270,12 +258,13 @@ fn compare_field(
                     crate::text::describe(&value),
                     system.schema_path.display(),
                 );
-                let mut f = finding(pipeline, system, source, Code::LooserThanSource, message);
-                fill(&mut f, field, keyword, limit, value);
-                f.help = Some(format!(
-                    "tighten `{field}` in {} to match the source (`ripple import … --update`)",
-                    system.schema_path.display()
-                ));
+                let facts = drift_facts(system, field, keyword, limit, value);
+                let location = pipeline.location(source.span);
+                let f = Finding::looser_than_source(facts, message, &pipeline.file.path, location)
+                    .with_help(Some(format!(
+                        "tighten `{field}` in {} to match the source (`ripple import … --update`)",
+                        system.schema_path.display()
+                    )));
                 return Some(f);
             }
             (Some((keyword, limit)), None) if tighter.is_none() => {
@@ -285,9 +274,14 @@ fn compare_field(
                     crate::text::describe(&value),
                     system.schema_path.display(),
                 );
-                let mut f = finding(pipeline, system, source, Code::TighterThanSource, message);
-                fill(&mut f, field, keyword, limit, value);
-                tighter = Some(f);
+                let facts = drift_facts(system, field, keyword, limit, value);
+                let location = pipeline.location(source.span);
+                tighter = Some(Finding::tighter_than_source(
+                    facts,
+                    message,
+                    &pipeline.file.path,
+                    location,
+                ));
             }
             _ => {}
         }
@@ -295,11 +289,18 @@ fn compare_field(
     tighter
 }
 
-fn fill(f: &mut Finding, field: &str, keyword: String, limit: Value, value: Value) {
-    f.field = Some(pointer(field));
-    f.keyword = Some(keyword);
-    f.limit = Some(limit);
-    f.value = Some(value);
+/// What R401 and R402 say about `field` of `system`: the rejecting keyword, its limit and
+/// the value one side accepts and the other rejects.
+fn drift_facts(system: &System, field: &str, keyword: String, limit: Value, value: Value) -> Drift {
+    Drift {
+        at: FieldAt {
+            system: system.id.clone(),
+            field: pointer(field),
+        },
+        keyword,
+        limit,
+        value,
+    }
 }
 
 /// Candidate values at and around the limits `keywords` state, plus a few of each type.

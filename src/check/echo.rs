@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use super::{CheckReport, Code, Finding};
+use super::{CheckReport, Code, Echo, FieldAt, Finding};
 use crate::change::ChangeRequest;
 use crate::graph::SystemGraph;
 use crate::lineage;
@@ -44,7 +44,7 @@ pub(super) fn echoes(
             if report
                 .findings
                 .iter()
-                .any(|f| f.code == Code::Echo && f.field.as_deref() == Some(&target))
+                .any(|f| f.code() == Code::Echo && f.field() == Some(target.as_str()))
             {
                 continue;
             }
@@ -127,30 +127,36 @@ fn finding(
         .iter()
         .map(|&s| pipeline.systems[s].id.clone())
         .collect();
-    let mut f = Finding::new(
-        Code::Echo,
-        format!(
-            "`{}` {} comes back changed through {}",
-            system.id,
-            echo.field,
-            ids.join(" → ")
-        ),
-        &pipeline.file.path,
+    let message = format!(
+        "`{}` {} comes back changed through {}",
+        system.id,
+        echo.field,
+        ids.join(" → ")
     );
-    f.location = Some(pipeline.location(mapping.span));
-    f.label = Some(format!(
+    let label = format!(
         "{} is written back as {}",
         crate::text::display_value(&echo.sent),
         crate::text::display_value(&echo.back)
-    ));
-    f.system = Some(system.id.clone());
-    f.field = Some(echo.field.clone());
-    f.path = ids;
-    f.witness = Some(record.clone());
-    f.value = Some(echo.back.clone());
-    f.help = Some(format!(
+    );
+    let help = format!(
         "write back only what the other side may change, or make `{}` accept only values the round trip keeps (flow {} → {})",
         system.id, pipeline.systems[pipeline.flows[fid].from].id, system.id
-    ));
-    f
+    );
+    let facts = Echo {
+        at: FieldAt {
+            system: system.id.clone(),
+            field: echo.field.clone(),
+        },
+        path: ids,
+        witness: record.clone(),
+        value: echo.back.clone(),
+    };
+    Finding::echo(
+        facts,
+        message,
+        &pipeline.file.path,
+        pipeline.location(mapping.span),
+    )
+    .with_label(label)
+    .with_help(Some(help))
 }

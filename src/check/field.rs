@@ -61,7 +61,9 @@ pub fn verdict_in(report: &CheckReport, id: &str, pointer: &str) -> FieldVerdict
         let first = found.first().cloned();
         verdict = match (verdict, first) {
             (FieldVerdict::Incompatible(f), _) => FieldVerdict::Incompatible(f),
-            (_, Some(f)) if f.code == Code::Incompatible => FieldVerdict::Incompatible(Box::new(f)),
+            (_, Some(f)) if f.code() == Code::Incompatible => {
+                FieldVerdict::Incompatible(Box::new(f))
+            }
             (FieldVerdict::Undecided(f), _) => FieldVerdict::Undecided(f),
             (_, Some(f)) => FieldVerdict::Undecided(Box::new(f)),
             (_, None) => FieldVerdict::Proven,

@@ -17,6 +17,7 @@ mod drift;
 mod echo;
 
 mod field;
+mod finding;
 mod nested;
 mod path;
 mod prove;
@@ -30,11 +31,10 @@ use serde_json::Value;
 use crate::error::{Error, Errors};
 use crate::graph::SystemGraph;
 use crate::pipeline::{self, FlowId, Pipeline, SystemId};
-use crate::propagate::FieldRef;
-use crate::span::Location;
 pub use baseline::{Baseline, BaselineSummary};
 pub use codes::{Code, Severity};
 pub use field::{FieldVerdict, check_field};
+pub use finding::{Body, Conflict, Drift, Echo, FieldAt, Finding, Incompatibility, Undecided};
 pub(crate) use nested::with_nested;
 pub use suppress::Ignored;
 
@@ -60,145 +60,6 @@ impl Default for CheckOptions {
             witness_budget: WITNESS_BUDGET,
         }
     }
-}
-
-/// One finding of `ripple check`.
-#[derive(Debug, Clone)]
-pub struct Finding {
-    /// The stable code.
-    pub code: Code,
-    /// Error, warning or note.
-    pub severity: Severity,
-    /// What is wrong.
-    pub message: String,
-    /// The file (a pipeline, or the file of a load error).
-    pub file: PathBuf,
-    /// Where in it, when known (with the text for excerpts).
-    pub location: Option<Location>,
-    /// Text under the underline.
-    pub label: Option<String>,
-    /// What to change.
-    pub help: Option<String>,
-    /// The system the finding is about.
-    pub system: Option<String>,
-    /// The field (JSON Pointer) in that system.
-    pub field: Option<String>,
-    /// The rejecting keyword (incompatibilities).
-    pub keyword: Option<String>,
-    /// The keyword's limit.
-    pub limit: Option<Value>,
-    /// Entry fields the value derives from.
-    pub origin: Vec<FieldRef>,
-    /// System ids from the entry.
-    pub path: Vec<String>,
-    /// An entry `record` reproducing the finding with `ripple validate`.
-    pub witness: Option<Value>,
-    /// The value the target receives for the witness; for drift (R401, R402), a value
-    /// for the system's own field that one schema accepts and the other rejects.
-    pub value: Option<Value>,
-}
-
-impl Finding {
-    fn new(code: Code, message: impl Into<String>, file: &Path) -> Self {
-        Self {
-            code,
-            severity: code.severity(),
-            message: message.into(),
-            file: file.to_path_buf(),
-            location: None,
-            label: None,
-            help: None,
-            system: None,
-            field: None,
-            keyword: None,
-            limit: None,
-            origin: Vec::new(),
-            path: Vec::new(),
-            witness: None,
-            value: None,
-        }
-    }
-
-    /// The finding for a load error.
-    #[must_use]
-    pub fn from_error(error: &Error, file: &Path) -> Self {
-        let mut f = Self::new(
-            Code::for_error(error.kind),
-            error.message.clone(),
-            error.file.as_deref().unwrap_or(file),
-        );
-        f.location.clone_from(&error.location);
-        f.label.clone_from(&error.label);
-        f.help.clone_from(&error.help);
-        f
-    }
-
-    /// The entry system of the finding's path: where its witness enters.
-    #[must_use]
-    pub fn entry(&self) -> Option<&str> {
-        self.witness
-            .as_ref()
-            .and(self.path.first().map(String::as_str))
-    }
-
-    /// The witness as a whole change request, `{"entry": …, "record": …}`: saved to a
-    /// file, `ripple validate PIPELINE FILE` reproduces the finding, whichever entry
-    /// system it starts from.
-    #[must_use]
-    pub fn replay(&self) -> Option<Value> {
-        let record = self.witness.as_ref()?;
-        Some(match self.entry() {
-            Some(entry) => serde_json::json!({ "entry": entry, "record": record }),
-            None => serde_json::json!({ "record": record }),
-        })
-    }
-
-    /// `error`, `warning` or `note`.
-    #[must_use]
-    pub fn severity_name(&self) -> &'static str {
-        match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Note => "note",
-        }
-    }
-
-    /// A stable fingerprint (16 hex digits): FNV-1a over the code, system, field, keyword
-    /// and the sorted origin fields, never the line or the message, so a finding keeps it
-    /// when the pipeline is reformatted or the wording changes (README, "Baselines").
-    #[must_use]
-    pub fn fingerprint(&self) -> String {
-        let mut origin: Vec<String> = self
-            .origin
-            .iter()
-            .map(|o| format!("{}:{}", o.system, o.field))
-            .collect();
-        origin.sort();
-        origin.dedup();
-        let parts = [
-            self.code.code(),
-            self.system.as_deref().unwrap_or(""),
-            self.field.as_deref().unwrap_or(""),
-            self.keyword.as_deref().unwrap_or(""),
-            &origin.join(","),
-        ];
-        format!("{:016x}", fnv1a(&parts.join("\u{1f}")))
-    }
-
-    /// `(line, column)`, 1-based; `(1, 1)` when there is no finer location.
-    #[must_use]
-    pub fn line_column(&self) -> (usize, usize) {
-        self.location
-            .as_ref()
-            .map_or((1, 1), |l| (l.span.line.max(1), l.span.column.max(1)))
-    }
-}
-
-/// FNV-1a, 64 bits: a fixed hash whose value never changes between Rust versions.
-fn fnv1a(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
 }
 
 /// What `ripple check` found in a set of files.
@@ -241,7 +102,10 @@ impl CheckReport {
     /// Whether no finding is an error.
     #[must_use]
     pub fn ok(&self) -> bool {
-        !self.findings.iter().any(|f| f.severity == Severity::Error)
+        !self
+            .findings
+            .iter()
+            .any(|f| f.severity() == Severity::Error)
     }
 
     /// Removes the findings whose `keep` entry is false (those past its end are kept) and
@@ -412,14 +276,15 @@ fn unreachable(pipeline: &Pipeline, graph: &SystemGraph, report: &mut CheckRepor
     let reach = graph.reachable(pipeline.entries());
     for (id, system) in pipeline.systems.iter().enumerate() {
         if !reach[id] {
-            let mut f = Finding::new(
-                Code::UnreachableSystem,
+            let f = Finding::unreachable_system(
+                system.id.clone(),
                 format!("no flow from an entry system reaches `{}`", system.id),
                 &pipeline.file.path,
-            );
-            f.location = Some(pipeline.location(system.span));
-            f.system = Some(system.id.clone());
-            f.help = Some("add a flow into it, or remove it from the pipeline".into());
+                pipeline.location(system.span),
+            )
+            .with_help(Some(
+                "add a flow into it, or remove it from the pipeline".into(),
+            ));
             report.findings.push(f);
         }
     }
@@ -474,13 +339,13 @@ fn check_from(
     }
     budget.per_search.set(witness::MAX_CANDIDATES);
     for (_, fid, mi, found, noted) in &mut fields {
-        if !matches!(found.as_slice(), [f] if f.code == Code::Undecided) {
+        if !matches!(found.as_slice(), [f] if f.code() == Code::Undecided) {
             continue;
         }
         if budget.total.get() == 0 {
             // Pass 1 already tried every path's proof; nothing more can be run.
             if !*noted {
-                found[0].message.push_str(BUDGET_NOTE);
+                found[0].append_message(BUDGET_NOTE);
             }
             continue;
         }
@@ -503,15 +368,17 @@ fn structural(pipeline: &Pipeline, graph: &SystemGraph, report: &mut CheckReport
         let target = &pipeline.systems[flow.to];
         for m in &flow.mappings {
             if !target.schema.declares(&m.target_pointer) {
-                let mut f = Finding::new(
-                    Code::UndeclaredTarget,
+                let at = FieldAt {
+                    system: target.id.clone(),
+                    field: m.target_pointer.to_string(),
+                };
+                let f = Finding::undeclared_target(
+                    at,
                     format!("`{}` is not a field of `{}`", m.target, target.id),
                     file,
-                );
-                f.location = Some(pipeline.location(m.target_span));
-                f.label = Some(format!("not declared in {}", target.schema_path.display()));
-                f.system = Some(target.id.clone());
-                f.field = Some(m.target_pointer.to_string());
+                    pipeline.location(m.target_span),
+                )
+                .with_label(format!("not declared in {}", target.schema_path.display()));
                 report.findings.push(f);
             }
         }
@@ -536,17 +403,19 @@ fn structural(pipeline: &Pipeline, graph: &SystemGraph, report: &mut CheckReport
                 })
             });
             if !filled {
-                let mut f = Finding::new(
-                    Code::RequiredNotFilled,
+                let at = FieldAt {
+                    system: system.id.clone(),
+                    field: ptr,
+                };
+                let f = Finding::required_not_filled(
+                    at,
                     format!(
                         "`{}` requires `{name}`, but no flow into it fills that field",
                         system.id
                     ),
                     file,
+                    pipeline.location(system.span),
                 );
-                f.location = Some(pipeline.location(system.span));
-                f.system = Some(system.id.clone());
-                f.field = Some(ptr);
                 report.findings.push(f);
             }
         }

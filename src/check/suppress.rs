@@ -178,12 +178,11 @@ fn scan(file: &Arc<SourceFile>) -> (Vec<Comment>, Vec<Finding>) {
                     reason,
                 }),
                 Err(problem) => {
-                    let mut f = Finding::new(Code::BadIgnore, problem, &file.path);
-                    f.location = Some(Location::new(file, span));
-                    f.help = Some(
-                        "write `# ripple: ignore R301 why this is acceptable` on the finding's line"
-                            .into(),
-                    );
+                    let f = Finding::bad_ignore(problem, &file.path, Location::new(file, span))
+                        .with_help(Some(
+                            "write `# ripple: ignore R301 why this is acceptable` on the finding's line"
+                                .into(),
+                        ));
                     bad.push(f);
                 }
             }
@@ -251,23 +250,23 @@ pub(crate) fn apply(
     report.findings.extend(bad);
     let mut reasons: Vec<Option<String>> = vec![None; report.findings.len()];
     for (i, f) in report.findings.iter_mut().enumerate().skip(start) {
-        let line = f.location.as_ref().map(|l| l.span.line);
+        let line = f.location().map(|l| l.span.line);
         let comment = comments.iter().find(|c| {
-            Some(c.line) == line && f.file == pipeline.file.path && c.codes.contains(&f.code)
+            Some(c.line) == line && f.file() == pipeline.file.path && c.codes.contains(&f.code())
         });
         if let Some(c) = comment {
             reasons[i] = Some(c.reason.clone());
             continue;
         }
-        match config.and_then(|c| c.lookup(f.code)) {
+        match config.and_then(|c| c.lookup(f.code())) {
             Some(Override::Ignore) => {
                 reasons[i] = Some(format!(
                     "{} = \"ignore\" in {}",
-                    f.code.code(),
+                    f.code().code(),
                     config.map_or_else(String::new, |c| c.path.display().to_string())
                 ));
             }
-            Some(Override::Severity(s)) => f.severity = s,
+            Some(Override::Severity(s)) => f.set_severity(s),
             None => {}
         }
     }

@@ -107,7 +107,7 @@ impl DiffReport {
     /// Whether no new finding is an error.
     #[must_use]
     pub fn ok(&self) -> bool {
-        !self.new.iter().any(|f| f.severity == Severity::Error)
+        !self.new.iter().any(|f| f.severity() == Severity::Error)
     }
 
     /// Incomplete when a pipeline did not load; findings when a new finding is an error.
@@ -159,8 +159,9 @@ pub fn diff_base(rev: &str, new: &Path, opts: CheckOptions) -> Result<DiffReport
     let tree = git::extract(rev, new)?;
     let mut report = diff_inner(&tree.old_path, new, opts, true)?;
     for f in &mut report.fixed {
-        if let Ok(rest) = f.file.strip_prefix(&tree.root) {
-            f.file = PathBuf::from(format!("{rev}:{}", rest.display()));
+        if let Ok(rest) = f.file().strip_prefix(&tree.root) {
+            let renamed = PathBuf::from(format!("{rev}:{}", rest.display()));
+            f.set_file(renamed);
         }
     }
     Ok(report)

@@ -161,34 +161,34 @@ fn emit(
 #[must_use]
 pub fn render_finding(f: &Finding, color: bool) -> String {
     let mut files = OneFile::default();
-    let mut d = match f.severity {
+    let mut d = match f.severity() {
         Severity::Error => Diagnostic::error(),
         Severity::Warning => Diagnostic::warning(),
         Severity::Note => Diagnostic::note(),
     }
-    .with_code(f.code.code())
-    .with_message(escape_keep_lines(&f.message));
-    if let Some(location) = &f.location {
+    .with_code(f.code().code())
+    .with_message(escape_keep_lines(f.message()));
+    if let Some(location) = f.location() {
         let id = files.add(location.path().display().to_string(), &location.file);
         let mut label = Label::primary(id, location.span.start..location.span.end);
-        if let Some(text) = &f.label {
+        if let Some(text) = f.label() {
             label = label.with_message(escape_keep_lines(text));
         }
         d = d.with_labels(vec![label]);
     }
     let mut notes = Vec::new();
-    if f.location.is_none() {
-        notes.push(format!("in {}", f.file.display()));
-        if let Some(label) = &f.label {
+    if f.location().is_none() {
+        notes.push(format!("in {}", f.file().display()));
+        if let Some(label) = f.label() {
             notes.push(escape_keep_lines(label));
         }
     }
-    if !f.path.is_empty() {
-        notes.push(format!("path: {}", f.path.join(" → ")));
+    if !f.path().is_empty() {
+        notes.push(format!("path: {}", f.path().join(" → ")));
     }
-    if !f.origin.is_empty() {
+    if !f.origin().is_empty() {
         let o: Vec<String> = f
-            .origin
+            .origin()
             .iter()
             .map(|o| format!("{}:{}", o.system, o.field))
             .collect();
@@ -198,24 +198,24 @@ pub fn render_finding(f: &Finding, color: bool) -> String {
         // Whole, not shortened: it is meant to be copied into a change file.
         notes.push(format!("witness: {}", crate::text::escape(&w.to_string())));
     }
-    if let Some(v) = &f.value {
-        let system = f.system.as_deref().unwrap_or("target");
+    if let Some(v) = f.value() {
+        let system = f.system().unwrap_or("target");
         let drift = matches!(
-            f.code,
+            f.code(),
             crate::check::Code::LooserThanSource | crate::check::Code::TighterThanSource
         );
         notes.push(if drift {
             // A value for the system's own field, not what a flow delivers.
             format!(
                 "value for {system}:{}: {}",
-                f.field.as_deref().unwrap_or(""),
+                f.field().unwrap_or(""),
                 super::display_value(v)
             )
         } else {
             format!("{system} receives: {}", super::display_value(v))
         });
     }
-    if let Some(help) = &f.help {
+    if let Some(help) = f.help() {
         notes.push(format!("help: {}", escape_keep_lines(help)));
     }
     d = d.with_notes(notes);
@@ -228,7 +228,12 @@ pub fn render_finding(f: &Finding, color: bool) -> String {
         term::emit_to_io_write(&mut out, &config, &files, &d)
     };
     if result.is_err() {
-        return format!("{}[{}]: {}\n", f.severity_name(), f.code.code(), f.message);
+        return format!(
+            "{}[{}]: {}\n",
+            f.severity_name(),
+            f.code().code(),
+            f.message()
+        );
     }
     String::from_utf8_lossy(&out).into_owned()
 }

@@ -104,16 +104,16 @@ pub fn human(report: &DiffReport, opts: Options) -> String {
                 out,
                 "{} {} {}:{line}: {}",
                 p.green("fixed:"),
-                f.code.code(),
-                f.file.display(),
-                escape(&f.message)
+                f.code().code(),
+                f.file().display(),
+                escape(f.message())
             );
         }
     }
     let errors = report
         .new
         .iter()
-        .filter(|f| f.severity == Severity::Error)
+        .filter(|f| f.severity() == Severity::Error)
         .count();
     let n = |k: usize, noun: &str| format!("{k} {noun}{}", if k == 1 { "" } else { "s" });
     let summary = format!(

@@ -26,24 +26,24 @@ pub fn check(report: &CheckReport) -> String {
 pub fn findings(findings: &[Finding]) -> String {
     let mut out = String::new();
     for f in findings {
-        let command = match f.severity {
+        let command = match f.severity() {
             Severity::Error => "error",
             Severity::Warning => "warning",
             Severity::Note => "notice",
         };
         let (line, column) = f.line_column();
-        let mut message = f.message.clone();
+        let mut message = f.message().to_owned();
         if let Some(w) = f.replay() {
             let _ = write!(message, "\nwitness: {w}");
         }
-        if let Some(h) = &f.help {
+        if let Some(h) = f.help() {
             let _ = write!(message, "\nhelp: {h}");
         }
         let _ = writeln!(
             out,
             "::{command} file={},line={line},col={column},title={}::{}",
-            escape_property(&f.file.display().to_string()),
-            escape_property(&format!("{} {}", f.code.code(), f.code.name())),
+            escape_property(&f.file().display().to_string()),
+            escape_property(&format!("{} {}", f.code().code(), f.code().name())),
             escape_data(&message)
         );
     }

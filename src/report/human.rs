@@ -599,7 +599,7 @@ pub fn check(report: &crate::check::CheckReport, opts: Options) -> String {
             out.push('\n');
         }
     }
-    let severity = |s: Severity| report.findings.iter().filter(|f| f.severity == s).count();
+    let severity = |s: Severity| report.findings.iter().filter(|f| f.severity() == s).count();
     let (errors, warnings) = (severity(Severity::Error), severity(Severity::Warning));
     let summary = format!(
         "{} checked, {} analysed: {}, {}",
@@ -623,15 +623,15 @@ fn suppressed(report: &crate::check::CheckReport, out: &mut String, opts: Option
     if !opts.quiet {
         for i in &report.ignored {
             let (line, _) = i.finding.line_column();
-            let mut at = format!("{}:{line}", i.finding.file.display());
-            if let (Some(system), Some(field)) = (&i.finding.system, &i.finding.field) {
+            let mut at = format!("{}:{line}", i.finding.file().display());
+            if let (Some(system), Some(field)) = (i.finding.system(), i.finding.field()) {
                 at.push_str(&format!(" {system}:{field}"));
             }
             let _ = writeln!(
                 out,
                 "ignored: {} {at}: {} ({})",
-                i.finding.code.code(),
-                escape(&i.finding.message),
+                i.finding.code().code(),
+                escape(i.finding.message()),
                 escape(&i.reason)
             );
         }

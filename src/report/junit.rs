@@ -19,30 +19,32 @@ fn failure_of(all: &[&Finding], name: String) -> TestCase {
     let Some(f) = all.first() else {
         return TestCase::new(name, TestCaseStatus::success());
     };
-    let mut status = if f.severity == Severity::Error {
+    let mut status = if f.severity() == Severity::Error {
         TestCaseStatus::non_success(NonSuccessKind::Failure)
     } else {
         TestCaseStatus::skipped()
     };
-    let message: Vec<&str> = all.iter().map(|f| f.message.as_str()).collect();
-    status
-        .set_message(message.join("; "))
-        .set_type(format!("{} {}", f.code.code(), f.code.name()));
+    let message: Vec<&str> = all.iter().map(|f| f.message()).collect();
+    status.set_message(message.join("; ")).set_type(format!(
+        "{} {}",
+        f.code().code(),
+        f.code().name()
+    ));
     let mut description = Vec::new();
     let (line, column) = f.line_column();
-    description.push(format!("{}:{line}:{column}", f.file.display()));
-    if !f.path.is_empty() {
-        description.push(format!("path: {}", f.path.join(" → ")));
+    description.push(format!("{}:{line}:{column}", f.file().display()));
+    if !f.path().is_empty() {
+        description.push(format!("path: {}", f.path().join(" → ")));
     }
     if let Some(w) = f.replay() {
         description.push(format!("witness: {w}"));
     }
-    if let Some(h) = &f.help {
+    if let Some(h) = f.help() {
         description.push(format!("help: {h}"));
     }
     status.set_description(description.join("\n"));
     let mut case = TestCase::new(name, status);
-    case.set_classname(f.file.display().to_string());
+    case.set_classname(f.file().display().to_string());
     case
 }
 
@@ -61,10 +63,10 @@ pub fn check(report: &CheckReport) -> String {
             .get(range.clone())
             .unwrap_or_default()
             .iter()
-            .filter(|f| f.severity != Severity::Note)
+            .filter(|f| f.severity() != Severity::Note)
             .collect();
         // An error outranks a warning on the same field.
-        found.sort_by_key(|f| f.severity != Severity::Error);
+        found.sort_by_key(|f| f.severity() != Severity::Error);
         range.clone().for_each(|i| {
             if let Some(u) = used.get_mut(i) {
                 *u = true;
@@ -81,10 +83,10 @@ pub fn check(report: &CheckReport) -> String {
         suites.entry(file.clone()).or_default().push(case);
     }
     for (i, f) in report.findings.iter().enumerate() {
-        if !used[i] && f.severity != Severity::Note {
-            let name = format!("{} {}", f.code.code(), f.code.name());
+        if !used[i] && f.severity() != Severity::Note {
+            let name = format!("{} {}", f.code().code(), f.code().name());
             suites
-                .entry(f.file.clone())
+                .entry(f.file().to_path_buf())
                 .or_default()
                 .push(failure(f, name));
         }

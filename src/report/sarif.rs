@@ -24,10 +24,10 @@ fn uri(path: &std::path::Path) -> String {
 }
 
 fn result(f: &Finding) -> Value {
-    let rule_index = Code::ALL.iter().position(|c| *c == f.code).unwrap_or(0);
+    let rule_index = Code::ALL.iter().position(|c| *c == f.code()).unwrap_or(0);
     let (line, column) = f.line_column();
     let mut region = json!({"startLine": line, "startColumn": column});
-    if let Some(loc) = &f.location {
+    if let Some(loc) = f.location() {
         let end = Span::from_offsets(&loc.file.text, loc.span.end, loc.span.end);
         if end.line >= line {
             region["endLine"] = json!(end.line);
@@ -36,40 +36,40 @@ fn result(f: &Finding) -> Value {
     }
     let mut location = json!({
         "physicalLocation": {
-            "artifactLocation": {"uri": uri(&f.file)},
+            "artifactLocation": {"uri": uri(f.file())},
             "region": region,
         }
     });
-    if let (Some(system), Some(field)) = (&f.system, &f.field) {
+    if let (Some(system), Some(field)) = (f.system(), f.field()) {
         location["logicalLocations"] = json!([{
             "name": field,
             "fullyQualifiedName": format!("{system}:{field}"),
             "kind": "member",
         }]);
-    } else if let Some(system) = &f.system {
+    } else if let Some(system) = f.system() {
         location["logicalLocations"] = json!([{"name": system, "kind": "module"}]);
     }
-    let mut text = f.message.clone();
+    let mut text = f.message().to_owned();
     if let Some(w) = f.replay() {
         text.push_str(&format!(" Witness: {w}."));
     }
-    if let Some(h) = &f.help {
+    if let Some(h) = f.help() {
         text.push_str(&format!(" Fix: {h}."));
     }
     let mut properties = json!({});
     if let Some(w) = f.replay() {
         properties["witness"] = w;
     }
-    if !f.path.is_empty() {
-        properties["path"] = json!(f.path);
+    if !f.path().is_empty() {
+        properties["path"] = json!(f.path());
     }
-    if !f.origin.is_empty() {
-        properties["origin"] = json!(f.origin);
+    if !f.origin().is_empty() {
+        properties["origin"] = json!(f.origin());
     }
     json!({
-        "ruleId": f.code.code(),
+        "ruleId": f.code().code(),
         "ruleIndex": rule_index,
-        "level": level(f.severity),
+        "level": level(f.severity()),
         "message": {"text": text},
         "locations": [location],
         "partialFingerprints": {"rippleFingerprint/v1": f.fingerprint()},

@@ -184,7 +184,7 @@ pub fn field_human(pipeline: &Pipeline, trace: &FieldTrace, opts: Options) -> St
         }
         None if matches!(trace.verdict, FieldVerdict::Undecided(_)) => {
             let why = match &trace.verdict {
-                FieldVerdict::Undecided(f) => f.message.as_str(),
+                FieldVerdict::Undecided(f) => f.message(),
                 _ => "",
             };
             let _ = writeln!(out, "{} undecided: {}", p.yellow("?"), escape(why));

@@ -91,7 +91,7 @@ pub fn trace_field(pipeline: &Pipeline, target: &FieldSpec) -> FieldTrace {
         check::CheckOptions::default(),
     );
     let rejecting = match &verdict {
-        FieldVerdict::Incompatible(f) => f.system.as_deref().and_then(|s| pipeline.system_id(s)),
+        FieldVerdict::Incompatible(f) => f.system().and_then(|s| pipeline.system_id(s)),
         _ => None,
     };
     let mut origins: Vec<Origin> = Vec::new();
@@ -253,7 +253,7 @@ fn choose(
         FieldVerdict::Incompatible(f) => f,
     };
     let set = |c: &RootCause| {
-        f.witness
+        f.witness()
             .as_ref()
             .is_some_and(|w| w.pointer(&c.pointer).is_some())
     };
@@ -261,7 +261,7 @@ fn choose(
         c.narrowed_at
             .as_ref()
             .map(|(s, _)| pipeline.systems[*s].id.as_str())
-            == f.system.as_deref()
+            == f.system()
     };
     let pick = causes
         .iter()
@@ -276,12 +276,9 @@ fn choose(
 
 /// A root cause told by `check`'s witness, where the constraints found nothing to blame.
 fn from_witness(pipeline: &Pipeline, f: &check::Finding) -> Option<RootCause> {
-    let origin = f.origin.first()?;
+    let origin = f.origin().first()?;
     let system = pipeline.system_id(&origin.system)?;
-    let witness = f
-        .witness
-        .as_ref()
-        .map_or(String::new(), |w| format!(", e.g. {w}"));
+    let witness = f.witness().map_or(String::new(), |w| format!(", e.g. {w}"));
     Some(RootCause {
         system,
         pointer: origin.field.to_string(),
@@ -289,11 +286,10 @@ fn from_witness(pipeline: &Pipeline, f: &check::Finding) -> Option<RootCause> {
             "{} {} accepts values that {} rejects at {} ({} {}){witness}",
             origin.system,
             origin.field,
-            f.system.as_deref().unwrap_or_default(),
-            f.field.as_deref().unwrap_or_default(),
-            f.keyword.as_deref().unwrap_or_default(),
-            f.limit
-                .as_ref()
+            f.system().unwrap_or_default(),
+            f.field().unwrap_or_default(),
+            f.keyword().unwrap_or_default(),
+            f.limit()
                 .map(crate::text::display_value)
                 .unwrap_or_default()
         ),

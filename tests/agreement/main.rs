@@ -241,7 +241,7 @@ fn count_verdicts(l: &props::Loaded, records: &[Value]) -> props::Outcome {
     for (_, name, range) in &report.checked {
         CHECKED.fetch_add(1, Relaxed);
         match report.findings.get(range.clone()).and_then(<[_]>::first) {
-            Some(f) if f.code == ripple::check::Code::Incompatible => {
+            Some(f) if f.code() == ripple::check::Code::Incompatible => {
                 REFUTED.fetch_add(1, Relaxed);
                 if std::env::var_os("RIPPLE_R301_SEEN").is_some() {
                     let seen = name.split_once(" → ").and_then(|(from, rest)| {
@@ -260,10 +260,10 @@ fn count_verdicts(l: &props::Loaded, records: &[Value]) -> props::Outcome {
                         let (to, pointer) = rest.split_once(' ')?;
                         Some(props::sampled_arrival(l, records, (from, to, pointer)))
                     });
-                    eprintln!("R302 {seen:?} {}", f.message);
+                    eprintln!("R302 {seen:?} {}", f.message());
                 }
                 if let Some(root) = std::env::var_os("RIPPLE_R302_DUMP") {
-                    dump_case(std::path::Path::new(&root), l, &f.message);
+                    dump_case(std::path::Path::new(&root), l, f.message());
                 }
             }
             None => {}

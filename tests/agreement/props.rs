@@ -170,21 +170,21 @@ pub fn witnesses_reproduce(l: &Loaded, _records: &[Value]) -> Outcome {
     for f in report
         .findings
         .iter()
-        .filter(|f| f.code == Code::Incompatible)
+        .filter(|f| f.code() == Code::Incompatible)
     {
-        let Some(witness) = &f.witness else {
+        let Some(witness) = f.witness() else {
             // R301 for conflicts etc. always carry one; a missing witness is a failure.
             return Err(Failure::new(
-                format!("R301 without a witness: {}", f.message),
+                format!("R301 without a witness: {}", f.message()),
                 None,
             ));
         };
-        let (Some(system), Some(field)) = (&f.system, &f.field) else {
+        let (Some(system), Some(field)) = (f.system(), f.field()) else {
             continue;
         };
         let got = l.validate(witness)?;
         let path: Vec<usize> = f
-            .path
+            .path()
             .iter()
             .filter_map(|s| l.pipeline.system_id(s))
             .collect();
@@ -194,15 +194,15 @@ pub fn witnesses_reproduce(l: &Loaded, _records: &[Value]) -> Outcome {
             l.id(v.system) == system
                 && v.path == path
                 && (at_or_under(&v.field, field)
-                    || (at_or_under(field, &v.field) && f.keyword.as_deref() == Some(&v.keyword)))
+                    || (at_or_under(field, &v.field) && f.keyword() == Some(v.keyword.as_str())))
         });
         let earlier = Loaded::earlier_accept(&got, &path);
         if !rejects || !earlier {
             return Err(Failure::new(
                 format!(
                     "check R301 at {system}{field} on {} ({}) does not reproduce: {}; validate says: [{}]",
-                    f.path.join("→"),
-                    f.message,
+                    f.path().join("→"),
+                    f.message(),
                     if rejects {
                         "an earlier system rejects it"
                     } else {
@@ -404,13 +404,13 @@ pub fn trace_agrees(l: &Loaded, _records: &[Value]) -> Outcome {
                         format!(
                             "trace {}:{pointer} says every system on the lineage accepts, but check says {} for {} → {} {}: {}",
                             system.id,
-                            f.code.code(),
+                            f.code().code(),
                             c.from,
                             c.to,
                             c.pointer,
-                            f.message
+                            f.message()
                         ),
-                        f.witness.as_ref(),
+                        f.witness(),
                     ));
                 }
             }
