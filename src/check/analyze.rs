@@ -4,10 +4,11 @@
 use serde_json::Value;
 
 use super::dataflow::{self, Acc, Summary};
+use super::finding::{FieldAt, Finding, Incompatibility, Undecided};
 use super::path::{FlowPath, paths_ending_with};
 use super::prove::unproven;
+use super::witness::Derivation;
 use super::witness::{Search, search, shrink};
-use super::{Derivation, FieldAt, Finding, Incompatibility, Undecided};
 use crate::graph::SystemGraph;
 use crate::pipeline::{FlowId, Mapping, Pipeline, SystemId};
 use crate::propagate::FieldRef;
@@ -293,7 +294,7 @@ fn undecided(
         what.join(", ")
     );
     if subject.budget.total.get() == 0 {
-        message.push_str(super::BUDGET_NOTE);
+        message.push_str(super::witness::BUDGET_NOTE);
     }
     if let Some(e) = inconsistency {
         message.push_str(&format!(" ({e})"));

@@ -11,7 +11,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::{CheckReport, Finding};
+use super::finding::Finding;
+pub use super::outcome::BaselineSummary;
+use super::outcome::CheckReport;
 use crate::error::{Error, ErrorKind};
 
 /// The baseline file format version this ripple writes and reads.
@@ -42,15 +44,6 @@ pub struct Baseline {
     pub version: u64,
     /// The accepted findings, sorted.
     pub findings: Vec<BaselineEntry>,
-}
-
-/// What applying a baseline left out: `baseline: {suppressed, gone}` in check's JSON.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct BaselineSummary {
-    /// Findings that are in the baseline and so not reported.
-    pub suppressed: usize,
-    /// Baseline entries no current finding matches: fixed since, or changed.
-    pub gone: usize,
 }
 
 impl Baseline {

@@ -3,8 +3,10 @@
 
 use serde_json::Value;
 
+use super::finding::{Conflict, FieldAt, Finding};
+use super::outcome::CheckReport;
 use super::path::{self, FlowPath};
-use super::{CheckReport, Conflict, FieldAt, Finding, dataflow, witness};
+use super::{dataflow, witness};
 use crate::graph::SystemGraph;
 use crate::pipeline::{FlowId, Mapping, Pipeline, SystemId};
 

@@ -15,7 +15,8 @@ use std::path::PathBuf;
 
 use serde_json::{Map, Value, json};
 
-use super::{CheckReport, Drift, FieldAt, Finding};
+use super::finding::{Drift, FieldAt, Finding};
+use super::outcome::CheckReport;
 use crate::error::{Error, ErrorKind};
 use crate::import;
 use crate::pipeline::{Pipeline, Source, SourceKind, System, SystemId};

@@ -5,7 +5,9 @@
 
 use serde_json::Value;
 
-use super::{CheckReport, Code, Echo, FieldAt, Finding};
+use super::codes::Code;
+use super::finding::{Echo, FieldAt, Finding};
+use super::outcome::CheckReport;
 use crate::change::ChangeRequest;
 use crate::graph::SystemGraph;
 use crate::lineage;

@@ -2,7 +2,10 @@
 //! `ripple check` makes (same analysis, same budget), so that `trace` never claims what
 //! `check` does not prove, nor disagrees with it where the budget decided.
 
-use super::{CheckOptions, CheckReport, Code, Finding, check_pipeline_with};
+use super::codes::Code;
+use super::finding::Finding;
+use super::outcome::CheckReport;
+use super::run::{CheckOptions, check_pipeline_with};
 use crate::pipeline::{Pipeline, SystemId};
 
 /// What `check` concludes about one field.

@@ -15,22 +15,16 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::{CheckReport, Code, Finding, Severity};
+use super::codes::{Code, Severity};
+use super::finding::Finding;
+use super::outcome::CheckReport;
+pub use super::outcome::Ignored;
 use crate::error::{Error, ErrorKind};
 use crate::pipeline::Pipeline;
 use crate::span::{Location, SourceFile};
 
 /// The name of the configuration file.
 pub const CONFIG_FILE: &str = "ripple.toml";
-
-/// A finding left out of the report, and why.
-#[derive(Debug, Clone)]
-pub struct Ignored {
-    /// The finding as it would have been reported.
-    pub finding: Finding,
-    /// The ignore comment's reason, or the `ripple.toml` setting that dropped it.
-    pub reason: String,
-}
 
 /// What `ripple.toml` sets for one code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,13 +3,21 @@
 
 use serde_json::{Map, Value};
 
-use super::Derivation;
 use super::candidates::{Hints, candidates};
 use super::path::FlowPath;
 use crate::expr::FieldPath;
 use crate::pipeline::{Mapping, Pipeline};
 use crate::propagate;
 use crate::validate::{self, Violation};
+
+/// Said of an undecided field whose search stopped because the budget ran out.
+pub(crate) const BUDGET_NOTE: &str = " (the witness search budget for this pipeline ran out)";
+
+/// The entry fields (JSON Pointers) a checked value derives from: what the witness search
+/// varies.
+pub(crate) struct Derivation {
+    pub origins: std::collections::BTreeSet<std::sync::Arc<str>>,
+}
 
 /// Most candidate changes tried for one target field.
 pub(super) const MAX_CANDIDATES: usize = 400;
