@@ -7,8 +7,8 @@
 
 use serde_json::{Value, json};
 
-use super::Constraint;
 use crate::domain;
+use crate::domain::Constraint;
 use crate::schema::{TypeName, TypeSet};
 
 /// Extra schema branches (for an `allOf`) that keep numbers and booleans allowed by
