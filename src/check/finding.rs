@@ -359,6 +359,15 @@ impl Finding {
         self.file = file;
     }
 
+    /// Replaces `from` by `to` in the message, label and help: `ripple diff --base REV`
+    /// names a file of the old side `REV:path` there too, not by its temporary copy.
+    pub(crate) fn rename_in_text(&mut self, from: &str, to: &str) {
+        self.message = self.message.replace(from, to);
+        for text in [&mut self.label, &mut self.help].into_iter().flatten() {
+            *text = text.replace(from, to);
+        }
+    }
+
     /// Appends `text` to the message (why an undecided field stayed undecided).
     pub(crate) fn append_message(&mut self, text: &str) {
         self.message.push_str(text);

@@ -1,5 +1,6 @@
-//! Reads pipelines, the schemas they use and `ripple.toml` files as they were at a git
-//! revision into a temporary folder, with `git ls-tree` and `git show` (no checkout, the
+//! Reads pipelines, every file they refer to (the schemas they use, the files those `$ref`,
+//! and the `source:` files drift checking imports) and `ripple.toml` files as they were at
+//! a git revision into a temporary folder, with `git ls-tree` and `git show` (no checkout, the
 //! work tree is never touched).
 
 use std::collections::BTreeSet;
@@ -10,8 +11,12 @@ use serde_json::Value;
 
 use crate::error::{Error, ErrorKind, Errors};
 
-/// How many files (pipelines, schemas and the files they `$ref`) are read at most.
+/// How many files (pipelines, schemas, the files they `$ref` and `source:` files) are read
+/// at most.
 const MAX_FILES: usize = 10_000;
+
+/// The keys of a `source:` that name a file, relative to the pipeline (README, "Pipelines").
+const SOURCE_FILES: [&str; 3] = ["ddl", "openapi", "ldap"];
 
 /// A temporary folder holding the repository's files at a revision, removed on drop.
 #[derive(Debug)]
@@ -173,7 +178,7 @@ impl Reader<'_> {
         Ok(Some(bytes))
     }
 
-    /// Every pipeline under `rel` at the revision, and the schemas they name.
+    /// Every pipeline under `rel` at the revision, and the files they refer to.
     fn pipelines(&mut self, rel: &Path) -> Result<(), Error> {
         let spec = if rel.as_os_str().is_empty() {
             ".".to_owned()
@@ -195,14 +200,16 @@ impl Reader<'_> {
                 continue;
             }
             if let Some(bytes) = self.copy(&file)? {
-                self.schemas_of(&file, &bytes)?;
+                self.files_of(&file, &bytes)?;
             }
         }
         Ok(())
     }
 
-    /// The schemas a pipeline's systems name, relative to its folder.
-    fn schemas_of(&mut self, pipeline: &Path, bytes: &[u8]) -> Result<(), Error> {
+    /// The files a pipeline's systems name, relative to its folder: each `schema` (with
+    /// what it `$ref`s) and each `source:` file (`ddl`, `openapi`, `ldap`; README,
+    /// "Pipelines"), which `check`'s drift findings import (README, "Drift").
+    fn files_of(&mut self, pipeline: &Path, bytes: &[u8]) -> Result<(), Error> {
         let text = String::from_utf8_lossy(bytes).into_owned();
         let file = crate::span::SourceFile::new(pipeline, text);
         let Ok((doc, _)) = crate::pipeline::yaml::parse(&file) else {
@@ -215,6 +222,14 @@ impl Reader<'_> {
                 && let Some(rel) = join(dir, schema)
             {
                 self.schema(&rel, 0)?;
+            }
+            let source = system.get("source").and_then(Value::as_object);
+            for key in SOURCE_FILES {
+                if let Some(path) = source.and_then(|s| s.get(key)).and_then(Value::as_str)
+                    && let Some(rel) = join(dir, path)
+                {
+                    self.copy(&rel)?;
+                }
             }
         }
         Ok(())

@@ -158,11 +158,13 @@ pub fn diff_paths(old: &Path, new: &Path, opts: CheckOptions) -> Result<DiffRepo
 pub fn diff_base(rev: &str, new: &Path, opts: CheckOptions) -> Result<DiffReport, Errors> {
     let tree = git::extract(rev, new)?;
     let mut report = diff_inner(&tree.old_path, new, opts, true)?;
+    let copy = format!("{}{}", tree.root.display(), std::path::MAIN_SEPARATOR);
     for f in &mut report.fixed {
         if let Ok(rest) = f.file().strip_prefix(&tree.root) {
             let renamed = PathBuf::from(format!("{rev}:{}", rest.display()));
             f.set_file(renamed);
         }
+        f.rename_in_text(&copy, &format!("{rev}:"));
     }
     Ok(report)
 }

@@ -343,3 +343,68 @@ fn mapping_changes_are_classified() {
     assert_eq!(report["changes"][1]["field"], "/tier");
     assert_eq!(report["changes"][1]["new"], Value::Null);
 }
+
+/// [`repository`] with a `source:` on `crm` (README, "Drift"), its DDL committed or not.
+fn repository_with_source(commit_ddl: bool) -> tempfile::TempDir {
+    let repo = repository();
+    let d = repo.path();
+    let demo = d.join("pipelines/demo.yaml");
+    let text = std::fs::read_to_string(&demo).unwrap();
+    let with_source = text.replace(
+        "    schema: ../schemas/crm.json\n",
+        "    schema: ../schemas/crm.json\n    source: { ddl: ddl/crm.sql, table: contact, dialect: postgres }\n",
+    );
+    assert_ne!(with_source, text);
+    std::fs::write(&demo, with_source).unwrap();
+    std::fs::create_dir_all(d.join("pipelines/ddl")).unwrap();
+    let ddl = "CREATE TABLE contact (\n    login varchar(20),\n    tier  varchar(20)\n);\n";
+    if commit_ddl {
+        std::fs::write(d.join("pipelines/ddl/crm.sql"), ddl).unwrap();
+    }
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "source"]);
+    if !commit_ddl {
+        std::fs::write(d.join("pipelines/ddl/crm.sql"), ddl).unwrap();
+    }
+    repo
+}
+
+#[test]
+fn base_revision_reads_source_files_from_git() {
+    let repo = repository_with_source(true);
+    let d = repo.path();
+    let (code, out, err) = ripple_in(d, &["check", "pipelines", "--format", "json"]);
+    assert!(!out.contains("R404"), "{out}{err}");
+    assert_eq!(code, 0, "{out}{err}");
+    // Unchanged: the old side imports the DDL as it was at HEAD, as the new side does.
+    let (code, out, err) = ripple_in(
+        d,
+        &["diff", "pipelines", "--base", "HEAD", "--format", "json"],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let report = json(&out);
+    assert_eq!(report["changes"], Value::Array(Vec::new()), "{out}");
+    assert_eq!(report["new"], Value::Array(Vec::new()), "{out}");
+    assert_eq!(report["fixed"], Value::Array(Vec::new()), "{out}");
+}
+
+#[test]
+fn a_source_file_missing_at_the_revision_is_named_by_the_revision() {
+    // The DDL is only in the work tree: the old side could not read it (fixed R404),
+    // and its message names the file `HEAD:path`, never the temporary copy.
+    let repo = repository_with_source(false);
+    let d = repo.path();
+    let (code, out, err) = ripple_in(
+        d,
+        &["diff", "pipelines", "--base", "HEAD", "--format", "json"],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let report = json(&out);
+    let fixed = report["fixed"].as_array().unwrap();
+    assert_eq!(fixed.len(), 1, "{out}");
+    assert_eq!(fixed[0]["code"], "R404");
+    assert_eq!(fixed[0]["file"], "HEAD:pipelines/demo.yaml");
+    let message = fixed[0]["message"].as_str().unwrap();
+    assert!(message.contains("HEAD:pipelines/ddl/crm.sql"), "{message}");
+    assert!(!message.contains("ripple-diff-"), "{message}");
+}
