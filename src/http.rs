@@ -95,7 +95,7 @@ pub fn block_on<F: Future>(future: F) -> Result<F::Output, Error> {
 }
 
 /// A bearer token read from the environment. Its `Debug` does not show it, and the only way
-/// to the text is [`Secret::expose`], used once, to build the `Authorization` header.
+/// out for the text is [`Secret::header`], the `Authorization` header marked sensitive.
 #[derive(Clone)]
 pub struct Secret(String);
 
