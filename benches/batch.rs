@@ -12,6 +12,7 @@ use std::path::Path;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ripple::batch::{self, BatchOptions, InputFormat};
 use ripple::graph::SystemGraph;
+use ripple::pipeline::SystemId;
 use ripple::propagate::{self, Start};
 use serde_json::{Value, json};
 
@@ -70,7 +71,7 @@ fn benches(c: &mut Criterion) {
     // The floor: every derived record each reached system validates, derived beforehand.
     let graph = SystemGraph::new(&pipeline);
     let entry = pipeline.resolve_entry(None).unwrap();
-    let derived: Vec<Vec<(usize, Value)>> = input
+    let derived: Vec<Vec<(SystemId, Value)>> = input
         .iter()
         .map(|r| {
             propagate::propagate_with(&pipeline, &graph, entry, Start::partial(r), false)

@@ -9,6 +9,11 @@ use petgraph::visit::Bfs;
 
 use crate::pipeline::{FlowId, Pipeline, SystemId};
 
+/// The graph's node of `system`: node `i` is system `i`.
+fn node(system: SystemId) -> NodeIndex {
+    NodeIndex::new(system.index())
+}
+
 /// The systems and flows of a pipeline as a directed multigraph.
 #[derive(Debug)]
 pub struct SystemGraph {
@@ -22,15 +27,15 @@ impl SystemGraph {
     #[must_use]
     pub fn new(pipeline: &Pipeline) -> Self {
         let mut graph = DiGraph::with_capacity(pipeline.systems.len(), pipeline.flows.len());
-        for id in 0..pipeline.systems.len() {
+        for id in pipeline.system_ids() {
             graph.add_node(id);
         }
-        for (id, flow) in pipeline.flows.iter().enumerate() {
-            graph.add_edge(NodeIndex::new(flow.from), NodeIndex::new(flow.to), id);
+        for (id, flow) in pipeline.flows_with_ids() {
+            graph.add_edge(node(flow.from), node(flow.to), id);
         }
         let mut outgoing = vec![Vec::new(); pipeline.systems.len()];
-        for (id, flow) in pipeline.flows.iter().enumerate() {
-            outgoing[flow.from].push(id);
+        for (id, flow) in pipeline.flows_with_ids() {
+            outgoing[flow.from.index()].push(id);
         }
         Self { graph, outgoing }
     }
@@ -38,7 +43,7 @@ impl SystemGraph {
     /// Flows leaving `system`, in declaration order.
     #[must_use]
     pub fn outgoing(&self, system: SystemId) -> &[FlowId] {
-        self.outgoing.get(system).map_or(&[], Vec::as_slice)
+        self.outgoing.get(system.index()).map_or(&[], Vec::as_slice)
     }
 
     /// Flows entering `system`, in declaration order.
@@ -46,19 +51,20 @@ impl SystemGraph {
     pub fn incoming(&self, system: SystemId) -> Vec<FlowId> {
         let mut flows: Vec<FlowId> = self
             .graph
-            .edges_directed(NodeIndex::new(system), Direction::Incoming)
+            .edges_directed(node(system), Direction::Incoming)
             .map(|e| *e.weight())
             .collect();
         flows.sort_unstable();
         flows
     }
 
-    /// Which systems can be reached from any of `starts` (the starts included).
+    /// Which systems can be reached from any of `starts` (the starts included), by
+    /// [`SystemId::index`].
     #[must_use]
     pub fn reachable(&self, starts: impl IntoIterator<Item = SystemId>) -> Vec<bool> {
         let mut seen = vec![false; self.graph.node_count()];
         for start in starts {
-            let mut bfs = Bfs::new(&self.graph, NodeIndex::new(start));
+            let mut bfs = Bfs::new(&self.graph, node(start));
             while let Some(n) = bfs.next(&self.graph) {
                 seen[n.index()] = true;
             }

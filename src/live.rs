@@ -283,7 +283,7 @@ async fn ask_one(client: &reqwest::Client, request: LiveRequest) -> LiveOutcome 
         }
         None => {}
     }
-    tracing::debug!(system = request.system, url = %request.url, "dry run sent");
+    tracing::debug!(system = request.system.index(), url = %request.url, "dry run sent");
     let result = match builder.send().await {
         Ok(response) => http::read(response).await,
         Err(e) => Err(e),
@@ -303,7 +303,7 @@ async fn ask_one(client: &reqwest::Client, request: LiveRequest) -> LiveOutcome 
         Err(e) => outcome.reason = Some(http::describe(&e, Some(request.timeout))),
     }
     tracing::debug!(
-        system = outcome.system,
+        system = outcome.system.index(),
         status = ?outcome.status,
         http_status = outcome.http_status,
         elapsed_ms = outcome.elapsed_ms,

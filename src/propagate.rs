@@ -339,8 +339,12 @@ pub fn propagate_with(
                 ));
                 continue;
             }
-            let (record, reached) =
-                apply_flow(&ids[flow.to], flow, &arrival.record, with_provenance);
+            let (record, reached) = apply_flow(
+                &ids[flow.to.index()],
+                flow,
+                &arrival.record,
+                with_provenance,
+            );
             for k in &record.skipped {
                 if !skipped.iter().any(|(s, x)| *s == flow.to && x == k) {
                     skipped.push((flow.to, k.clone()));
@@ -389,7 +393,12 @@ fn echoes_of(
     arrivals: &[Arrival],
     with_provenance: bool,
 ) -> Vec<Echo> {
-    let Some(back) = apply(&ids[flow.to], flow, &arrival.record, with_provenance) else {
+    let Some(back) = apply(
+        &ids[flow.to.index()],
+        flow,
+        &arrival.record,
+        with_provenance,
+    ) else {
         return Vec::new();
     };
     let mut parent = arrival.parent;
@@ -679,16 +688,21 @@ fn apply_one(
 }
 
 fn conflicts(arrivals: &[Arrival]) -> Vec<Conflict> {
-    let count = arrivals.iter().map(|a| a.system + 1).max().unwrap_or(0);
+    let count = arrivals
+        .iter()
+        .map(|a| a.system.index() + 1)
+        .max()
+        .unwrap_or(0);
     let mut by_system: Vec<Vec<usize>> = vec![Vec::new(); count];
     for (i, a) in arrivals.iter().enumerate() {
-        by_system[a.system].push(i);
+        by_system[a.system.index()].push(i);
     }
     let mut out = Vec::new();
     let mut systems: Vec<(SystemId, Vec<usize>)> = by_system
         .into_iter()
         .enumerate()
         .filter(|(_, v)| v.len() > 1)
+        .map(|(i, v)| (SystemId::new(i), v))
         .collect();
     systems.sort_unstable_by_key(|(_, v)| v[0]);
     for (system, indices) in systems {

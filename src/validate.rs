@@ -245,9 +245,9 @@ pub fn accepts(
         {
             return Ok(false);
         }
-        match seen[a.system] {
+        match seen[a.system.index()] {
             Some(doc) if doc != &a.record.doc => return Ok(false),
-            _ => seen[a.system] = Some(&a.record.doc),
+            _ => seen[a.system.index()] = Some(&a.record.doc),
         }
     }
     Ok(true)
@@ -262,7 +262,7 @@ pub fn judge(pipeline: &Pipeline, entry: SystemId, propagation: &Propagation) ->
     let mut reached = vec![false; pipeline.systems.len()];
 
     for (index, arrival) in propagation.arrivals.iter().enumerate() {
-        reached[arrival.system] = true;
+        reached[arrival.system.index()] = true;
         let system = &pipeline.systems[arrival.system];
         let behind = earliest_rejection(propagation, &rejected, arrival.parent);
         let record = &arrival.record;
@@ -324,7 +324,7 @@ pub fn judge(pipeline: &Pipeline, entry: SystemId, propagation: &Propagation) ->
         });
         violations.append(&mut found);
     }
-    for (id, _) in reached.iter().enumerate().filter(|(_, r)| !**r) {
+    for id in pipeline.system_ids().filter(|id| !reached[id.index()]) {
         systems.push(SystemOutcome {
             system: id,
             status: Status::NotReached,

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 const RECORDS: usize = 10_000;
 
 /// (system, field, keyword) of each rejection.
-type Rejections = BTreeSet<(usize, String, String)>;
+type Rejections = BTreeSet<(pipeline::SystemId, String, String)>;
 
 /// Values near the example pipeline's limits: long, multi-byte, case-changing, empty.
 fn records(seed: u64) -> Vec<Value> {

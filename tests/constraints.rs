@@ -10,7 +10,7 @@ use ripple::schema::SystemSchema;
 use ripple::{change, pipeline, validate};
 use serde_json::Value;
 
-fn emitted(pipeline: &pipeline::Pipeline, entry: usize) -> SystemSchema {
+fn emitted(pipeline: &pipeline::Pipeline, entry: pipeline::SystemId) -> SystemSchema {
     let eff = effective(pipeline, entry);
     let raw = emit_schema(pipeline, entry, &eff);
     // Same path as the entry schema, so relative `$ref`s resolve as they do there.
@@ -35,7 +35,7 @@ fn emitted_schema_rejects_witnesses_and_accepts_accepted_examples() {
         "pipelines/hr-onboarding.yaml",
     ] {
         let p = pipeline::load(Path::new(file)).unwrap();
-        let entries: Vec<usize> = p.entries().collect();
+        let entries: Vec<pipeline::SystemId> = p.entries().collect();
         let mut report = CheckReport::default();
         check_pipeline(&p, &mut report);
         for &entry in &entries {

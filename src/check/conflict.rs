@@ -24,13 +24,13 @@ pub(super) fn conflicts(
     report: &mut CheckReport,
 ) {
     let first_path = |fid: FlowId| {
-        paths[fid]
+        paths[fid.index()]
             .get_or_init(|| path::paths_ending_with(pipeline, graph, entry, fid))
             .0
             .first()
     };
     let mut unchecked = 0usize;
-    for target in (0..pipeline.systems.len()).filter(|&t| t != entry) {
+    for target in pipeline.system_ids().filter(|&t| t != entry) {
         for (field, fills) in filled_twice(pipeline, graph, from_entry, target) {
             let [(fa, _), (fb, mb), ..] = fills.as_slice() else {
                 continue;
@@ -73,7 +73,7 @@ fn filled_twice<'p>(
     let mut by_field: std::collections::BTreeMap<&str, Vec<(FlowId, &Mapping)>> =
         std::collections::BTreeMap::new();
     for fid in graph.incoming(target) {
-        if !from_entry[pipeline.flows[fid].from] {
+        if !from_entry[pipeline.flows[fid].from.index()] {
             continue;
         }
         for m in &pipeline.flows[fid].mappings {

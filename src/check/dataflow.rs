@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::domain::{self, Abs, Num, Str};
 use crate::expr::{Expr, ExprKind, Func};
 use crate::graph::SystemGraph;
-use crate::pipeline::{Pipeline, SystemId};
+use crate::pipeline::{FlowId, Pipeline, SystemId};
 use crate::schema::Keyword;
 
 /// Changes to one field's description before its bounds are widened to "unbounded", so
@@ -73,10 +73,10 @@ impl Summary {
             arrived: vec![HashMap::new(); n],
             held: vec![HashMap::new(); n],
         };
-        let mut queue: VecDeque<usize> = graph.outgoing(entry).iter().copied().collect();
+        let mut queue: VecDeque<FlowId> = graph.outgoing(entry).iter().copied().collect();
         let mut queued = vec![false; pipeline.flows.len()];
         for &f in &queue {
-            queued[f] = true;
+            queued[f.index()] = true;
         }
         // Per flow, the source fields that changed since it was last evaluated (`None`:
         // never evaluated, so every mapping is due). Only mappings reading one of them are
@@ -84,12 +84,12 @@ impl Summary {
         let mut dirty: Vec<Option<rustc_hash::FxHashSet<String>>> =
             vec![None; pipeline.flows.len()];
         while let Some(fid) = queue.pop_front() {
-            queued[fid] = false;
+            queued[fid.index()] = false;
             let flow = &pipeline.flows[fid];
             if flow.to == entry {
                 continue;
             }
-            let due = dirty[fid].replace(rustc_hash::FxHashSet::default());
+            let due = dirty[fid.index()].replace(rustc_hash::FxHashSet::default());
             let target = &pipeline.systems[flow.to];
             let mut changed_keys: Vec<String> = Vec::new();
             for m in &flow.mappings {
@@ -116,7 +116,7 @@ impl Summary {
                     // from whatever it accepts.
                     continue;
                 };
-                s.held[flow.to].insert(
+                s.held[flow.to.index()].insert(
                     key.clone(),
                     Held {
                         abs: accepted,
@@ -128,11 +128,11 @@ impl Summary {
             }
             if !changed_keys.is_empty() {
                 for &next in graph.outgoing(flow.to) {
-                    if let Some(d) = &mut dirty[next] {
+                    if let Some(d) = &mut dirty[next.index()] {
                         d.extend(changed_keys.iter().cloned());
                     }
-                    if !queued[next] {
-                        queued[next] = true;
+                    if !queued[next.index()] {
+                        queued[next.index()] = true;
                         queue.push_back(next);
                     }
                 }
@@ -144,7 +144,7 @@ impl Summary {
     /// Joins `v` into what arrives at `key` of `system`; the new description, or `None`
     /// when nothing changed. Widens a field that keeps changing, so cycles terminate.
     fn arrive(&mut self, system: SystemId, key: &str, v: Abs, acc: Acc) -> Option<Held> {
-        match self.arrived[system].entry(key.to_owned()) {
+        match self.arrived[system.index()].entry(key.to_owned()) {
             std::collections::hash_map::Entry::Vacant(e) => Some(
                 e.insert(Held {
                     abs: v,
@@ -195,7 +195,7 @@ impl Summary {
             acc.null |= null;
             return entry_value(&leaf, null);
         }
-        let held = &self.held[system];
+        let held = &self.held[system.index()];
         if let Some(h) = held.get(pointer) {
             acc.absorb(&h.acc);
             return Some(h.abs.clone());

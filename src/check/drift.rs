@@ -24,7 +24,7 @@ use crate::schema::{Keyword, SystemSchema};
 
 /// Compares every system that names a source with it.
 pub(super) fn drift(pipeline: &Pipeline, report: &mut CheckReport) {
-    for (id, system) in pipeline.systems.iter().enumerate() {
+    for (id, system) in pipeline.systems_with_ids() {
         let Some(source) = &system.source else {
             continue;
         };

@@ -11,7 +11,7 @@ use super::outcome::CheckReport;
 use crate::change::ChangeRequest;
 use crate::graph::SystemGraph;
 use crate::lineage;
-use crate::pipeline::{Pipeline, SystemId};
+use crate::pipeline::{FlowId, Pipeline, SystemId};
 
 /// Values that commonly change on a round trip: letter case, white space, non-ASCII and
 /// case-changing letters, separators, long text, leading zeros.
@@ -37,8 +37,11 @@ pub(super) fn echoes(
     report: &mut CheckReport,
 ) {
     let reach = graph.reachable([entry]);
-    for (fid, flow) in pipeline.flows.iter().enumerate() {
-        if !reach[flow.from] || !reach[flow.to] || !graph.reachable([flow.to])[flow.from] {
+    for (fid, flow) in pipeline.flows_with_ids() {
+        if !reach[flow.from.index()]
+            || !reach[flow.to.index()]
+            || !graph.reachable([flow.to])[flow.from.index()]
+        {
             continue;
         }
         for mapping in &flow.mappings {
@@ -62,7 +65,7 @@ fn witness(
     pipeline: &Pipeline,
     graph: &SystemGraph,
     entry: SystemId,
-    (fid, mapping): (usize, &crate::pipeline::Mapping),
+    (fid, mapping): (FlowId, &crate::pipeline::Mapping),
     system: SystemId,
     field: &str,
 ) -> Option<Finding> {
@@ -119,7 +122,7 @@ fn candidates(pipeline: &Pipeline, entry: SystemId, pointer: &str) -> Vec<Value>
 
 fn finding(
     pipeline: &Pipeline,
-    (fid, mapping): (usize, &crate::pipeline::Mapping),
+    (fid, mapping): (FlowId, &crate::pipeline::Mapping),
     echo: &crate::validate::EchoFinding,
     record: &Value,
 ) -> Finding {

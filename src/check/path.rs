@@ -74,22 +74,22 @@ fn tree_paths(
     let target = pipeline.flows[flow].to;
     let mut parent: Vec<Option<(SystemId, FlowId)>> = vec![None; pipeline.systems.len()];
     let mut seen = vec![false; pipeline.systems.len()];
-    seen[entry] = true;
-    seen[target] = true;
+    seen[entry.index()] = true;
+    seen[target.index()] = true;
     let mut queue = VecDeque::from([entry]);
     while let Some(s) = queue.pop_front() {
         for &f in graph.outgoing(s) {
             let to = pipeline.flows[f].to;
-            if !seen[to] {
-                seen[to] = true;
-                parent[to] = Some((s, f));
+            if !seen[to.index()] {
+                seen[to.index()] = true;
+                parent[to.index()] = Some((s, f));
                 queue.push_back(to);
             }
         }
     }
     let tree_path = |mut s: SystemId| {
         let (mut systems, mut flows) = (vec![s], Vec::new());
-        while let Some((p, f)) = parent[s] {
+        while let Some((p, f)) = parent[s.index()] {
             systems.push(p);
             flows.push(f);
             s = p;
@@ -102,10 +102,10 @@ fn tree_paths(
     let into_source = std::iter::once(None).chain(graph.incoming(source).into_iter().map(Some));
     for last in into_source {
         let (mut systems, mut flows) = match last {
-            None if seen[source] && source != target => tree_path(source),
+            None if seen[source.index()] && source != target => tree_path(source),
             Some(f) => {
                 let p = pipeline.flows[f].from;
-                if !seen[p] || p == target || p == source {
+                if !seen[p.index()] || p == target || p == source {
                     continue;
                 }
                 let (mut systems, mut flows) = tree_path(p);

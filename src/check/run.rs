@@ -157,8 +157,9 @@ pub fn check_pipeline_with(pipeline: &Pipeline, report: &mut CheckReport, opts: 
     drift::drift(pipeline, report);
     let budget = witness::Budget::new(opts.witness_budget);
     // Fields inside objects copied whole are checked one by one (see `nested`).
-    let mappings: Vec<Vec<pipeline::Mapping>> = (0..pipeline.flows.len())
-        .map(|fid| nested::with_nested(pipeline, fid))
+    let mappings: Vec<Vec<pipeline::Mapping>> = pipeline
+        .flows_with_ids()
+        .map(|(fid, _)| nested::with_nested(pipeline, fid))
         .collect();
     for entry in pipeline.entries() {
         check_from(pipeline, &graph, &budget, &mappings, entry, report);
@@ -212,18 +213,18 @@ fn check_from(
             entry,
             fid,
             m,
-            &paths[fid],
+            &paths[fid.index()],
         )
     };
     budget.per_search.set(witness::QUICK_CANDIDATES);
     // Per flow field: its name, where its mapping is, what pass 1 found, and whether the
     // budget had run out by then (`analyze` then says so in the message).
     let mut fields: Vec<(String, FlowId, usize, Vec<Finding>, bool)> = Vec::new();
-    for (fid, flow) in pipeline.flows.iter().enumerate() {
-        if !from_entry[flow.from] || flow.to == entry {
+    for (fid, flow) in pipeline.flows_with_ids() {
+        if !from_entry[flow.from.index()] || flow.to == entry {
             continue;
         }
-        for (mi, m) in mappings[fid].iter().enumerate() {
+        for (mi, m) in mappings[fid.index()].iter().enumerate() {
             let found = analyze_field(fid, m);
             let name = format!(
                 "{} → {} {}",
@@ -244,7 +245,7 @@ fn check_from(
             }
             continue;
         }
-        *found = analyze_field(*fid, &mappings[*fid][*mi]);
+        *found = analyze_field(*fid, &mappings[fid.index()][*mi]);
     }
     for (name, _, _, found, _) in fields {
         let start = report.findings.len();
@@ -278,7 +279,7 @@ fn structural(pipeline: &Pipeline, graph: &SystemGraph, report: &mut CheckReport
             }
         }
     }
-    for (id, system) in pipeline.systems.iter().enumerate() {
+    for (id, system) in pipeline.systems_with_ids() {
         let incoming = graph.incoming(id);
         if system.entry || incoming.is_empty() {
             continue;

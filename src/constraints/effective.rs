@@ -32,7 +32,7 @@ pub fn effective(pipeline: &Pipeline, entry: SystemId) -> Effective {
     let mut by_field: BTreeMap<String, FieldConstraint> = BTreeMap::new();
     let mut order: Vec<String> = Vec::new();
     let mut seen: BTreeSet<(SystemId, String)> = BTreeSet::new();
-    for (fid, flow) in pipeline.flows.iter().enumerate() {
+    for (fid, flow) in pipeline.flows_with_ids() {
         // Fields inside objects copied whole count too (`ship_address: mailing` with
         // `ship_address.city` limited downstream).
         for m in &crate::check::with_nested(pipeline, fid) {

@@ -42,7 +42,7 @@ pub(super) fn attribute(
 ) -> Option<Attribution> {
     let mut best: Option<(Tier, Attribution)> = None;
     for u in uses.iter().filter(|u| u.preset == preset) {
-        let (tier, field, value) = candidate(u, &fields[u.system], hit);
+        let (tier, field, value) = candidate(u, &fields[u.system.index()], hit);
         if best.as_ref().is_none_or(|(t, _)| tier > *t) {
             let system = u.system;
             best = Some((

@@ -94,7 +94,8 @@ mod tests {
 
     fn custom(pattern: &str, field: Option<&str>) -> Custom {
         let re = regex::Regex::new(pattern).unwrap_or_else(|e| panic!("{e}"));
-        Custom::new(0, &re, field, &fields()).unwrap_or_else(|e| panic!("{e}"))
+        Custom::new(crate::pipeline::SystemId::new(0), &re, field, &fields())
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 
     #[test]

@@ -106,7 +106,7 @@ impl<'p> Scanner<'p> {
                     .system_id(name)
                     .ok_or_else(|| unknown(pipeline, name))?,
             ],
-            None => (0..pipeline.systems.len()).collect(),
+            None => pipeline.system_ids().collect(),
         };
         let mut fields: Vec<SystemFields> = Vec::new();
         fields.resize_with(pipeline.systems.len(), SystemFields::default);
@@ -116,7 +116,7 @@ impl<'p> Scanner<'p> {
             if system.errors.is_empty() && only.is_none() {
                 continue;
             }
-            fields[id] = SystemFields::new(&system.schema);
+            fields[id.index()] = SystemFields::new(&system.schema);
             if system.errors.is_empty() {
                 uses.extend(Preset::ALL.into_iter().map(|preset| Use {
                     system: id,
@@ -127,7 +127,12 @@ impl<'p> Scanner<'p> {
             for pattern in &system.errors {
                 match pattern {
                     ErrorPattern::Pattern { regex, field, .. } => {
-                        customs.push(Custom::new(id, regex, field.as_deref(), &fields[id])?);
+                        customs.push(Custom::new(
+                            id,
+                            regex,
+                            field.as_deref(),
+                            &fields[id.index()],
+                        )?);
                     }
                     ErrorPattern::Preset {
                         preset,
@@ -272,7 +277,7 @@ impl<'p> Scanner<'p> {
             return LineKind::Unmatched;
         }
         for custom in &self.customs {
-            if let Some(hit) = custom.parse(line, &self.fields[custom.system]) {
+            if let Some(hit) = custom.parse(line, &self.fields[custom.system.index()]) {
                 self.ready.push(LogEvent {
                     line: line_no,
                     system: self.pipeline.systems[custom.system].id.clone(),

@@ -22,7 +22,7 @@ impl FillIndex {
                 by_target
                     .entry((flow.to, m.target_pointer.to_string()))
                     .or_default()
-                    .push((fid, mi));
+                    .push((FlowId::new(fid), mi));
             }
         }
         Self { by_target }

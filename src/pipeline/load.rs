@@ -152,12 +152,16 @@ pub fn load_str(
     for (i, raw_flow) in raw.flows.iter().enumerate() {
         let ptr = format!("/flows/{i}");
         let find = |name: &str, key: &str| {
-            systems.iter().position(|s| s.id == name).ok_or_else(|| {
-                Error::new(ErrorKind::UnknownSystem, format!("unknown system `{name}`"))
-                    .at(at(spans.value(&format!("{ptr}/{key}"))))
-                    .label("not declared under `systems`")
-                    .help(suggest::help(name, ids.iter().copied(), "systems"))
-            })
+            systems
+                .iter()
+                .position(|s| s.id == name)
+                .map(super::SystemId::new)
+                .ok_or_else(|| {
+                    Error::new(ErrorKind::UnknownSystem, format!("unknown system `{name}`"))
+                        .at(at(spans.value(&format!("{ptr}/{key}"))))
+                        .label("not declared under `systems`")
+                        .help(suggest::help(name, ids.iter().copied(), "systems"))
+                })
         };
         let (from, to) = match (find(&raw_flow.from, "from"), find(&raw_flow.to, "to")) {
             (Ok(f), Ok(t)) => (f, t),

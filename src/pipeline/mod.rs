@@ -21,10 +21,77 @@ use crate::span::{Location, SourceFile, Span};
 pub use fills::FillIndex;
 pub use load::{load, load_str};
 
-/// Index of a system in [`Pipeline::systems`].
-pub type SystemId = usize;
-/// Index of a flow in [`Pipeline::flows`].
-pub type FlowId = usize;
+/// A system of a pipeline: its position in [`Pipeline::systems`] (declaration order).
+///
+/// The library refers to a system by its id and looks its name ([`System::id`]) up only
+/// where it is shown (rendering, errors, findings). Ids come from the pipeline
+/// ([`Pipeline::system_id`], [`Pipeline::systems_with_ids`], [`Flow::from`] …), never from
+/// an arbitrary integer outside the crate; [`SystemId::index`] indexes per-system vectors.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub struct SystemId(usize);
+
+impl SystemId {
+    /// The id of the system at `index` in [`Pipeline::systems`].
+    pub(crate) const fn new(index: usize) -> Self {
+        Self(index)
+    }
+
+    /// The position in [`Pipeline::systems`], for vectors kept per system.
+    #[must_use]
+    pub const fn index(self) -> usize {
+        self.0
+    }
+}
+
+/// A flow of a pipeline: its position in [`Pipeline::flows`] (declaration order). Like
+/// [`SystemId`], it comes from the pipeline; [`FlowId::index`] indexes per-flow vectors.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub struct FlowId(usize);
+
+impl FlowId {
+    /// The id of the flow at `index` in [`Pipeline::flows`].
+    pub(crate) const fn new(index: usize) -> Self {
+        Self(index)
+    }
+
+    /// The position in [`Pipeline::flows`], for vectors kept per flow.
+    #[must_use]
+    pub const fn index(self) -> usize {
+        self.0
+    }
+}
+
+impl std::ops::Index<SystemId> for Vec<System> {
+    type Output = System;
+
+    fn index(&self, id: SystemId) -> &System {
+        &self[id.0]
+    }
+}
+
+impl std::ops::Index<FlowId> for Vec<Flow> {
+    type Output = Flow;
+
+    fn index(&self, id: FlowId) -> &Flow {
+        &self[id.0]
+    }
+}
+
+impl std::ops::Index<SystemId> for Pipeline {
+    type Output = System;
+
+    fn index(&self, id: SystemId) -> &System {
+        self.system(id)
+    }
+}
+
+impl std::ops::Index<FlowId> for Pipeline {
+    type Output = Flow;
+
+    fn index(&self, id: FlowId) -> &Flow {
+        self.flow(id)
+    }
+}
 
 /// The pipeline file format version this ripple understands.
 pub const FORMAT_VERSION: u64 = 1;
@@ -50,17 +117,45 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
-    /// The system with id `id`.
+    /// The system named `id` in the pipeline file.
     #[must_use]
     pub fn system_id(&self, id: &str) -> Option<SystemId> {
-        self.systems.iter().position(|s| s.id == id)
+        self.systems.iter().position(|s| s.id == id).map(SystemId)
+    }
+
+    /// The system `id`.
+    #[must_use]
+    pub fn system(&self, id: SystemId) -> &System {
+        &self.systems[id.0]
+    }
+
+    /// The flow `id`.
+    #[must_use]
+    pub fn flow(&self, id: FlowId) -> &Flow {
+        &self.flows[id.0]
+    }
+
+    /// Every system with its id, in declaration order.
+    pub fn systems_with_ids(&self) -> impl ExactSizeIterator<Item = (SystemId, &System)> + '_ {
+        self.systems
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (SystemId(i), s))
+    }
+
+    /// Every system id, in declaration order.
+    pub fn system_ids(&self) -> impl ExactSizeIterator<Item = SystemId> + use<> {
+        (0..self.systems.len()).map(SystemId)
+    }
+
+    /// Every flow with its id, in declaration order.
+    pub fn flows_with_ids(&self) -> impl ExactSizeIterator<Item = (FlowId, &Flow)> + '_ {
+        self.flows.iter().enumerate().map(|(i, f)| (FlowId(i), f))
     }
 
     /// The entry systems (`entry: true`), in declaration order.
     pub fn entries(&self) -> impl Iterator<Item = SystemId> + '_ {
-        self.systems
-            .iter()
-            .enumerate()
+        self.systems_with_ids()
             .filter(|(_, s)| s.entry)
             .map(|(i, _)| i)
     }

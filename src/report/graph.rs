@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::lineage::Lineage;
-use crate::pipeline::Pipeline;
+use crate::pipeline::{Pipeline, SystemId};
 
 fn mermaid_text(s: &str) -> String {
     s.replace('"', "#quot;")
@@ -50,7 +50,11 @@ pub fn mermaid(pipeline: &Pipeline, highlight: Option<&Lineage>) -> String {
         systems.dedup();
         out.push_str("    classDef lineage stroke:#d33,stroke-width:3px;\n");
         let _ = writeln!(out, "    class {} lineage", systems.join(","));
-        let links: Vec<String> = lineage.flows.iter().map(ToString::to_string).collect();
+        let links: Vec<String> = lineage
+            .flows
+            .iter()
+            .map(|f| f.index().to_string())
+            .collect();
         if !links.is_empty() {
             let _ = writeln!(
                 out,
@@ -73,8 +77,8 @@ pub fn dot(pipeline: &Pipeline, highlight: Option<&Lineage>) -> String {
         "digraph \"{}\" {{\n    rankdir=LR;\n    node [shape=box, fontname=\"Helvetica\"];\n",
         dot_text(&pipeline.name)
     );
-    let lit = |id: usize| highlight.is_some_and(|l| l.fields.iter().any(|(s, _)| *s == id));
-    for (id, s) in pipeline.systems.iter().enumerate() {
+    let lit = |id: SystemId| highlight.is_some_and(|l| l.fields.iter().any(|(s, _)| *s == id));
+    for (id, s) in pipeline.systems_with_ids() {
         let owner = s
             .owner
             .as_deref()
@@ -89,7 +93,7 @@ pub fn dot(pipeline: &Pipeline, highlight: Option<&Lineage>) -> String {
         }
         let _ = writeln!(out, "    \"{}\" [{attrs}];", dot_text(&s.id));
     }
-    for (fid, flow) in pipeline.flows.iter().enumerate() {
+    for (fid, flow) in pipeline.flows_with_ids() {
         let mut attrs = flow
             .schedule
             .as_deref()

@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use super::Options;
 use super::human::Paint;
-use crate::pipeline::Pipeline;
+use crate::pipeline::{Pipeline, SystemId};
 use crate::text::{count, escape};
 use crate::trace::log::{Cause, LogSummary, TracedEvent};
 
@@ -120,7 +120,7 @@ pub struct SummaryJson<'a> {
     pub bytes: u64,
 }
 
-fn origins<'a>(pipeline: &'a Pipeline, origin: &'a [(usize, String)]) -> Vec<OriginJson<'a>> {
+fn origins<'a>(pipeline: &'a Pipeline, origin: &'a [(SystemId, String)]) -> Vec<OriginJson<'a>> {
     origin
         .iter()
         .map(|(s, f)| OriginJson {
@@ -381,7 +381,7 @@ pub fn event_human_into(out: &mut String, pipeline: &Pipeline, t: &TracedEvent, 
     out.push('\n');
 }
 
-fn cause_name_into(out: &mut String, pipeline: &Pipeline, origin: &[(usize, String)]) {
+fn cause_name_into(out: &mut String, pipeline: &Pipeline, origin: &[(SystemId, String)]) {
     if origin.is_empty() {
         out.push_str("(origin unknown)");
         return;
@@ -396,7 +396,7 @@ fn cause_name_into(out: &mut String, pipeline: &Pipeline, origin: &[(usize, Stri
     }
 }
 
-fn cause_name(pipeline: &Pipeline, origin: &[(usize, String)]) -> String {
+fn cause_name(pipeline: &Pipeline, origin: &[(SystemId, String)]) -> String {
     if origin.is_empty() {
         return "(origin unknown)".to_owned();
     }

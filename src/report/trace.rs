@@ -25,7 +25,7 @@ use super::Options;
 use super::human::Paint;
 use crate::check::FieldVerdict;
 use crate::constraints::Effective;
-use crate::pipeline::Pipeline;
+use crate::pipeline::{Pipeline, SystemId};
 use crate::text::escape;
 use crate::trace::field::{FieldTrace, effective_schema};
 
@@ -66,7 +66,7 @@ fn sum_line(pipeline: &Pipeline, s: &crate::constraints::SumConstraint, p: Paint
 /// Field-mode trace as JSON with the stable keys of README, "`ripple trace`".
 #[must_use]
 pub fn field_json(pipeline: &Pipeline, trace: &FieldTrace) -> String {
-    let sys = |s: usize| pipeline.systems[s].id.as_str();
+    let sys = |s: SystemId| pipeline.systems[s].id.as_str();
     let value = json!({
         "target": { "system": sys(trace.target.system), "field": trace.target.pointer },
         "lineage": trace.chains.iter().flatten().map(|h| hop_json(pipeline, h)).collect::<Vec<_>>(),
@@ -103,7 +103,7 @@ pub fn field_json(pipeline: &Pipeline, trace: &FieldTrace) -> String {
 #[must_use]
 pub fn field_human(pipeline: &Pipeline, trace: &FieldTrace, opts: Options) -> String {
     let p = Paint::new(opts.color);
-    let sys = |s: usize| pipeline.systems[s].id.as_str();
+    let sys = |s: SystemId| pipeline.systems[s].id.as_str();
     let mut out = String::new();
     let target = format!(
         "{} {}",
@@ -210,7 +210,7 @@ pub fn field_human(pipeline: &Pipeline, trace: &FieldTrace, opts: Options) -> St
 /// (JSON Schema fragments), `narrowed_by[]` {`system`, `field`, `path`, `reasons`}, `notes`}.
 #[must_use]
 pub fn constraints_json(pipeline: &Pipeline, eff: &Effective) -> String {
-    let sys = |s: usize| pipeline.systems[s].id.as_str();
+    let sys = |s: SystemId| pipeline.systems[s].id.as_str();
     let value: Vec<Value> = eff
         .fields
         .iter()
@@ -257,7 +257,7 @@ pub fn constraints_json(pipeline: &Pipeline, eff: &Effective) -> String {
 pub fn constraints_human(pipeline: &Pipeline, eff: &Effective, opts: Options) -> String {
     let fields = &eff.fields;
     let p = Paint::new(opts.color);
-    let sys = |s: usize| pipeline.systems[s].id.as_str();
+    let sys = |s: SystemId| pipeline.systems[s].id.as_str();
     let mut out = String::new();
     for f in fields {
         let _ = writeln!(

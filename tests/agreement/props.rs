@@ -9,7 +9,7 @@ use ripple::check::{CheckOptions, CheckReport, Code, FieldVerdict, check_pipelin
 use ripple::constraints::{effective, emit_schema};
 use ripple::graph::SystemGraph;
 use ripple::lineage::FieldSpec;
-use ripple::pipeline::{self, Pipeline};
+use ripple::pipeline::{self, Pipeline, SystemId};
 use ripple::schema::SystemSchema;
 use ripple::validate::{self, Report, Status};
 use serde_json::Value;
@@ -58,7 +58,7 @@ impl Loaded {
         Ok(Self { pipeline, graph })
     }
 
-    fn id(&self, s: usize) -> &str {
+    fn id(&self, s: SystemId) -> &str {
         &self.pipeline.systems[s].id
     }
 
@@ -113,13 +113,13 @@ impl Loaded {
             .join("; ")
     }
 
-    fn path_ids(&self, path: &[usize]) -> Vec<String> {
+    fn path_ids(&self, path: &[SystemId]) -> Vec<String> {
         path.iter().map(|&s| self.id(s).to_owned()).collect()
     }
 
     /// Whether the systems strictly before the end of `path` all accept (a mapping failure
     /// counts as rejecting: it is reported as a violation of the system it fails into).
-    fn earlier_accept(report: &Report, path: &[usize]) -> bool {
+    fn earlier_accept(report: &Report, path: &[SystemId]) -> bool {
         (1..path.len()).all(|k| {
             !report
                 .systems
@@ -183,7 +183,7 @@ pub fn witnesses_reproduce(l: &Loaded, _records: &[Value]) -> Outcome {
             continue;
         };
         let got = l.validate(witness)?;
-        let path: Vec<usize> = f
+        let path: Vec<SystemId> = f
             .path()
             .iter()
             .filter_map(|s| l.pipeline.system_id(s))
@@ -225,7 +225,7 @@ pub fn proofs_hold(l: &Loaded, records: &[Value]) -> Outcome {
     // Every checked field: a field inside an object copied whole is checked on its own
     // (`m: addr` also checks `/m/street`), so a violation there is that field's, not the
     // object's.
-    let all: Vec<(usize, usize, &str, bool)> = checked(&report)
+    let all: Vec<(SystemId, SystemId, &str, bool)> = checked(&report)
         .into_iter()
         .filter_map(|c| {
             Some((
@@ -236,12 +236,12 @@ pub fn proofs_hold(l: &Loaded, records: &[Value]) -> Outcome {
             ))
         })
         .collect();
-    let deeper = |from: usize, to: usize, pointer: &str, field: &str| {
+    let deeper = |from: SystemId, to: SystemId, pointer: &str, field: &str| {
         all.iter().any(|&(f, t, q, _)| {
             f == from && t == to && q != pointer && at_or_under(q, pointer) && at_or_under(field, q)
         })
     };
-    let proven: Vec<(usize, usize, &str)> = all
+    let proven: Vec<(SystemId, SystemId, &str)> = all
         .iter()
         .filter(|(.., ok)| *ok)
         .map(|&(f, t, q, _)| (f, t, q))
@@ -361,7 +361,7 @@ fn remove(doc: &mut Value, pointer: &str) -> bool {
 pub fn trace_agrees(l: &Loaded, _records: &[Value]) -> Outcome {
     let report = l.check();
     let checked = checked(&report);
-    for (sid, system) in l.pipeline.systems.iter().enumerate() {
+    for (sid, system) in l.pipeline.systems_with_ids() {
         let mut pointers: Vec<String> = Vec::new();
         for flow in l.pipeline.flows.iter().filter(|f| f.to == sid) {
             for m in &flow.mappings {
@@ -426,7 +426,7 @@ pub fn trace_agrees(l: &Loaded, _records: &[Value]) -> Outcome {
 /// # Errors
 /// When the emitted schema does not compile.
 pub fn emitted(l: &Loaded) -> Result<(SystemSchema, Value, Vec<String>), Failure> {
-    let entry = 0;
+    let entry = first_system(&l.pipeline);
     let eff = effective(&l.pipeline, entry);
     let raw = emit_schema(&l.pipeline, entry, &eff);
     let noted = eff
@@ -510,9 +510,14 @@ fn origins_of(
                 } else {
                     // Not delivered: where it would come from.
                     out.extend(
-                        ripple::lineage::chains(&l.pipeline, v.system, &p, Some(0))
-                            .iter()
-                            .filter_map(|c| c.first().map(|h| h.pointer.clone())),
+                        ripple::lineage::chains(
+                            &l.pipeline,
+                            v.system,
+                            &p,
+                            Some(first_system(&l.pipeline)),
+                        )
+                        .iter()
+                        .filter_map(|c| c.first().map(|h| h.pointer.clone())),
                     );
                 }
             }
@@ -649,4 +654,11 @@ pub fn sampled_arrival(
         }
     }
     (reached, rejected)
+}
+
+/// The first system of a generated pipeline: its entry.
+fn first_system(p: &Pipeline) -> SystemId {
+    p.system_ids()
+        .next()
+        .expect("a generated pipeline has systems")
 }
