@@ -418,3 +418,30 @@ impl Mapping {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    #[test]
+    fn ids_are_positions_handed_out_by_the_pipeline() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("pipelines/customer-identity.yaml");
+        let p = super::load(&path).unwrap_or_else(|e| panic!("{e}"));
+        let ids: Vec<_> = p.system_ids().collect();
+        assert_eq!(ids.len(), p.systems.len());
+        for (i, (id, system)) in p.systems_with_ids().enumerate() {
+            assert_eq!(id, ids[i]);
+            assert_eq!(id.index(), i);
+            assert_eq!(p.system_id(&system.id), Some(id));
+            assert!(std::ptr::eq(p.system(id), system));
+            assert!(std::ptr::eq(&p[id], &p.systems[id]));
+        }
+        for (i, (id, flow)) in p.flows_with_ids().enumerate() {
+            assert_eq!(id.index(), i);
+            assert!(std::ptr::eq(p.flow(id), flow));
+            assert!(std::ptr::eq(&p[id], &p.flows[id]));
+            assert!(ids.contains(&flow.from) && ids.contains(&flow.to));
+        }
+        assert_eq!(p.system_id("no-such-system"), None);
+    }
+}
