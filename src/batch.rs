@@ -2,10 +2,11 @@
 //! through the pipeline on every core, with flat memory.
 //!
 //! A reader thread cuts the input into chunks of records; workers validate each record —
-//! first the fast path ([`validate::accepts`]: no provenance, no messages), and only for a
-//! record something may reject the full [`validate::validate`] — and the caller receives
-//! the outcomes in input order. At most a few chunks per worker are in flight, so memory
-//! does not grow with the input.
+//! first the fast path (a [`Plan`] built once per batch, or [`validate::accepts`] for a
+//! change it does not decide: no provenance, no messages), and only for a record
+//! something may reject the full [`validate::validate`] — and the caller receives the
+//! outcomes in input order. At most a few chunks per worker are in flight, so memory does
+//! not grow with the input.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::BufRead;
@@ -16,10 +17,11 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
-use crate::change::ChangeRequest;
+use crate::change::{ChangeRequest, Op};
 use crate::error::{Error, ErrorKind};
 use crate::graph::SystemGraph;
 use crate::pipeline::{Pipeline, SystemId};
+use crate::plan::{Declared, Plan};
 use crate::propagate::FieldRef;
 use crate::validate::{self, Report};
 
@@ -222,6 +224,7 @@ pub fn run<R: BufRead + Send>(
 ) -> Result<Summary, Error> {
     let entry = pipeline.resolve_entry(opts.entry.as_deref())?;
     let graph = SystemGraph::new(pipeline);
+    let plan = Plan::new(pipeline, &graph, entry);
     let jobs = opts.jobs.max(1);
     let (input, header) = match opts.format {
         InputFormat::JsonLines => (Input::Lines(reader), Header::new(pipeline, entry, &[])?),
@@ -246,9 +249,15 @@ pub fn run<R: BufRead + Send>(
     let mut tally = Tally::default();
     let read = std::thread::scope(|scope| {
         let reader_thread = scope.spawn(|| read_chunks(input, opts, work_tx));
+        let shared = Shared {
+            pipeline,
+            graph: &graph,
+            header: &header,
+            plan: plan.as_ref(),
+        };
         for _ in 0..jobs {
-            let (rx, tx, graph, header) = (Arc::clone(&work_rx), done_tx.clone(), &graph, &header);
-            scope.spawn(move || work(pipeline, graph, header, &rx, &tx));
+            let (rx, tx) = (Arc::clone(&work_rx), done_tx.clone());
+            scope.spawn(move || work(shared, &rx, &tx));
         }
         drop(done_tx);
         in_order(&done_rx, |o| {
@@ -280,13 +289,27 @@ fn in_order(done: &Receiver<(usize, Vec<Outcome>)>, mut each: impl FnMut(&Outcom
     }
 }
 
-fn work(
-    pipeline: &Pipeline,
-    graph: &SystemGraph,
-    header: &Header,
-    rx: &Mutex<Receiver<Chunk>>,
-    tx: &SyncSender<(usize, Vec<Outcome>)>,
-) {
+/// What every worker reads: built once per batch.
+#[derive(Clone, Copy)]
+struct Shared<'a> {
+    pipeline: &'a Pipeline,
+    graph: &'a SystemGraph,
+    header: &'a Header,
+    /// The fast path's plan from the batch's entry system (`None`: too many paths).
+    plan: Option<&'a Plan>,
+}
+
+/// What one worker keeps from record to record.
+#[derive(Default)]
+struct Scratch {
+    /// The derived records of the record at hand, one slot per plan node.
+    docs: Vec<Option<Value>>,
+    /// Entry fields known to be declared.
+    declared: Declared,
+}
+
+fn work(shared: Shared<'_>, rx: &Mutex<Receiver<Chunk>>, tx: &SyncSender<(usize, Vec<Outcome>)>) {
+    let mut scratch = Scratch::default();
     loop {
         let next = match rx.lock() {
             Ok(guard) => guard.recv(),
@@ -295,7 +318,7 @@ fn work(
         let Ok((index, records)) = next else { return };
         let outcomes = records
             .into_iter()
-            .map(|(line, raw)| one(pipeline, graph, header, line, raw))
+            .map(|(line, raw)| one(shared, &mut scratch, line, raw))
             .collect();
         if tx.send((index, outcomes)).is_err() {
             return;
@@ -401,13 +424,8 @@ fn typed(cell: Cell, text: &str) -> Value {
     }
 }
 
-fn one(
-    pipeline: &Pipeline,
-    graph: &SystemGraph,
-    header: &Header,
-    line: u64,
-    raw: RawRecord,
-) -> Outcome {
+fn one(shared: Shared<'_>, scratch: &mut Scratch, line: u64, raw: RawRecord) -> Outcome {
+    let header = shared.header;
     let malformed = |error: String| Outcome::Malformed { line, error };
     let change = match raw {
         RawRecord::Json(text) => match change_of_line(&text, &header.entry) {
@@ -424,7 +442,7 @@ fn one(
         },
         RawRecord::Unreadable(e) => return malformed(e),
     };
-    judge(pipeline, graph, line, &change).unwrap_or_else(|e| malformed(e.message))
+    judge(shared, scratch, line, &change).unwrap_or_else(|e| malformed(e.message))
 }
 
 /// A JSON Lines record: a change request when it has `record`, else a bare entry record.
@@ -448,19 +466,40 @@ fn change_of_line(text: &str, entry: &str) -> Result<ChangeRequest, String> {
 
 /// The fast path, then the full validation for a record something may reject.
 fn judge(
-    pipeline: &Pipeline,
-    graph: &SystemGraph,
+    shared: Shared<'_>,
+    scratch: &mut Scratch,
     line: u64,
     change: &ChangeRequest,
 ) -> Result<Outcome, Error> {
-    if validate::accepts(pipeline, graph, change)? {
+    if accepts(shared, scratch, change)? {
         return Ok(Outcome::Accepted);
     }
-    let report = validate::validate(pipeline, graph, change)?;
+    let report = validate::validate_findings(shared.pipeline, shared.graph, change)?;
     if report.ok() {
         return Ok(Outcome::Accepted);
     }
     Ok(rejected(line, change, &report))
+}
+
+/// The fast path: the plan for a partial change entering at the batch's entry system
+/// (every bare line and CSV row), [`validate::accepts`] for any other change. As strict
+/// as [`validate::validate`]: `true` only when it would report nothing.
+fn accepts(
+    shared: Shared<'_>,
+    scratch: &mut Scratch,
+    change: &ChangeRequest,
+) -> Result<bool, Error> {
+    let partial = change.current.is_none() && change.op == Op::Update;
+    match shared.plan {
+        Some(plan) if partial && change.entry.as_deref() == Some(shared.header.entry.as_str()) => {
+            let entry = &shared.pipeline.systems[plan.entry()];
+            if !scratch.declared.all(&entry.schema, &change.record) {
+                change.check_fields(&entry.id, &entry.schema)?;
+            }
+            Ok(plan.accepts(shared.pipeline, &change.record, &mut scratch.docs))
+        }
+        _ => validate::accepts(shared.pipeline, shared.graph, change),
+    }
 }
 
 fn rejected(line: u64, change: &ChangeRequest, report: &Report) -> Outcome {

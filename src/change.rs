@@ -286,7 +286,7 @@ fn check_object(
 
 /// Whether the schema names the properties of the object at `pointer` (if it does not, any
 /// property is allowed and nothing can be a typo).
-fn restricts_names(schema: &SystemSchema, pointer: &str) -> bool {
+pub(crate) fn restricts_names(schema: &SystemSchema, pointer: &str) -> bool {
     schema.subschemas(pointer).iter().any(|s| {
         s.get("properties").is_some()
             || s.get("patternProperties").is_some()

@@ -37,6 +37,7 @@ pub mod lineage;
 pub mod live;
 pub mod logscan;
 pub mod pipeline;
+pub mod plan;
 pub mod pointer;
 pub mod propagate;
 pub mod report;

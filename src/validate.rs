@@ -41,7 +41,8 @@ pub struct SystemOutcome {
     pub flows: Vec<FlowId>,
     /// The first system earlier on the path that already rejects, if any.
     pub behind: Option<SystemId>,
-    /// The record the system receives by this path (absent when not reached).
+    /// The record the system receives by this path (absent when not reached, and from
+    /// [`validate_findings`]).
     pub record: Option<Value>,
     /// The fields of `record` holding personal data (`x-pii` there or at their origin),
     /// masked wherever values are masked.
@@ -190,6 +191,22 @@ pub fn validate(
     validate_propagation(pipeline, graph, change).map(|(report, _)| report)
 }
 
+/// Validates `change` like [`validate`], without what each system receives: the
+/// `systems` rows carry no `record` and no `personal` fields, which batch validation
+/// never shows (README, "`--batch FILE [--jobs N]`") and which cost more than the rest
+/// of a report (every field of every record is looked up for `x-pii`).
+///
+/// # Errors
+/// As [`validate`].
+pub fn validate_findings(
+    pipeline: &Pipeline,
+    graph: &SystemGraph,
+    change: &ChangeRequest,
+) -> Result<Report, Error> {
+    let (entry, propagation) = propagate_change(pipeline, graph, change)?;
+    Ok(judge_with(pipeline, entry, &propagation, false))
+}
+
 /// Validates `change` like [`validate`] and also returns the propagation, whose derived
 /// records `--live` sends to the systems' dry-run endpoints.
 ///
@@ -200,6 +217,18 @@ pub fn validate_propagation(
     graph: &SystemGraph,
     change: &ChangeRequest,
 ) -> Result<(Report, Propagation), Error> {
+    let (entry, propagation) = propagate_change(pipeline, graph, change)?;
+    let report = judge(pipeline, entry, &propagation);
+    Ok((report, propagation))
+}
+
+/// The entry system of `change` and its propagation, with provenance, once its fields
+/// are checked against the entry schema.
+fn propagate_change(
+    pipeline: &Pipeline,
+    graph: &SystemGraph,
+    change: &ChangeRequest,
+) -> Result<(SystemId, Propagation), Error> {
     let entry = resolve_entry(pipeline, change)?;
     let entry_system = &pipeline.systems[entry];
     change.check_fields(&entry_system.id, &entry_system.schema)?;
@@ -209,8 +238,7 @@ pub fn validate_propagation(
         changed: changed.as_ref(),
     };
     let propagation = propagate::propagate(pipeline, graph, entry, start)?;
-    let report = judge(pipeline, entry, &propagation);
-    Ok((report, propagation))
+    Ok((entry, propagation))
 }
 
 /// Whether every system accepts `change`, decided without provenance or messages: the
@@ -256,6 +284,16 @@ pub fn accepts(
 /// Validates every arrival of a propagation.
 #[must_use]
 pub fn judge(pipeline: &Pipeline, entry: SystemId, propagation: &Propagation) -> Report {
+    judge_with(pipeline, entry, propagation, true)
+}
+
+/// [`judge`]; with `records` false the `systems` rows leave out `record` and `personal`.
+fn judge_with(
+    pipeline: &Pipeline,
+    entry: SystemId,
+    propagation: &Propagation,
+    records: bool,
+) -> Report {
     let mut systems = Vec::with_capacity(pipeline.systems.len());
     let mut violations = Vec::new();
     let mut rejected = vec![false; propagation.arrivals.len()];
@@ -319,8 +357,12 @@ pub fn judge(pipeline: &Pipeline, entry: SystemId, propagation: &Propagation) ->
             path: arrival.path.clone(),
             flows: arrival.flows.clone(),
             behind,
-            record: Some(record.doc.clone()),
-            personal: personal_fields(pipeline, arrival.system, record),
+            record: records.then(|| record.doc.clone()),
+            personal: if records {
+                personal_fields(pipeline, arrival.system, record)
+            } else {
+                Vec::new()
+            },
         });
         violations.append(&mut found);
     }

@@ -217,3 +217,155 @@ fn csv_cells_are_typed_by_the_entry_schema() {
     assert_eq!(*line, 4);
     assert!(rejections.iter().any(|r| r.field == "/address_line"));
 }
+
+/// Pipelines for the fast path's plan: the examples, a two-way sync (echoes), two paths
+/// into one system (conflicts), and mappings that can fail (`number`, nested targets).
+const PLAN_PIPELINES: &[&str] = &[
+    "pipelines/customer-identity.yaml",
+    "pipelines/hr-onboarding.yaml",
+    "tests/fixtures/basic/pipelines/basic.yaml",
+    "tests/fixtures/conflict/pipelines/conflict.yaml",
+    "tests/fixtures/conflict/pipelines/two-paths.yaml",
+    "tests/fixtures/current/pipelines/plain-echo.yaml",
+    "tests/fixtures/ecommerce/pipelines/ecommerce.yaml",
+];
+
+static LOADED: std::sync::LazyLock<Vec<pipeline::Pipeline>> = std::sync::LazyLock::new(|| {
+    PLAN_PIPELINES
+        .iter()
+        .map(|rel| pipeline::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)).unwrap())
+        .collect()
+});
+
+/// A partial change through `p`: the plan's verdict, `validate::accepts`' and whether
+/// `validate` reports nothing; `None` when the record sets a field the entry schema does
+/// not declare (and then the plan's field check must not call it declared).
+fn verdicts(p: &pipeline::Pipeline, record: &Value) -> Option<(bool, bool, bool)> {
+    let graph = SystemGraph::new(p);
+    let entry = p.entries().next().unwrap();
+    let plan = ripple::plan::Plan::new(p, &graph, entry).unwrap();
+    let schema = &p.systems[entry].schema;
+    let change = ChangeRequest {
+        record: record.clone(),
+        ..ChangeRequest::default()
+    };
+    let declared = ripple::plan::Declared::default().all(schema, record);
+    if change.check_fields(&p.systems[entry].id, schema).is_err() {
+        assert!(
+            !declared,
+            "the plan calls an undeclared field declared: {record}"
+        );
+        return None;
+    }
+    let fast = plan.accepts(p, record, &mut Vec::new());
+    let slow = validate::accepts(p, &graph, &change).unwrap();
+    let ok = validate::validate(p, &graph, &change).unwrap().ok();
+    Some((fast, slow, ok))
+}
+
+fn value() -> impl proptest::strategy::Strategy<Value = Value> {
+    use proptest::prelude::*;
+    prop_oneof![
+        4 => "[a-zA-Z0-9 .@_äöÄÖßİ😀-]{0,40}".prop_map(Value::from),
+        1 => "[0-9]{1,7}".prop_map(Value::from),
+        1 => (0i64..100_000).prop_map(Value::from),
+        1 => Just(Value::Null),
+        1 => any::<bool>().prop_map(Value::from),
+    ]
+}
+
+/// Entry records over the field names of every plan pipeline's entry schema (and one no
+/// schema declares), values of every JSON type.
+fn plan_record() -> impl proptest::strategy::Strategy<Value = Value> {
+    use proptest::prelude::*;
+    const NAMES: &[&str] = &[
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "employee_id",
+        "customer_no",
+        "name",
+        "name1",
+        "name2",
+        "loyalty_points",
+        "vat_id",
+        "notes",
+        "partner_id",
+        "recipient",
+    ];
+    (
+        proptest::collection::vec((proptest::sample::select(NAMES), value()), 0..6),
+        proptest::option::of(proptest::collection::vec(
+            (
+                proptest::sample::select(&["street", "city", "postal_code", "country"][..]),
+                value(),
+            ),
+            0..4,
+        )),
+        proptest::bool::weighted(0.05),
+    )
+        .prop_map(|(fields, address, stray)| {
+            let mut r = serde_json::Map::new();
+            for (k, v) in fields {
+                r.insert(k.to_owned(), v);
+            }
+            if let Some(a) = address {
+                let a: serde_json::Map<String, Value> =
+                    a.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+                r.insert("address".into(), Value::Object(a));
+            }
+            if stray {
+                r.insert("no_such_field".into(), json!(1));
+            }
+            Value::Object(r)
+        })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::test_runner::Config::with_cases(400))]
+    /// The fast path's plan gives `validate::accepts`' verdict on every partial change,
+    /// so it never accepts what `validate` rejects.
+    #[test]
+    fn plan_is_as_strict_as_validate(record in plan_record()) {
+        for p in LOADED.iter() {
+            if let Some((fast, slow, ok)) = verdicts(p, &record) {
+                proptest::prop_assert_eq!(fast, slow, "{}: {}", p.name, record);
+                proptest::prop_assert!(!fast || ok, "{}: {}", p.name, record);
+            }
+        }
+    }
+}
+
+#[test]
+fn plan_sees_echoes_conflicts_and_failed_mappings() {
+    let by_name = |n: &str| LOADED.iter().find(|p| p.name == n).unwrap();
+    // The directory writes `uid` = lower(username) back as the username: an echo.
+    let echo = json!({"username": "Matti"});
+    assert_eq!(
+        verdicts(by_name("basic"), &echo),
+        Some((false, false, false))
+    );
+    assert_eq!(
+        verdicts(
+            by_name("basic"),
+            &json!({"username": "matti", "address": {"street": "Main St 1"}})
+        ),
+        Some((true, true, true))
+    );
+    // Two paths bring the directory `matti` and `Matti`: a conflict.
+    assert_eq!(
+        verdicts(by_name("conflict"), &echo),
+        Some((false, false, false))
+    );
+    assert_eq!(
+        verdicts(by_name("two-paths"), &json!({"username": "ANNA"})),
+        Some((true, true, true))
+    );
+    assert_eq!(
+        verdicts(by_name("two-paths"), &json!({"username": "anna"})),
+        Some((false, false, false))
+    );
+    // A field the entry schema does not declare is left to the full check.
+    assert_eq!(verdicts(by_name("basic"), &json!({"nosuch": 1})), None);
+}

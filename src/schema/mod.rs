@@ -43,6 +43,9 @@ pub struct SchemaViolation {
     pub schema_path: String,
 }
 
+/// Most pointers [`SystemSchema::is_pii`] remembers.
+const PII_CACHE: usize = 4096;
+
 /// A compiled system schema and the raw documents it was built from.
 #[derive(Debug)]
 pub struct SystemSchema {
@@ -56,6 +59,9 @@ pub struct SystemSchema {
     /// [`SystemSchema::leaf`] results by pointer: `check` asks for the same fields again
     /// and again.
     leaves: std::sync::RwLock<rustc_hash::FxHashMap<String, std::sync::Arc<Leaf>>>,
+    /// [`SystemSchema::is_pii`] results by pointer: validation asks it for every field of
+    /// every record it reports on.
+    pii: std::sync::RwLock<rustc_hash::FxHashMap<String, bool>>,
     /// Unknown keywords found while loading.
     warnings: Vec<Warning>,
 }
@@ -127,6 +133,7 @@ impl SystemSchema {
             docs,
             validator,
             leaves: std::sync::RwLock::new(rustc_hash::FxHashMap::default()),
+            pii: std::sync::RwLock::new(rustc_hash::FxHashMap::default()),
             warnings,
         })
     }
@@ -207,6 +214,24 @@ impl SystemSchema {
     /// Whether the field at `pointer`, or one of its ancestors, is `"x-pii": true`.
     #[must_use]
     pub fn is_pii(&self, pointer: &str) -> bool {
+        if let Ok(map) = self.pii.read()
+            && let Some(&found) = map.get(pointer)
+        {
+            return found;
+        }
+        let pii = self.find_pii(pointer);
+        // Bounded: records with free-form names (arrays, open objects) must not grow it
+        // without end in a batch, whose memory stays flat (README, "`--batch`").
+        if let Ok(mut map) = self.pii.write()
+            && map.len() < PII_CACHE
+        {
+            map.insert(pointer.to_owned(), pii);
+        }
+        pii
+    }
+
+    /// [`SystemSchema::is_pii`], uncached.
+    fn find_pii(&self, pointer: &str) -> bool {
         let mut p = pointer;
         loop {
             if walk::subschemas(self, p)

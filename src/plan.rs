@@ -1,0 +1,324 @@
+//! The fast path of batch validation, precompiled (README, "`--batch FILE [--jobs N]`").
+//!
+//! A [`Plan`] works out once per batch every simple path a change can take from one entry
+//! system, in the order propagation takes them. Deciding whether every system accepts a
+//! record then derives each reached system's record and validates it — no provenance, no
+//! path or flow lists per arrival, no conflict or echo bookkeeping unless the graph can
+//! have conflicts or echoes at all. [`Plan::accepts`] is as strict as
+//! [`crate::validate::accepts`]: `true` only when [`crate::validate::validate`] reports
+//! nothing; a record it does not accept goes on to the full validation, which says why.
+//! It decides partial changes (the current record unknown), which is what batch lines
+//! are; a change with a current record, or a create, takes [`crate::validate::accepts`].
+//!
+//! [`Declared`] is the fast path's field check: what the entry schema declares, learnt
+//! record by record, so [`crate::change::ChangeRequest::check_fields`] runs only for a
+//! record with a field not seen before.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+
+use crate::graph::SystemGraph;
+use crate::pipeline::{Flow, FlowId, Pipeline, SystemId};
+use crate::propagate::MAX_ARRIVALS;
+use crate::schema::SystemSchema;
+
+/// One arrival propagation can make: a system reached along one simple path.
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    /// The system reached.
+    system: SystemId,
+    /// The node this one continues (the entry node: itself).
+    parent: usize,
+    /// The flow from the parent's system (the entry node: none).
+    flow: Option<FlowId>,
+}
+
+/// A flow from a node back to a system already on its path: what comes back is compared
+/// with what that system had (README, "Echoes").
+#[derive(Debug, Clone, Copy)]
+struct Back {
+    /// The node the flow leaves.
+    from: usize,
+    /// The flow.
+    flow: FlowId,
+    /// The node on the path where the flow's target system was.
+    had: usize,
+}
+
+/// Every simple path from one entry system, in propagation order (breadth first, flows in
+/// declaration order), built once and shared by every worker of a batch.
+#[derive(Debug)]
+pub struct Plan {
+    entry: SystemId,
+    /// Node 0 is the entry; a node's parent always comes before it.
+    nodes: Vec<Node>,
+    /// Flows back to a system on the path (two-way syncs).
+    backs: Vec<Back>,
+    /// Whether some system is reached by more than one path, so two paths may bring it
+    /// different records.
+    repeated: bool,
+}
+
+/// What a flow gives a record: nothing (not reached), or the target's record and whether
+/// a mapping failed on it.
+type Derived = Option<(Value, bool)>;
+
+impl Plan {
+    /// The plan for changes entering at `entry`; `None` when the graph has more paths from
+    /// it than propagation enumerates ([`MAX_ARRIVALS`]), where only the full propagation
+    /// gives the verdict (an error).
+    #[must_use]
+    pub fn new(pipeline: &Pipeline, graph: &SystemGraph, entry: SystemId) -> Option<Self> {
+        let mut nodes = vec![Node {
+            system: entry,
+            parent: 0,
+            flow: None,
+        }];
+        let mut backs = Vec::new();
+        let mut at = 0;
+        while at < nodes.len() {
+            let system = nodes[at].system;
+            for &flow in graph.outgoing(system) {
+                let to = pipeline.flows.get(flow.index())?.to;
+                if let Some(had) = on_path(&nodes, at, to) {
+                    backs.push(Back {
+                        from: at,
+                        flow,
+                        had,
+                    });
+                    continue;
+                }
+                if nodes.len() >= MAX_ARRIVALS {
+                    return None;
+                }
+                nodes.push(Node {
+                    system: to,
+                    parent: at,
+                    flow: Some(flow),
+                });
+            }
+            at += 1;
+        }
+        let mut seen = vec![false; pipeline.systems.len()];
+        let mut repeated = false;
+        for n in &nodes {
+            repeated |= std::mem::replace(seen.get_mut(n.system.index())?, true);
+        }
+        Some(Self {
+            entry,
+            nodes,
+            backs,
+            repeated,
+        })
+    }
+
+    /// The entry system this plan starts from.
+    #[must_use]
+    pub fn entry(&self) -> SystemId {
+        self.entry
+    }
+
+    /// Whether every system accepts the partial change `record` (the changed fields of
+    /// the entry record, current record unknown), its fields already checked against the
+    /// entry schema: the answer [`crate::validate::accepts`] gives on that change (a
+    /// property test holds the two together). `docs` is the caller's buffer, reused from
+    /// record to record.
+    #[must_use]
+    pub fn accepts(
+        &self,
+        pipeline: &Pipeline,
+        record: &Value,
+        docs: &mut Vec<Option<Value>>,
+    ) -> bool {
+        if !pipeline.systems[self.entry].schema.is_valid(record) {
+            return false;
+        }
+        docs.clear();
+        docs.resize_with(self.nodes.len(), || None);
+        for (i, node) in self.nodes.iter().enumerate() {
+            let Some(flow) = node.flow else { continue };
+            let (before, after) = docs.split_at_mut(i);
+            let source = match node.parent {
+                0 => record,
+                p => match &before[p] {
+                    Some(doc) => doc,
+                    None => continue,
+                },
+            };
+            match derive(&pipeline.flows[flow], source) {
+                None => {}
+                Some((_, true)) => return false,
+                Some((doc, false)) => {
+                    if !pipeline.systems[node.system].schema.is_valid(&doc) {
+                        return false;
+                    }
+                    after[0] = Some(doc);
+                }
+            }
+        }
+        let doc_of = |i: usize| {
+            if i == 0 {
+                Some(record)
+            } else {
+                docs[i].as_ref()
+            }
+        };
+        if self.repeated {
+            // Two paths into one system must bring the same record (a conflict otherwise).
+            let mut first: HashMap<SystemId, &Value> = HashMap::new();
+            for (i, node) in self.nodes.iter().enumerate() {
+                let Some(doc) = doc_of(i) else { continue };
+                match first.get(&node.system) {
+                    Some(seen) if *seen != doc => return false,
+                    Some(_) => {}
+                    None => {
+                        first.insert(node.system, doc);
+                    }
+                }
+            }
+        }
+        for back in &self.backs {
+            let (Some(source), Some(had)) = (doc_of(back.from), doc_of(back.had)) else {
+                continue;
+            };
+            let Some((came, _)) = derive(&pipeline.flows[back.flow], source) else {
+                continue;
+            };
+            if echoes(had, &came) {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// The node on the path ending at `at` where `system` is, if it is on that path.
+fn on_path(nodes: &[Node], mut at: usize, system: SystemId) -> Option<usize> {
+    loop {
+        let node = nodes.get(at)?;
+        if node.system == system {
+            return Some(at);
+        }
+        if at == 0 {
+            return None;
+        }
+        at = node.parent;
+    }
+}
+
+/// Whether a value that comes back differs from what the system had: each leaf of what
+/// comes back that the system also has, compared (a partial change touched every field
+/// it carries).
+fn echoes(had: &Value, came: &Value) -> bool {
+    crate::pointer::leaves(came).iter().any(|(field, _)| {
+        matches!((had.pointer(field), came.pointer(field)), (Some(s), Some(c)) if s != c)
+    })
+}
+
+/// Applies a flow's mappings to the record of a partial change, as propagation does
+/// without provenance: a mapping whose inputs are all missing gives nothing; one that
+/// reads a present input reaches the target; a mapping that fails on a present input
+/// reaches it too, failed. `None` when the flow is not reached.
+fn derive(flow: &Flow, source: &Value) -> Derived {
+    let mut doc = Value::Object(Map::with_capacity(flow.mappings.len()));
+    let (mut reached, mut failed) = (false, false);
+    for mapping in &flow.mappings {
+        let inputs = &mapping.inputs;
+        let present = inputs
+            .iter()
+            .filter(|(f, _)| f.get(source).is_some())
+            .count();
+        if present == 0 && !inputs.is_empty() {
+            continue;
+        }
+        match crate::func::eval(&mapping.expr, &|f| f.get(source)) {
+            Ok(Some(value)) => {
+                failed |= mapping.target.set(&mut doc, value).is_err();
+                reached |= present > 0;
+            }
+            // A reached field that comes out missing (`required` applies), or a mapping
+            // skipped because only some of its inputs are there (which does not reach).
+            Ok(None) => reached |= !inputs.is_empty() && present == inputs.len(),
+            // Only a mapping without inputs can get here with none present: it gives
+            // nothing on a partial change.
+            Err(_) if present == 0 => {}
+            Err(_) => (reached, failed) = (true, true),
+        }
+    }
+    reached.then_some((doc, failed))
+}
+
+/// Entry fields known to be declared by the entry schema, learnt record by record: per
+/// object in the record, whether the schema names its fields, and the names it declares.
+/// One per worker; it only ever holds declared fields, so it stays as small as the
+/// schema's set of names.
+#[derive(Debug, Default)]
+pub struct Declared {
+    nodes: Vec<Names>,
+}
+
+/// An object of the entry record.
+#[derive(Debug)]
+struct Names {
+    pointer: String,
+    /// Whether the schema names this object's fields (nothing under it is checked
+    /// otherwise, as in `check_fields`).
+    restricts: bool,
+    /// Declared fields seen so far, and their nodes.
+    children: HashMap<String, usize>,
+}
+
+/// Most objects [`Declared`] learns; past that a record with new fields takes the full
+/// check (patterned names could otherwise grow it without bound).
+const MAX_NAMES: usize = 4096;
+
+impl Declared {
+    /// Whether every field of `record` is one the entry schema declares, as far as this
+    /// can tell quickly: `true` means [`crate::change::ChangeRequest::check_fields`]
+    /// accepts the record; `false` means ask it (it gives the error).
+    pub fn all(&mut self, schema: &SystemSchema, record: &Value) -> bool {
+        if self.nodes.is_empty() {
+            self.nodes.push(Names {
+                pointer: String::new(),
+                // The entry record's own fields are always checked.
+                restricts: true,
+                children: HashMap::new(),
+            });
+        }
+        self.object(schema, record, 0)
+    }
+
+    fn object(&mut self, schema: &SystemSchema, value: &Value, node: usize) -> bool {
+        let Value::Object(map) = value else {
+            return true;
+        };
+        if !self.nodes[node].restricts {
+            return true;
+        }
+        for (name, child) in map {
+            let next = match self.nodes[node].children.get(name.as_str()) {
+                Some(&n) => n,
+                None => {
+                    let pointer = crate::pointer::child(&self.nodes[node].pointer, name);
+                    if self.nodes.len() >= MAX_NAMES || !schema.declares(&pointer) {
+                        return false;
+                    }
+                    let restricts = crate::change::restricts_names(schema, &pointer);
+                    let n = self.nodes.len();
+                    self.nodes.push(Names {
+                        pointer,
+                        restricts,
+                        children: HashMap::new(),
+                    });
+                    self.nodes[node].children.insert(name.clone(), n);
+                    n
+                }
+            };
+            if !self.object(schema, child, next) {
+                return false;
+            }
+        }
+        true
+    }
+}
