@@ -16,17 +16,25 @@ use ripple::pipeline::SystemId;
 use ripple::propagate::{self, Start};
 use serde_json::{Value, json};
 
+/// The allocator the `ripple` binary runs with (`src/main.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const RECORDS: usize = 20_000;
 
 /// Generated entry records, as a migration dry run sees them: most are accepted; about 2%
 /// are rejected somewhere (a non-ASCII street the statement printer refuses, a login too
-/// long for payroll's bytes), so they take the full validation with provenance.
+/// long for payroll's bytes), so they take the full validation with provenance. E-mail
+/// addresses are ASCII (`vaino` for `väinö`): the `email` format refuses a non-ASCII
+/// local part, which once made a sixth of the records rejected at the entry.
 fn records() -> Vec<Value> {
     let mut rng = fastrand::Rng::with_seed(42);
     let names = ["matti", "anna", "pekka", "liisa", "juha", "väinö"];
+    let mail_names = ["matti", "anna", "pekka", "liisa", "juha", "vaino"];
     (0..RECORDS)
         .map(|i| {
-            let n = names[rng.usize(..names.len())];
+            let pick = rng.usize(..names.len());
+            let n = names[pick];
             let bad = rng.u8(..100) < 2;
             let username = if bad && rng.bool() {
                 format!("{n}.meikalainen{i}")
@@ -38,7 +46,7 @@ fn records() -> Vec<Value> {
                 "username": username,
                 "first_name": "Anna",
                 "last_name": n,
-                "email": format!("{n}{i}@example.com"),
+                "email": format!("{}{i}@example.com", mail_names[pick]),
                 "address": { "street": street, "city": "Tampere" }
             })
         })
@@ -50,6 +58,21 @@ fn benches(c: &mut Criterion) {
     let pipeline = ripple::pipeline::load(&path).unwrap();
     let input = records();
     let text: String = input.iter().map(|r| format!("{r}\n")).collect();
+
+    // The mix the figures are for.
+    let opts = BatchOptions {
+        jobs: 1,
+        format: InputFormat::JsonLines,
+        entry: None,
+        progress: None,
+    };
+    let summary = batch::run(&pipeline, Cursor::new(text.as_bytes()), &opts, |_| {}).unwrap();
+    eprintln!(
+        "batch bench: {} records, {} rejected ({:.1}%)",
+        summary.records,
+        summary.rejected,
+        100.0 * summary.rejected as f64 / summary.records as f64
+    );
 
     let mut group = c.benchmark_group("batch");
     group.sample_size(10);

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use super::{
     Args, Func, FuncDoc, LengthEffect, Literal, MappingFunction, as_text, drop_verbatim, fail,
-    text_of, union,
+    text_of, text_ref, union,
 };
 use crate::domain::{self, Abs, Str};
 use crate::domain::Constraint;
@@ -47,7 +47,7 @@ impl MappingFunction for Concat {
             let Some(v) = args.get(i)? else {
                 return Ok(None);
             };
-            match text_of(Self::FUNC.name(), &v).map_err(|m| fail(Func::Concat, m))? {
+            match text_ref(Self::FUNC.name(), &v).map_err(|m| fail(Func::Concat, m))? {
                 Some(t) => out.push_str(&t),
                 None => return Ok(Some(Value::Null)),
             }

@@ -454,10 +454,20 @@ pub fn number_text(n: &Number) -> String {
 /// Text form of a scalar for string functions (`null`: `None`); `Err` for arrays and
 /// objects.
 pub(crate) fn text_of(name: &str, v: &Value) -> Result<Option<String>, String> {
+    text_ref(name, v).map(|t| t.map(std::borrow::Cow::into_owned))
+}
+
+/// [`text_of`], borrowing a string instead of copying it: evaluation runs for every
+/// field of every record in a batch (README, "`--batch FILE [--jobs N]`").
+pub(crate) fn text_ref<'v>(
+    name: &str,
+    v: &'v Value,
+) -> Result<Option<std::borrow::Cow<'v, str>>, String> {
+    use std::borrow::Cow;
     match v {
-        Value::String(s) => Ok(Some(s.clone())),
-        Value::Number(n) => Ok(Some(number_text(n))),
-        Value::Bool(b) => Ok(Some(b.to_string())),
+        Value::String(s) => Ok(Some(Cow::Borrowed(s))),
+        Value::Number(n) => Ok(Some(Cow::Owned(number_text(n)))),
+        Value::Bool(b) => Ok(Some(Cow::Owned(b.to_string()))),
         Value::Null => Ok(None),
         Value::Array(_) => Err(format!("{name} expects text, got an array")),
         Value::Object(_) => Err(format!("{name} expects text, got an object")),
@@ -482,15 +492,30 @@ pub(crate) fn eval_text(
     let Some(v) = args.get(0)? else {
         return Ok(None);
     };
-    let Some(text) = text_of(func.name(), &v).map_err(|m| fail(func, m))? else {
+    if text_ref(func.name(), &v).map_err(|m| fail(func, m))?.is_none() {
+        return Ok(Some(Value::Null));
+    }
+    // Every string function has at most three arguments: no allocation for them.
+    let mut small = [Value::Null, Value::Null, Value::Null];
+    let mut more = Vec::new();
+    let lits: &mut [Value] = match small.get_mut(..args.len()) {
+        Some(lits) => lits,
+        None => {
+            more.resize(args.len(), Value::Null);
+            &mut more
+        }
+    };
+    for (i, lit) in lits.iter_mut().enumerate().skip(1) {
+        *lit = args.get(i)?.unwrap_or(Value::Null);
+    }
+    if let Some(first) = lits.first_mut() {
+        *first = v;
+    }
+    let lits: &[Value] = lits;
+    let Some(Some(text)) = lits.first().map(|v| text_ref(func.name(), v).ok().flatten()) else {
         return Ok(Some(Value::Null));
     };
-    let mut lits = Vec::with_capacity(args.len());
-    lits.push(v);
-    for i in 1..args.len() {
-        lits.push(args.get(i)?.unwrap_or(Value::Null));
-    }
-    Ok(apply(&text, &lits).map(Value::String))
+    Ok(apply(&text, lits).map(Value::String))
 }
 
 /// A literal argument as a non-negative integer.
