@@ -492,7 +492,10 @@ pub(crate) fn eval_text(
     let Some(v) = args.get(0)? else {
         return Ok(None);
     };
-    if text_ref(func.name(), &v).map_err(|m| fail(func, m))?.is_none() {
+    if text_ref(func.name(), &v)
+        .map_err(|m| fail(func, m))?
+        .is_none()
+    {
         return Ok(Some(Value::Null));
     }
     // Every string function has at most three arguments: no allocation for them.
@@ -512,7 +515,10 @@ pub(crate) fn eval_text(
         *first = v;
     }
     let lits: &[Value] = lits;
-    let Some(Some(text)) = lits.first().map(|v| text_ref(func.name(), v).ok().flatten()) else {
+    let Some(Some(text)) = lits
+        .first()
+        .map(|v| text_ref(func.name(), v).ok().flatten())
+    else {
         return Ok(Some(Value::Null));
     };
     Ok(apply(&text, lits).map(Value::String))
