@@ -157,8 +157,9 @@ impl<E: FnMut(LogEvent), U: FnMut(u64, &str)> Driver<'_, '_, E, U> {
     /// Handles `block`: whole lines, each ending in `\n`.
     fn block(&mut self, block: &[u8]) {
         let mut pos = 0;
-        // offset of the next trigger match at or after `pos`; `None`: search again
-        let mut candidate: Option<usize> = None;
+        // where the search for the next trigger match started, and where that match ends
+        // (at or after `pos`); `None`: search again
+        let mut candidate: Option<(usize, usize)> = None;
         while pos < block.len() {
             let end = memchr::memchr(b'\n', &block[pos..]).map_or(block.len(), |i| pos + i + 1);
             let raw = &block[pos..end];
@@ -169,16 +170,21 @@ impl<E: FnMut(LogEvent), U: FnMut(u64, &str)> Driver<'_, '_, E, U> {
                 candidate = None;
                 self.scanner.feed(self.stats.lines, line)
             } else {
-                let next = match candidate {
-                    Some(c) if c >= pos => c,
-                    _ => self
-                        .scanner
-                        .next_candidate(block, pos)
-                        .unwrap_or(usize::MAX),
+                let (from, next) = match candidate {
+                    Some((from, c)) if c >= pos => (from, c),
+                    _ => (
+                        pos,
+                        self.scanner
+                            .next_candidate(block, pos)
+                            .unwrap_or(usize::MAX),
+                    ),
                 };
-                candidate = Some(next);
+                candidate = Some((from, next));
                 if next < end {
-                    self.scanner.feed(self.stats.lines, line)
+                    // a match found by a search from this line's start that ends inside
+                    // it lies wholly in the line: the scanner need not look again
+                    let gated = from == pos && next <= pos + line.len();
+                    self.scanner.feed_gated(self.stats.lines, line, gated)
                 } else {
                     self.scanner.skip(line)
                 }

@@ -6,12 +6,13 @@
 //! read while the trace runs. All are written through [`LogWriter`], which streams: nothing
 //! but the summary's counts is kept, and a closed output stops the trace.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io::Write;
 use std::ops::ControlFlow;
 
 use serde::Serialize;
-use serde_json::Value;
+use serde::ser::{SerializeSeq, Serializer};
 
 use super::Options;
 use super::human::Paint;
@@ -61,8 +62,9 @@ pub struct EventJson<'a> {
     pub system: &'a str,
     /// The rejected field, when known.
     pub field: Option<&'a str>,
-    /// The rejected value, masked when personal.
-    pub value: Option<Value>,
+    /// The rejected value, shortened when long, masked when personal (borrowed from the
+    /// event when neither applies).
+    pub value: Option<Cow<'a, str>>,
     /// Whether `value` is only the beginning of the value.
     pub value_prefix: bool,
     /// The backend's code.
@@ -71,10 +73,11 @@ pub struct EventJson<'a> {
     pub limit: Option<u64>,
     /// The value's size as the backend measured it.
     pub actual: Option<u64>,
-    /// The log's message, personal values masked.
-    pub message: String,
+    /// The log's message, personal values masked (borrowed from the event when nothing
+    /// is).
+    pub message: Cow<'a, str>,
     /// The entry fields the value derives from.
-    pub origin: Vec<OriginJson<'a>>,
+    pub origin: OriginsJson<'a>,
     /// The journalled change that set the value.
     pub change: Option<ChangeJson<'a>>,
 }
@@ -120,6 +123,35 @@ pub struct SummaryJson<'a> {
     pub bytes: u64,
 }
 
+/// The entry fields an event derives from, serialised as an array of [`OriginJson`]
+/// straight from the traced event: a dense log writes hundreds of thousands of events, and
+/// none of them needs a vector of its own (README, "Benchmarks").
+#[derive(Debug, Clone, Copy)]
+pub struct OriginsJson<'a> {
+    pipeline: &'a Pipeline,
+    origin: &'a [(usize, String)],
+}
+
+impl OriginsJson<'_> {
+    /// The entry fields as [`OriginJson`]s.
+    pub fn iter(&self) -> impl Iterator<Item = OriginJson<'_>> {
+        self.origin.iter().map(|(s, f)| OriginJson {
+            system: &self.pipeline.systems[*s].id,
+            field: f,
+        })
+    }
+}
+
+impl Serialize for OriginsJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.origin.len()))?;
+        for o in self.iter() {
+            seq.serialize_element(&o)?;
+        }
+        seq.end()
+    }
+}
+
 fn origins<'a>(pipeline: &'a Pipeline, origin: &'a [(usize, String)]) -> Vec<OriginJson<'a>> {
     origin
         .iter()
@@ -134,25 +166,25 @@ fn origins<'a>(pipeline: &'a Pipeline, origin: &'a [(usize, String)]) -> Vec<Ori
 #[must_use]
 pub fn event_json<'a>(pipeline: &'a Pipeline, t: &'a TracedEvent, opts: Options) -> EventJson<'a> {
     let e = &t.event;
-    let values: Vec<&str> = e.value.iter().map(String::as_str).collect();
     EventJson {
         line: e.line,
         system: &e.system,
         field: e.field.as_deref(),
-        value: e
-            .value
-            .as_ref()
-            .map(|v| super::json_value(&Value::String(v.clone()), t.pii, opts)),
+        value: e.value.as_deref().map(|v| super::json_str(v, t.pii, opts)),
         value_prefix: e.value_prefix,
         code: e.code.as_deref(),
         limit: e.limit,
         actual: e.actual,
         message: if t.pii {
-            super::mask_text(&e.message, &values, opts)
+            let values: Vec<&str> = e.value.iter().map(String::as_str).collect();
+            Cow::Owned(super::mask_text(&e.message, &values, opts))
         } else {
-            e.message.clone()
+            Cow::Borrowed(&e.message)
         },
-        origin: origins(pipeline, &t.origin),
+        origin: OriginsJson {
+            pipeline,
+            origin: &t.origin,
+        },
         change: t.change.as_ref().map(|c| ChangeJson {
             id: &c.id,
             requested_by: c.requested_by.as_deref(),
@@ -200,6 +232,8 @@ pub struct LogWriter<'a, W: Write> {
     error: Option<std::io::Error>,
     /// The text of one event, reused.
     buf: String,
+    /// The JSON of one event, reused: serialised in place, written in one call.
+    bytes: Vec<u8>,
 }
 
 impl<'a, W: Write> LogWriter<'a, W> {
@@ -213,14 +247,15 @@ impl<'a, W: Write> LogWriter<'a, W> {
             first: true,
             error: None,
             buf: String::new(),
+            bytes: Vec::new(),
         }
     }
 
-    fn write(&mut self, text: &str) -> ControlFlow<()> {
+    fn write(&mut self, text: &[u8]) -> ControlFlow<()> {
         if self.error.is_some() {
             return ControlFlow::Break(());
         }
-        match self.out.write_all(text.as_bytes()) {
+        match self.out.write_all(text) {
             Ok(()) => ControlFlow::Continue(()),
             Err(e) => {
                 self.error = Some(e);
@@ -231,36 +266,36 @@ impl<'a, W: Write> LogWriter<'a, W> {
 
     /// Writes one event; `Break` when the output is gone and reading should stop.
     pub fn event(&mut self, t: &TracedEvent) -> ControlFlow<()> {
-        let text = match self.format {
-            LogFormat::Human if self.opts.quiet => return ControlFlow::Continue(()),
-            LogFormat::Human => {
-                let mut buf = std::mem::take(&mut self.buf);
-                buf.clear();
-                event_human_into(&mut buf, self.pipeline, t, self.opts);
-                let flow = self.write(&buf);
-                self.buf = buf;
-                self.first = false;
-                return flow;
+        if self.format == LogFormat::Human {
+            if self.opts.quiet {
+                return ControlFlow::Continue(());
             }
-            LogFormat::Json => {
-                let sep = if self.first {
-                    "{\"events\": [\n  "
-                } else {
-                    ",\n  "
-                };
-                json_text(sep, &event_json(self.pipeline, t, self.opts), "")
-            }
-            LogFormat::JsonLines => json_text(
-                "",
-                &Tagged {
-                    kind: "event",
-                    body: event_json(self.pipeline, t, self.opts),
-                },
-                "\n",
-            ),
-        };
+            let mut buf = std::mem::take(&mut self.buf);
+            buf.clear();
+            event_human_into(&mut buf, self.pipeline, t, self.opts);
+            let flow = self.write(buf.as_bytes());
+            self.buf = buf;
+            self.first = false;
+            return flow;
+        }
+        let mut bytes = std::mem::take(&mut self.bytes);
+        bytes.clear();
+        let body = event_json(self.pipeline, t, self.opts);
+        if self.format == LogFormat::Json {
+            bytes.extend_from_slice(if self.first {
+                b"{\"events\": [\n  "
+            } else {
+                b",\n  "
+            });
+            body.write_json(&mut bytes, None);
+        } else {
+            body.write_json(&mut bytes, Some("event"));
+            bytes.push(b'\n');
+        }
         self.first = false;
-        self.write(&text)
+        let flow = self.write(&bytes);
+        self.bytes = bytes;
+        flow
     }
 
     /// Writes the summary and flushes.
@@ -287,7 +322,7 @@ impl<'a, W: Write> LogWriter<'a, W> {
                 "\n",
             ),
         };
-        let _ = self.write(&text);
+        let _ = self.write(text.as_bytes());
         let result = match self.error.take() {
             Some(e) => Err(e),
             None => self.out.flush(),
@@ -306,6 +341,131 @@ struct Tagged<T: Serialize> {
     kind: &'static str,
     #[serde(flatten)]
     body: T,
+}
+
+impl EventJson<'_> {
+    /// Appends the event's compact JSON to `out`, byte for byte what `serde_json` writes
+    /// for it (preceded by `"type": kind` as a JSON Lines object; a unit test compares
+    /// the two). A dense log writes hundreds of thousands of events, so this is written by
+    /// hand: no serializer state, and text escaped a run at a time rather than a byte at a
+    /// time (README, "Benchmarks").
+    pub fn write_json(&self, out: &mut Vec<u8>, kind: Option<&str>) {
+        out.push(b'{');
+        if let Some(kind) = kind {
+            out.extend_from_slice(b"\"type\":");
+            json_string(out, kind);
+            out.push(b',');
+        }
+        out.extend_from_slice(b"\"line\":");
+        push_u64(out, self.line);
+        out.extend_from_slice(b",\"system\":");
+        json_string(out, self.system);
+        out.extend_from_slice(b",\"field\":");
+        json_opt_string(out, self.field);
+        out.extend_from_slice(b",\"value\":");
+        json_opt_string(out, self.value.as_deref());
+        out.extend_from_slice(if self.value_prefix {
+            b",\"value_prefix\":true"
+        } else {
+            b",\"value_prefix\":false"
+        });
+        out.extend_from_slice(b",\"code\":");
+        json_opt_string(out, self.code);
+        out.extend_from_slice(b",\"limit\":");
+        json_opt_u64(out, self.limit);
+        out.extend_from_slice(b",\"actual\":");
+        json_opt_u64(out, self.actual);
+        out.extend_from_slice(b",\"message\":");
+        json_string(out, &self.message);
+        out.extend_from_slice(b",\"origin\":[");
+        for (i, o) in self.origin.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"system\":");
+            json_string(out, o.system);
+            out.extend_from_slice(b",\"field\":");
+            json_string(out, o.field);
+            out.push(b'}');
+        }
+        out.extend_from_slice(b"],\"change\":");
+        match &self.change {
+            None => out.extend_from_slice(b"null"),
+            Some(c) => {
+                out.extend_from_slice(b"{\"id\":");
+                json_string(out, c.id);
+                out.extend_from_slice(b",\"requested_by\":");
+                json_opt_string(out, c.requested_by);
+                out.extend_from_slice(b",\"created_at\":");
+                json_string(out, c.created_at);
+                out.extend_from_slice(b",\"status\":");
+                json_string(out, c.status);
+                out.push(b'}');
+            }
+        }
+        out.push(b'}');
+    }
+}
+
+/// `n` in decimal.
+fn push_u64(out: &mut Vec<u8>, n: u64) {
+    out.extend_from_slice(decimal(n, &mut [0u8; 20]));
+}
+
+fn json_opt_u64(out: &mut Vec<u8>, n: Option<u64>) {
+    match n {
+        Some(n) => push_u64(out, n),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+fn json_opt_string(out: &mut Vec<u8>, text: Option<&str>) {
+    match text {
+        Some(text) => json_string(out, text),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+/// `text` as a JSON string, escaped exactly as `serde_json` escapes it: `"` and `\`,
+/// the short forms `\b \t \n \f \r`, other control characters as `\u00xx`, everything
+/// else (non-ASCII included) as it is. Text without control characters, nearly every
+/// log line, is copied in runs between the quotes and backslashes found by `memchr`.
+fn json_string(out: &mut Vec<u8>, text: &str) {
+    let bytes = text.as_bytes();
+    out.push(b'"');
+    if bytes.iter().all(|&b| b >= 0x20) {
+        let mut start = 0;
+        for i in memchr::memchr2_iter(b'"', b'\\', bytes) {
+            out.extend_from_slice(&bytes[start..i]);
+            out.push(b'\\');
+            out.push(bytes[i]);
+            start = i + 1;
+        }
+        out.extend_from_slice(&bytes[start..]);
+    } else {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        for &b in bytes {
+            match b {
+                b'"' => out.extend_from_slice(b"\\\""),
+                b'\\' => out.extend_from_slice(b"\\\\"),
+                0x08 => out.extend_from_slice(b"\\b"),
+                0x0c => out.extend_from_slice(b"\\f"),
+                b'\n' => out.extend_from_slice(b"\\n"),
+                b'\r' => out.extend_from_slice(b"\\r"),
+                b'\t' => out.extend_from_slice(b"\\t"),
+                0..0x20 => out.extend_from_slice(&[
+                    b'\\',
+                    b'u',
+                    b'0',
+                    b'0',
+                    HEX[usize::from(b >> 4)],
+                    HEX[usize::from(b & 0xf)],
+                ]),
+                _ => out.push(b),
+            }
+        }
+    }
+    out.push(b'"');
 }
 
 fn json_text(before: &str, value: &impl Serialize, after: &str) -> String {
@@ -327,23 +487,27 @@ pub fn event_human(pipeline: &Pipeline, t: &TracedEvent, opts: Options) -> Strin
 pub fn event_human_into(out: &mut String, pipeline: &Pipeline, t: &TracedEvent, opts: Options) {
     use anstyle::Style;
     let e = &t.event;
-    let (dim, bold) = if opts.color {
-        (Style::new().dimmed(), Style::new().bold())
+    let (dim, bold) = (Style::new().dimmed(), Style::new().bold());
+    // pieces are pushed rather than formatted: this runs once per event (README,
+    // "Benchmarks"); styles are written only when colour is on
+    if opts.color {
+        let _ = write!(out, "{}", dim.render());
+    }
+    out.push_str("line ");
+    push_padded(out, e.line, 6);
+    if opts.color {
+        let _ = write!(out, "{} {}", dim.render_reset(), bold.render());
     } else {
-        (Style::new(), Style::new())
-    };
-    let field = e.field.as_deref().map_or("(field unknown)".into(), escape);
-    let _ = write!(
-        out,
-        "{}line {:>6}{} {}{} {field}{} {}",
-        dim.render(),
-        e.line,
-        dim.render_reset(),
-        bold.render(),
-        escape(&e.system),
-        bold.render_reset(),
-        escape(e.code.as_deref().unwrap_or(""))
-    );
+        out.push(' ');
+    }
+    out.push_str(&escape(&e.system));
+    out.push(' ');
+    out.push_str(&e.field.as_deref().map_or("(field unknown)".into(), escape));
+    if opts.color {
+        let _ = write!(out, "{}", bold.render_reset());
+    }
+    out.push(' ');
+    out.push_str(&escape(e.code.as_deref().unwrap_or("")));
     if let Some(v) = &e.value {
         out.push_str("  value ");
         if t.pii && !opts.show_values {
@@ -359,10 +523,16 @@ pub fn event_human_into(out: &mut String, pipeline: &Pipeline, t: &TracedEvent, 
     }
     match (e.actual, e.limit) {
         (Some(a), Some(l)) => {
-            let _ = write!(out, " ({a} > {l})");
+            out.push_str(" (");
+            push_padded(out, a, 0);
+            out.push_str(" > ");
+            push_padded(out, l, 0);
+            out.push(')');
         }
         (None, Some(l)) => {
-            let _ = write!(out, " (limit {l})");
+            out.push_str(" (limit ");
+            push_padded(out, l, 0);
+            out.push(')');
         }
         _ => {}
     }
@@ -379,6 +549,32 @@ pub fn event_human_into(out: &mut String, pipeline: &Pipeline, t: &TracedEvent, 
         );
     }
     out.push('\n');
+}
+
+/// `n` in decimal, right-aligned to `width` characters, as `{n:>width$}` writes it.
+fn push_padded(out: &mut String, n: u64, width: usize) {
+    let mut buf = [0u8; 20];
+    let digits = decimal(n, &mut buf);
+    for _ in digits.len()..width {
+        out.push(' ');
+    }
+    // digits are ASCII
+    out.push_str(std::str::from_utf8(digits).unwrap_or_default());
+}
+
+/// The decimal digits of `n`, written into the end of `buf` (a `u64` has at most 20).
+fn decimal(n: u64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut i = buf.len();
+    let mut rest = n;
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    &buf[i..]
 }
 
 fn cause_name_into(out: &mut String, pipeline: &Pipeline, origin: &[(usize, String)]) {
@@ -473,5 +669,115 @@ fn causes_human(pipeline: &Pipeline, causes: &[Cause], p: Paint, out: &mut Strin
                 .join(", "),
             p.dim(&owner)
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_strings_are_escaped_as_serde_json_escapes_them() {
+        let mut every_ascii = String::new();
+        for b in 0u8..0x80 {
+            every_ascii.push(char::from(b));
+        }
+        for text in [
+            "",
+            "plain",
+            r#"ORA-12899: value too large for column "P"."E"."L" (actual: 15, maximum: 9)"#,
+            "back\\slash \"quoted\" tab\there",
+            "väinö € 💥 \u{202e} \u{7f}",
+            "line\nbreak\r\u{8}\u{c}\u{0}\u{1b}[2J",
+            &every_ascii,
+        ] {
+            let mut ours = Vec::new();
+            json_string(&mut ours, text);
+            let theirs = serde_json::to_vec(text).unwrap_or_default();
+            assert_eq!(
+                String::from_utf8_lossy(&ours),
+                String::from_utf8_lossy(&theirs)
+            );
+        }
+    }
+
+    #[test]
+    fn numbers_are_written_as_format_writes_them() {
+        for n in [0, 7, 10, 99, 123_456, 1_234_567, u64::MAX] {
+            let mut bytes = Vec::new();
+            push_u64(&mut bytes, n);
+            assert_eq!(bytes, n.to_string().as_bytes());
+            let mut text = String::new();
+            push_padded(&mut text, n, 6);
+            assert_eq!(text, format!("{n:>6}"));
+        }
+    }
+
+    #[test]
+    fn events_are_written_as_serde_json_writes_them() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let pipeline = crate::pipeline::load(&root.join("pipelines/customer-identity.yaml"))
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let origin = vec![(0, "/username".to_owned()), (0, "/a\"b".to_owned())];
+        let change = ChangeJson {
+            id: "c-1",
+            requested_by: Some("ops \"lead\""),
+            created_at: "2026-11-20T02:00:00.000Z",
+            status: "acknowledged",
+        };
+        let events = [
+            EventJson {
+                line: 3,
+                system: "payroll",
+                field: Some("/login"),
+                value: None,
+                value_prefix: false,
+                code: Some("ORA-12899"),
+                limit: Some(12),
+                actual: Some(13),
+                message: Cow::Borrowed(r#"ORA-12899: "PAYROLL"."EMPLOYEES"."LOGIN" … (9 more)"#),
+                origin: OriginsJson {
+                    pipeline: &pipeline,
+                    origin: &origin,
+                },
+                change: Some(change),
+            },
+            EventJson {
+                line: u64::MAX,
+                system: "sync",
+                field: None,
+                value: Some(Cow::Borrowed("väinö\t\u{1}")),
+                value_prefix: true,
+                code: None,
+                limit: None,
+                actual: None,
+                message: Cow::Owned("a\\b\nc".to_owned()),
+                origin: OriginsJson {
+                    pipeline: &pipeline,
+                    origin: &[],
+                },
+                change: None,
+            },
+        ];
+        for e in &events {
+            let mut ours = Vec::new();
+            e.write_json(&mut ours, None);
+            let theirs = serde_json::to_vec(e).unwrap_or_default();
+            assert_eq!(
+                String::from_utf8_lossy(&ours),
+                String::from_utf8_lossy(&theirs)
+            );
+            let mut ours = Vec::new();
+            e.write_json(&mut ours, Some("event"));
+            let tagged = Tagged {
+                kind: "event",
+                body: e,
+            };
+            let theirs = serde_json::to_vec(&tagged).unwrap_or_default();
+            assert_eq!(
+                String::from_utf8_lossy(&ours),
+                String::from_utf8_lossy(&theirs)
+            );
+        }
     }
 }
