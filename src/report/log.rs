@@ -230,11 +230,15 @@ pub struct LogWriter<'a, W: Write> {
     out: W,
     first: bool,
     error: Option<std::io::Error>,
-    /// The text of one event, reused.
+    /// Human text of the events not yet written.
     buf: String,
-    /// The JSON of one event, reused: serialised in place, written in one call.
+    /// JSON of the events not yet written: serialised in place, written in batches.
     bytes: Vec<u8>,
 }
+
+/// How much output [`LogWriter`] gathers before writing it: one write for many events,
+/// the size of the command's own `BufWriter`, so it is passed straight through.
+const BATCH: usize = 64 * 1024;
 
 impl<'a, W: Write> LogWriter<'a, W> {
     /// A writer to `out`.
@@ -264,37 +268,48 @@ impl<'a, W: Write> LogWriter<'a, W> {
         }
     }
 
-    /// Writes one event; `Break` when the output is gone and reading should stop.
+    /// Writes one event (gathered with the next ones up to [`BATCH`] bytes, as a
+    /// `BufWriter` would); `Break` when the output is gone and reading should stop.
     pub fn event(&mut self, t: &TracedEvent) -> ControlFlow<()> {
-        if self.format == LogFormat::Human {
-            if self.opts.quiet {
-                return ControlFlow::Continue(());
-            }
-            let mut buf = std::mem::take(&mut self.buf);
-            buf.clear();
-            event_human_into(&mut buf, self.pipeline, t, self.opts);
-            let flow = self.write(buf.as_bytes());
-            self.buf = buf;
-            self.first = false;
-            return flow;
+        if self.error.is_some() {
+            return ControlFlow::Break(());
         }
-        let mut bytes = std::mem::take(&mut self.bytes);
-        bytes.clear();
-        let body = event_json(self.pipeline, t, self.opts);
-        if self.format == LogFormat::Json {
-            bytes.extend_from_slice(if self.first {
-                b"{\"events\": [\n  "
-            } else {
-                b",\n  "
-            });
-            body.write_json(&mut bytes, None);
-        } else {
-            body.write_json(&mut bytes, Some("event"));
-            bytes.push(b'\n');
+        match self.format {
+            LogFormat::Human if self.opts.quiet => return ControlFlow::Continue(()),
+            LogFormat::Human => event_human_into(&mut self.buf, self.pipeline, t, self.opts),
+            LogFormat::Json => {
+                self.bytes.extend_from_slice(if self.first {
+                    b"{\"events\": [\n  "
+                } else {
+                    b",\n  "
+                });
+                event_json(self.pipeline, t, self.opts).write_json(&mut self.bytes, None);
+            }
+            LogFormat::JsonLines => {
+                event_json(self.pipeline, t, self.opts).write_json(&mut self.bytes, Some("event"));
+                self.bytes.push(b'\n');
+            }
         }
         self.first = false;
-        let flow = self.write(&bytes);
+        if self.buf.len() + self.bytes.len() >= BATCH {
+            self.write_gathered()
+        } else {
+            ControlFlow::Continue(())
+        }
+    }
+
+    /// Writes the events gathered so far.
+    fn write_gathered(&mut self) -> ControlFlow<()> {
+        let buf = std::mem::take(&mut self.buf);
+        let bytes = std::mem::take(&mut self.bytes);
+        let flow = match self.write(buf.as_bytes()) {
+            ControlFlow::Continue(()) => self.write(&bytes),
+            ControlFlow::Break(()) => ControlFlow::Break(()),
+        };
+        self.buf = buf;
+        self.buf.clear();
         self.bytes = bytes;
+        self.bytes.clear();
         flow
     }
 
@@ -303,6 +318,7 @@ impl<'a, W: Write> LogWriter<'a, W> {
     /// # Errors
     /// The output could not be written, other than by its reader going away.
     pub fn finish(mut self, summary: &LogSummary) -> std::io::Result<()> {
+        let _ = self.write_gathered();
         let body = summary_json(self.pipeline, summary);
         let text = match self.format {
             LogFormat::Human => summary_human(self.pipeline, summary, self.opts),
@@ -409,7 +425,9 @@ impl EventJson<'_> {
 
 /// `n` in decimal.
 fn push_u64(out: &mut Vec<u8>, n: u64) {
-    out.extend_from_slice(decimal(n, &mut [0u8; 20]));
+    for &d in decimal(n, &mut [0u8; 20]) {
+        out.push(d);
+    }
 }
 
 fn json_opt_u64(out: &mut Vec<u8>, n: Option<u64>) {
@@ -428,44 +446,73 @@ fn json_opt_string(out: &mut Vec<u8>, text: Option<&str>) {
 
 /// `text` as a JSON string, escaped exactly as `serde_json` escapes it: `"` and `\`,
 /// the short forms `\b \t \n \f \r`, other control characters as `\u00xx`, everything
-/// else (non-ASCII included) as it is. Text without control characters, nearly every
-/// log line, is copied in runs between the quotes and backslashes found by `memchr`.
+/// else (non-ASCII included) as it is. Eight bytes are checked at a time (a log line has a
+/// few quotes and no control characters), and runs that need no escape are copied whole.
 fn json_string(out: &mut Vec<u8>, text: &str) {
+    /// Whether any of the eight bytes in `w` is below 0x20, `"` or `\` (bit tricks that
+    /// are exact as a yes/no answer).
+    fn needs_escape(w: u64) -> bool {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGH: u64 = 0x8080_8080_8080_8080;
+        let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+        let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+        (control | zero(w ^ (ONES * u64::from(b'"'))) | zero(w ^ (ONES * u64::from(b'\\')))) != 0
+    }
     let bytes = text.as_bytes();
+    out.reserve(bytes.len() + 2);
     out.push(b'"');
-    if bytes.iter().all(|&b| b >= 0x20) {
-        let mut start = 0;
-        for i in memchr::memchr2_iter(b'"', b'\\', bytes) {
-            out.extend_from_slice(&bytes[start..i]);
-            out.push(b'\\');
-            out.push(bytes[i]);
-            start = i + 1;
-        }
-        out.extend_from_slice(&bytes[start..]);
-    } else {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        for &b in bytes {
-            match b {
-                b'"' => out.extend_from_slice(b"\\\""),
-                b'\\' => out.extend_from_slice(b"\\\\"),
-                0x08 => out.extend_from_slice(b"\\b"),
-                0x0c => out.extend_from_slice(b"\\f"),
-                b'\n' => out.extend_from_slice(b"\\n"),
-                b'\r' => out.extend_from_slice(b"\\r"),
-                b'\t' => out.extend_from_slice(b"\\t"),
-                0..0x20 => out.extend_from_slice(&[
-                    b'\\',
-                    b'u',
-                    b'0',
-                    b'0',
-                    HEX[usize::from(b >> 4)],
-                    HEX[usize::from(b & 0xf)],
-                ]),
-                _ => out.push(b),
+    // bytes before `start` are written; runs of clean chunks are copied in one call, and
+    // a chunk that needs an escape byte by byte (no call per short piece)
+    let mut start = 0;
+    let mut at = 0;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let clean = <[u8; 8]>::try_from(chunk).is_ok_and(|w| !needs_escape(u64::from_le_bytes(w)));
+        if !clean {
+            out.extend_from_slice(&bytes[start..at]);
+            for &b in chunk {
+                push_json_byte(out, b);
             }
+            start = at + chunk.len();
         }
+        at += chunk.len();
+    }
+    out.extend_from_slice(&bytes[start..at]);
+    for &b in chunks.remainder() {
+        push_json_byte(out, b);
     }
     out.push(b'"');
+}
+
+/// Byte `b` of a JSON string as `serde_json` writes it.
+fn push_json_byte(out: &mut Vec<u8>, b: u8) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let short = match b {
+        b'"' => b'"',
+        b'\\' => b'\\',
+        0x08 => b'b',
+        0x0c => b'f',
+        b'\n' => b'n',
+        b'\r' => b'r',
+        b'\t' => b't',
+        0..0x20 => {
+            out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(b >> 4)],
+                HEX[usize::from(b & 0xf)],
+            ]);
+            return;
+        }
+        _ => {
+            out.push(b);
+            return;
+        }
+    };
+    out.push(b'\\');
+    out.push(short);
 }
 
 fn json_text(before: &str, value: &impl Serialize, after: &str) -> String {
@@ -698,6 +745,35 @@ mod tests {
                 String::from_utf8_lossy(&ours),
                 String::from_utf8_lossy(&theirs)
             );
+        }
+    }
+
+    #[test]
+    fn json_strings_of_every_length_and_mix_are_escaped_as_serde_json_escapes_them() {
+        // every position of the eight-byte chunks, with characters that need escaping,
+        // multi-byte ones and plain ASCII around them (a fixed xorshift sequence)
+        let alphabet = [
+            'a', 'Z', ' ', '"', '\\', '\n', '\u{1}', '\u{1f}', '\u{7f}', 'ä', '€', '💥', '!', '~',
+        ];
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        for len in 0..40 {
+            for _ in 0..200 {
+                let text: String = (0..len)
+                    .map(|_| {
+                        state ^= state << 13;
+                        state ^= state >> 7;
+                        state ^= state << 17;
+                        alphabet[(state % alphabet.len() as u64) as usize]
+                    })
+                    .collect();
+                let mut ours = Vec::new();
+                json_string(&mut ours, &text);
+                let theirs = serde_json::to_vec(&text).unwrap_or_default();
+                assert_eq!(
+                    String::from_utf8_lossy(&ours),
+                    String::from_utf8_lossy(&theirs)
+                );
+            }
         }
     }
 
