@@ -178,12 +178,22 @@ impl<'p> Scanner<'p> {
             .collect();
         let mut gate: Vec<&str> = triggers;
         gate.extend(customs.iter().map(Custom::source));
-        let gate = regex_automata::meta::Regex::new_many(&gate).map_err(|e| {
-            Error::new(
-                ErrorKind::Regex,
-                format!("the error patterns do not combine: {e}"),
-            )
-        })?;
+        // The gate is searched over whole buffers of lines, and each pattern applies to
+        // one line: `^` and `$` must match at every line's start and end (before `\r\n`
+        // too), not only the buffer's, or an anchored custom pattern would find only a
+        // buffer's first line.
+        let syntax = regex_automata::util::syntax::Config::new()
+            .multi_line(true)
+            .crlf(true);
+        let gate = regex_automata::meta::Regex::builder()
+            .syntax(syntax)
+            .build_many(&gate)
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Regex,
+                    format!("the error patterns do not combine: {e}"),
+                )
+            })?;
         let pg_gate = used(Preset::Postgres)
             .then(|| regex::bytes::Regex::new(&postgres::any_line()))
             .transpose()
