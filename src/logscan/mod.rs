@@ -166,28 +166,33 @@ impl<E: FnMut(LogEvent), U: FnMut(u64, &str)> Driver<'_, '_, E, U> {
             let line = strip_line_break(raw);
             self.stats.lines += 1;
             self.stats.bytes += raw.len() as u64;
-            let kind = if self.scanner.busy() {
-                candidate = None;
-                self.scanner.feed(self.stats.lines, line)
+            let (from, next) = match candidate {
+                Some((from, c)) if c >= pos => (from, c),
+                _ => (
+                    pos,
+                    self.scanner
+                        .next_candidate(block, pos)
+                        .unwrap_or(usize::MAX),
+                ),
+            };
+            candidate = Some((from, next));
+            // A match found by a search from this line's start that ends inside it lies
+            // wholly in the line; no match ends before `next`, so a line that ends first
+            // holds none. Either way the scanner need not search the line again.
+            let gated = if next >= end {
+                Some(false)
+            } else if from == pos && next <= pos + line.len() {
+                Some(true)
             } else {
-                let (from, next) = match candidate {
-                    Some((from, c)) if c >= pos => (from, c),
-                    _ => (
-                        pos,
-                        self.scanner
-                            .next_candidate(block, pos)
-                            .unwrap_or(usize::MAX),
-                    ),
-                };
-                candidate = Some((from, next));
-                if next < end {
-                    // a match found by a search from this line's start that ends inside
-                    // it lies wholly in the line: the scanner need not look again
-                    let gated = from == pos && next <= pos + line.len();
-                    self.scanner.feed_gated(self.stats.lines, line, gated)
-                } else {
-                    self.scanner.skip(line)
-                }
+                None
+            };
+            let kind = if self.scanner.busy() {
+                // an open event may take the line: every line is fed
+                self.scanner.feed_gated(self.stats.lines, line, gated)
+            } else if gated == Some(false) {
+                self.scanner.skip(line)
+            } else {
+                self.scanner.feed_gated(self.stats.lines, line, gated)
             };
             for event in self.scanner.drain() {
                 self.stats.events += 1;

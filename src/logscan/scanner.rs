@@ -243,13 +243,18 @@ impl<'p> Scanner<'p> {
 
     /// Feeds one line; completed events wait in `out`.
     pub(super) fn feed(&mut self, line_no: u64, line: &[u8]) -> LineKind {
-        self.feed_gated(line_no, line, false)
+        self.feed_gated(line_no, line, None)
     }
 
-    /// [`Scanner::feed`]; `gated`: the line is known to match a trigger (a
-    /// [`Scanner::next_candidate`] search started at the line found one inside it), so the
-    /// trigger is not searched for again.
-    pub(super) fn feed_gated(&mut self, line_no: u64, line: &[u8], gated: bool) -> LineKind {
+    /// [`Scanner::feed`]; `gated`: whether the line is known to match a trigger (from a
+    /// [`Scanner::next_candidate`] search over its buffer), so the trigger is not searched
+    /// for again in the line; `None`: not known.
+    pub(super) fn feed_gated(
+        &mut self,
+        line_no: u64,
+        line: &[u8],
+        gated: Option<bool>,
+    ) -> LineKind {
         if !self.pending_pg.is_empty() {
             self.complete_pg(|p| p.last + PG_WINDOW < line_no);
         }
@@ -296,7 +301,7 @@ impl<'p> Scanner<'p> {
         }
     }
 
-    fn classify(&mut self, line_no: u64, line: &[u8], gated: bool) -> LineKind {
+    fn classify(&mut self, line_no: u64, line: &[u8], gated: Option<bool>) -> LineKind {
         if !matches!(self.expect, Expect::Nothing) && self.continues(line_no, line) {
             return LineKind::Matched;
         }
@@ -305,7 +310,7 @@ impl<'p> Scanner<'p> {
         }
         let pg_line =
             !self.pending_pg.is_empty() && self.pg_gate.as_ref().is_some_and(|g| g.is_match(line));
-        if !pg_line && !gated && !self.gate.is_match(line) {
+        if !pg_line && !gated.unwrap_or_else(|| self.gate.is_match(line)) {
             return LineKind::Unmatched;
         }
         for custom in &self.customs {
