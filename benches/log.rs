@@ -9,7 +9,8 @@
 //! Run with `cargo bench --bench log`; `RIPPLE_LOG_BENCH_MB=2048 cargo bench --bench log`
 //! for a multi-GB file. The one-shot figures (MB/s, lines/s, grep time, peak RSS) are
 //! printed before criterion's own measurements. `RIPPLE_LOG_BENCH_FILE=PATH` keeps the
-//! generated log at PATH (to time the whole `ripple trace --log` command on it).
+//! generated log at PATH (to time the whole `ripple trace --log` command on it), and
+//! `RIPPLE_LOG_BENCH_DENSE_FILE=PATH` the dense one (40% rejections).
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
 use std::fs::File;
@@ -291,7 +292,9 @@ fn benches(c: &mut Criterion) {
 fn dense(c: &mut Criterion, pipeline: &pipeline::Pipeline, dir: &Path, mb: u64) {
     use ripple::report::Options;
     use ripple::report::log::{LogFormat, LogWriter};
-    let path = dir.join("dense.log");
+    // `RIPPLE_LOG_BENCH_DENSE_FILE=/tmp/d.log` keeps it, to time the whole command on it.
+    let path = std::env::var_os("RIPPLE_LOG_BENCH_DENSE_FILE")
+        .map_or_else(|| dir.join("dense.log"), std::path::PathBuf::from);
     let size = generate_with(&path, mb, 40).unwrap();
     let trace = |format: LogFormat| {
         let file = BufReader::with_capacity(256 * 1024, File::open(&path).unwrap());

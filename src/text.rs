@@ -1,5 +1,6 @@
 //! Text helpers shared by messages and renderers.
 
+use std::fmt::Write as _;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Longest value echoed in messages and output, in characters.
@@ -13,17 +14,27 @@ pub fn shorten(text: &str) -> String {
     if text.len() <= MAX_VALUE_CHARS {
         return text.to_owned();
     }
-    if text.as_bytes()[..=MAX_VALUE_CHARS].is_ascii() {
-        let rest = text[MAX_VALUE_CHARS..].chars().count();
-        return format!("{}… ({rest} more characters)", &text[..MAX_VALUE_CHARS]);
-    }
-    match text.char_indices().nth(MAX_VALUE_CHARS) {
-        None => text.to_owned(),
-        Some((cut, _)) => {
-            let rest = text[cut..].chars().count();
-            format!("{}… ({rest} more characters)", &text[..cut])
+    let cut = if text.as_bytes()[..=MAX_VALUE_CHARS].is_ascii() {
+        MAX_VALUE_CHARS
+    } else {
+        match text.char_indices().nth(MAX_VALUE_CHARS) {
+            None => return text.to_owned(),
+            Some((cut, _)) => cut,
         }
-    }
+    };
+    let tail = &text[cut..];
+    let rest = if tail.is_ascii() {
+        tail.len()
+    } else {
+        tail.chars().count()
+    };
+    // one allocation of the final size: a dense log shortens one message per event
+    let mut out = String::with_capacity(cut + 40);
+    out.push_str(&text[..cut]);
+    out.push_str("… (");
+    let _ = write!(out, "{rest}");
+    out.push_str(" more characters)");
+    out
 }
 
 /// What replaces a personal value wherever it would be shown.
@@ -157,7 +168,8 @@ pub fn is_unsafe_char(c: char) -> bool {
 /// can neither fake report lines nor move the cursor (README, "Output and exit codes").
 #[must_use]
 pub fn escape(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(is_unsafe_char) {
+    // printable ASCII needs no escape, and is checked without decoding
+    if text.bytes().all(|b| (b' '..b'\x7f').contains(&b)) || !text.chars().any(is_unsafe_char) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -167,7 +179,6 @@ pub fn escape(text: &str) -> std::borrow::Cow<'_, str> {
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
             c if is_unsafe_char(c) => {
-                use std::fmt::Write as _;
                 let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
             }
             c => out.push(c),

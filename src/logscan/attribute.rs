@@ -58,6 +58,28 @@ pub(super) fn attribute(
     best.map(|(_, a)| a)
 }
 
+/// The system among the users of `preset` that a message naming `column` (of `table`)
+/// belongs to, and the field: what [`attribute`] decides for a hit that names its column
+/// (not PostgreSQL's 22001), without the value. It depends on nothing else, so the scanner
+/// decides it once per column (README, "Benchmarks": a dense log repeats a few columns
+/// hundreds of thousands of times).
+pub(super) fn attribute_column(
+    uses: &[Use],
+    fields: &[SystemFields],
+    preset: Preset,
+    table: Option<&str>,
+    column: &str,
+) -> Option<(SystemId, Option<String>)> {
+    let mut best: Option<(Tier, SystemId, Option<String>)> = None;
+    for u in uses.iter().filter(|u| u.preset == preset) {
+        let (tier, field) = resolve_column(&u.columns, &fields[u.system.index()], table, column);
+        if best.as_ref().is_none_or(|(t, _, _)| tier > *t) {
+            best = Some((tier, u.system, field));
+        }
+    }
+    best.map(|(_, system, field)| (system, field))
+}
+
 /// The field and value `hit` names in `u`'s system, and how sure the field is.
 ///
 /// PostgreSQL's 22001 names neither: the value is the statement's literal that the type's

@@ -157,31 +157,42 @@ impl<E: FnMut(LogEvent), U: FnMut(u64, &str)> Driver<'_, '_, E, U> {
     /// Handles `block`: whole lines, each ending in `\n`.
     fn block(&mut self, block: &[u8]) {
         let mut pos = 0;
-        // offset of the next trigger match at or after `pos`; `None`: search again
-        let mut candidate: Option<usize> = None;
+        // where the search for the next trigger match started, and where that match ends
+        // (at or after `pos`); `None`: search again
+        let mut candidate: Option<(usize, usize)> = None;
         while pos < block.len() {
             let end = memchr::memchr(b'\n', &block[pos..]).map_or(block.len(), |i| pos + i + 1);
             let raw = &block[pos..end];
             let line = strip_line_break(raw);
             self.stats.lines += 1;
             self.stats.bytes += raw.len() as u64;
-            let kind = if self.scanner.busy() {
-                candidate = None;
-                self.scanner.feed(self.stats.lines, line)
-            } else {
-                let next = match candidate {
-                    Some(c) if c >= pos => c,
-                    _ => self
-                        .scanner
+            let (from, next) = match candidate {
+                Some((from, c)) if c >= pos => (from, c),
+                _ => (
+                    pos,
+                    self.scanner
                         .next_candidate(block, pos)
                         .unwrap_or(usize::MAX),
-                };
-                candidate = Some(next);
-                if next < end {
-                    self.scanner.feed(self.stats.lines, line)
-                } else {
-                    self.scanner.skip(line)
-                }
+                ),
+            };
+            candidate = Some((from, next));
+            // A match found by a search from this line's start that ends inside it lies
+            // wholly in the line; no match ends before `next`, so a line that ends first
+            // holds none. Either way the scanner need not search the line again.
+            let gated = if next >= end {
+                Some(false)
+            } else if from == pos && next <= pos + line.len() {
+                Some(true)
+            } else {
+                None
+            };
+            let kind = if self.scanner.busy() {
+                // an open event may take the line: every line is fed
+                self.scanner.feed_gated(self.stats.lines, line, gated)
+            } else if gated == Some(false) {
+                self.scanner.skip(line)
+            } else {
+                self.scanner.feed_gated(self.stats.lines, line, gated)
             };
             for event in self.scanner.drain() {
                 self.stats.events += 1;

@@ -26,15 +26,23 @@ impl Oracle {
 
     /// The message in `line`, if it holds one. ORA-12899, the one a failing batch writes
     /// by the hundred thousand, is read by hand (a dense log spends its time here); the
-    /// expression decides the rare lines the hand reader does not take.
+    /// expression decides the rare lines the hand reader does not take. (The scanner
+    /// makes the same two steps itself, to attribute the hand-read message without
+    /// copying its names.)
+    #[cfg(test)]
     pub(super) fn parse(&self, line: &str) -> Option<Hit> {
-        if let Some(hit) = too_large_by_hand(line) {
-            return Some(hit);
+        if let Some(t) = too_large_by_hand(line) {
+            return Some(t.hit(line));
         }
+        self.parse_by_expression(line)
+    }
+
+    /// [`Oracle::parse`] for a line [`too_large_by_hand`] has already declined.
+    pub(super) fn parse_by_expression(&self, line: &str) -> Option<Hit> {
         if let Some(c) = self.too_large.captures(line) {
             let (table, column) = names(c.get(1)?.as_str());
             return Some(Hit {
-                code: "ORA-12899".into(),
+                code: TOO_LARGE.into(),
                 table,
                 column: Some(column),
                 actual: c.get(2)?.as_str().parse().ok(),
@@ -55,40 +63,76 @@ impl Oracle {
     }
 }
 
+/// The code of the message read by hand.
+pub(super) const TOO_LARGE: &str = "ORA-12899";
+
+/// An ORA-12899 as [`too_large_by_hand`] reads it, borrowing the names from the line: the
+/// scanner attributes it through its per-column cache without allocating them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct TooLarge<'a> {
+    /// The table, when the message qualifies the column.
+    pub table: Option<&'a str>,
+    /// The column.
+    pub column: &'a str,
+    /// The value's size (`actual: 15`).
+    pub actual: u64,
+    /// The column's size (`maximum: 9`).
+    pub limit: u64,
+}
+
+impl TooLarge<'_> {
+    /// The same message as a [`Hit`] of `line`.
+    #[cfg(test)]
+    fn hit(self, line: &str) -> Hit {
+        Hit {
+            code: TOO_LARGE.into(),
+            table: self.table.map(str::to_owned),
+            column: Some(self.column.to_owned()),
+            actual: Some(self.actual),
+            limit: Some(self.limit),
+            message: message(line),
+            ..Hit::default()
+        }
+    }
+}
+
 /// `ORA-12899: value too large for column "S"."T"."C" (actual: 15, maximum: 9)` read
 /// without a regular expression; `None` for anything it does not recognise exactly.
-fn too_large_by_hand(line: &str) -> Option<Hit> {
+pub(super) fn too_large_by_hand(line: &str) -> Option<TooLarge<'_>> {
+    use memchr::memmem::Finder;
+    use std::sync::LazyLock;
     const HEAD: &str = "ORA-12899: value too large for column ";
-    static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
-        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(HEAD));
-    let at = FINDER.find(line.as_bytes())?;
+    const ACTUAL: &str = " (actual: ";
+    const MAXIMUM: &str = ", maximum: ";
+    static HEAD_FINDER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(HEAD));
+    static MAXIMUM_FINDER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(MAXIMUM));
+    let at = HEAD_FINDER.find(line.as_bytes())?;
     let rest = &line[at + HEAD.len()..];
-    let mut parts: Vec<&str> = Vec::with_capacity(3);
+    // up to three quoted names, `"S"."T"."C"`
+    let mut parts: [&str; 3] = [""; 3];
+    let mut n = 0;
     let mut i = 0;
     loop {
         let body = rest.get(i..)?.strip_prefix('"')?;
-        let end = body.find('"')?;
-        parts.push(&body[..end]);
+        let end = memchr::memchr(b'"', body.as_bytes())?;
+        *parts.get_mut(n)? = &body[..end];
+        n += 1;
         i += end + 2;
         match rest.get(i..)? {
-            r if r.starts_with('.') && parts.len() < 3 => i += 1,
-            r if r.starts_with(" (actual: ") => break,
+            r if r.starts_with('.') && n < 3 => i += 1,
+            r if r.starts_with(ACTUAL) => break,
             _ => return None,
         }
     }
-    let numbers = rest.get(i + " (actual: ".len()..)?;
-    let (actual, numbers) = numbers.split_once(", maximum: ")?;
-    let (limit, _) = numbers.split_once(')')?;
-    let column = (*parts.last()?).to_owned();
-    let table = parts.len().checked_sub(2).map(|k| parts[k].to_owned());
-    Some(Hit {
-        code: "ORA-12899".into(),
-        table,
-        column: Some(column),
-        actual: Some(actual.parse().ok()?),
-        limit: Some(limit.parse().ok()?),
-        message: message(line),
-        ..Hit::default()
+    let numbers = rest.get(i + ACTUAL.len()..)?;
+    let k = MAXIMUM_FINDER.find(numbers.as_bytes())?;
+    let (actual, numbers) = (&numbers[..k], &numbers[k + MAXIMUM.len()..]);
+    let limit = &numbers[..memchr::memchr(b')', numbers.as_bytes())?];
+    Some(TooLarge {
+        table: n.checked_sub(2).and_then(|k| parts.get(k).copied()),
+        column: parts.get(n.checked_sub(1)?).copied()?,
+        actual: actual.parse().ok()?,
+        limit: limit.parse().ok()?,
     })
 }
 
@@ -130,8 +174,14 @@ mod tests {
                     c.get(3).and_then(|m| m.as_str().parse::<u64>().ok()),
                 )
             });
-            let by_hand = too_large_by_hand(line)
-                .map(|h| (h.table, h.column.unwrap_or_default(), h.actual, h.limit));
+            let by_hand = too_large_by_hand(line).map(|h| {
+                (
+                    h.table.map(str::to_owned),
+                    h.column.to_owned(),
+                    Some(h.actual),
+                    Some(h.limit),
+                )
+            });
             if let Some(hand) = by_hand {
                 assert_eq!(Some(hand), by_regex, "{line}");
             }

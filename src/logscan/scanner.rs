@@ -4,12 +4,12 @@
 use std::collections::VecDeque;
 
 use super::LogEvent;
-use super::attribute::{Use, attribute};
+use super::attribute::{Use, attribute, attribute_column};
 use super::custom::Custom;
 use super::fields::{Columns, SystemFields};
 use super::ldap::{Ldap, LdapLine};
 use super::mysql::Mysql;
-use super::oracle::Oracle;
+use super::oracle::{self, Oracle, TooLarge};
 use super::postgres::{self, Pending, Postgres};
 use super::preset::{Hit, Preset, message};
 use super::sqlserver::SqlServer;
@@ -22,6 +22,20 @@ use crate::pipeline::{ErrorPattern, Pipeline, SystemId};
 const PG_WINDOW: u64 = 16;
 /// How many PostgreSQL errors may wait for their continuation lines at once.
 const PG_MAX_PENDING: usize = 64;
+/// How many (preset, table, column) attributions are remembered; past that, further
+/// columns are attributed each time (memory stays flat on a log of ever new columns).
+const KNOWN_MAX: usize = 1024;
+
+/// Attributions of named columns, decided once: by column, then preset and table, the
+/// system and field (`None`: no system uses the preset).
+#[derive(Debug, Default)]
+struct Known {
+    by_column: rustc_hash::FxHashMap<String, Vec<(Preset, Option<String>, Attributed)>>,
+    len: usize,
+}
+
+/// A column's system and field.
+type Attributed = Option<(SystemId, Option<String>)>;
 
 /// What one line turned out to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,6 +104,7 @@ pub struct Scanner<'p> {
     ready: Vec<LogEvent>,
     out: Vec<LogEvent>,
     unmatched: u64,
+    known: Known,
 }
 
 impl<'p> Scanner<'p> {
@@ -168,12 +183,22 @@ impl<'p> Scanner<'p> {
             .collect();
         let mut gate: Vec<&str> = triggers;
         gate.extend(customs.iter().map(Custom::source));
-        let gate = regex_automata::meta::Regex::new_many(&gate).map_err(|e| {
-            Error::new(
-                ErrorKind::Regex,
-                format!("the error patterns do not combine: {e}"),
-            )
-        })?;
+        // The gate is searched over whole buffers of lines, and each pattern applies to
+        // one line: `^` and `$` must match at every line's start and end (before `\r\n`
+        // too), not only the buffer's, or an anchored custom pattern would find only a
+        // buffer's first line.
+        let syntax = regex_automata::util::syntax::Config::new()
+            .multi_line(true)
+            .crlf(true);
+        let gate = regex_automata::meta::Regex::builder()
+            .syntax(syntax)
+            .build_many(&gate)
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Regex,
+                    format!("the error patterns do not combine: {e}"),
+                )
+            })?;
         let pg_gate = used(Preset::Postgres)
             .then(|| regex::bytes::Regex::new(&postgres::any_line()))
             .transpose()
@@ -195,6 +220,7 @@ impl<'p> Scanner<'p> {
             ready: Vec::new(),
             out: Vec::new(),
             unmatched: 0,
+            known: Known::default(),
         })
     }
 
@@ -222,10 +248,22 @@ impl<'p> Scanner<'p> {
 
     /// Feeds one line; completed events wait in `out`.
     pub(super) fn feed(&mut self, line_no: u64, line: &[u8]) -> LineKind {
+        self.feed_gated(line_no, line, None)
+    }
+
+    /// [`Scanner::feed`]; `gated`: whether the line is known to match a trigger (from a
+    /// [`Scanner::next_candidate`] search over its buffer), so the trigger is not searched
+    /// for again in the line; `None`: not known.
+    pub(super) fn feed_gated(
+        &mut self,
+        line_no: u64,
+        line: &[u8],
+        gated: Option<bool>,
+    ) -> LineKind {
         if !self.pending_pg.is_empty() {
             self.complete_pg(|p| p.last + PG_WINDOW < line_no);
         }
-        let kind = self.classify(line_no, line);
+        let kind = self.classify(line_no, line, gated);
         if kind == LineKind::Unmatched {
             self.unmatched += 1;
         }
@@ -245,12 +283,16 @@ impl<'p> Scanner<'p> {
         !matches!(self.expect, Expect::Nothing) || !self.pending_pg.is_empty()
     }
 
-    /// Where in `haystack`, from `from` on, the next line that may open an event starts
-    /// matching a trigger: lines before it can be [`Scanner::skip`]ped while not
-    /// [`Scanner::busy`]. A match may span lines; it then only costs a needless `feed`.
+    /// Where in `haystack`, from `from` on, the first match of a trigger ends: lines
+    /// before the one it ends in can be [`Scanner::skip`]ped while not [`Scanner::busy`]
+    /// (each line that holds a match ends one at or after this offset). Only the end is
+    /// searched for (the earliest one, without a reverse search for the start), which is
+    /// all the caller needs. A match may span lines; it then only costs a needless `feed`.
     pub(super) fn next_candidate(&self, haystack: &[u8], from: usize) -> Option<usize> {
-        let input = regex_automata::Input::new(haystack).range(from..);
-        self.gate.find(input).map(|m| m.start())
+        let input = regex_automata::Input::new(haystack)
+            .range(from..)
+            .earliest(true);
+        self.gate.search_half(&input).map(|m| m.offset())
     }
 
     /// Accounts for a line that no trigger matches while nothing is open: the same as
@@ -264,7 +306,7 @@ impl<'p> Scanner<'p> {
         }
     }
 
-    fn classify(&mut self, line_no: u64, line: &[u8]) -> LineKind {
+    fn classify(&mut self, line_no: u64, line: &[u8], gated: Option<bool>) -> LineKind {
         if !matches!(self.expect, Expect::Nothing) && self.continues(line_no, line) {
             return LineKind::Matched;
         }
@@ -273,7 +315,7 @@ impl<'p> Scanner<'p> {
         }
         let pg_line =
             !self.pending_pg.is_empty() && self.pg_gate.as_ref().is_some_and(|g| g.is_match(line));
-        if !pg_line && !self.gate.is_match(line) {
+        if !pg_line && !gated.unwrap_or_else(|| self.gate.is_match(line)) {
             return LineKind::Unmatched;
         }
         for custom in &self.customs {
@@ -297,9 +339,21 @@ impl<'p> Scanner<'p> {
         if self.postgres_line(line_no, &text) {
             return LineKind::Matched;
         }
-        if let Some(hit) = self.oracle.as_ref().and_then(|o| o.parse(&text)) {
-            self.complete(line_no, Preset::Oracle, hit);
-            return LineKind::Matched;
+        if self.oracle.is_some() {
+            // the message a failing batch writes by the hundred thousand, read by hand and
+            // attributed without copying its names (README, "Benchmarks")
+            if let Some(t) = oracle::too_large_by_hand(&text) {
+                self.complete_too_large(line_no, &text, t);
+                return LineKind::Matched;
+            }
+            if let Some(hit) = self
+                .oracle
+                .as_ref()
+                .and_then(|o| o.parse_by_expression(&text))
+            {
+                self.complete(line_no, Preset::Oracle, hit);
+                return LineKind::Matched;
+            }
         }
         if let Some(hit) = self.mysql.as_ref().and_then(|m| m.parse(&text)) {
             self.complete(line_no, Preset::Mysql, hit);
@@ -480,18 +534,31 @@ impl<'p> Scanner<'p> {
 
     /// Attributes a recognised message to a system and queues the event.
     fn complete(&mut self, line: u64, preset: Preset, hit: Hit) {
-        let Some(a) = attribute(&self.uses, &self.fields, preset, &hit) else {
-            return; // a preset's matcher exists only when a system uses it
+        let (system, field, value) = match (&hit.column, hit.by_limit) {
+            (Some(column), false) => {
+                let Some((system, field)) =
+                    self.attribute_column(preset, hit.table.as_deref(), column)
+                else {
+                    return; // a preset's matcher exists only when a system uses it
+                };
+                (system, field, hit.value)
+            }
+            _ => {
+                let Some(a) = attribute(&self.uses, &self.fields, preset, &hit) else {
+                    return;
+                };
+                (a.system, a.field, a.value)
+            }
         };
-        let actual = match (&a.value, hit.by_limit) {
+        let actual = match (&value, hit.by_limit) {
             (Some(v), true) => Some(v.chars().count() as u64),
             _ => hit.actual,
         };
         self.ready.push(LogEvent {
             line,
-            system: self.pipeline.systems[a.system].id.clone(),
-            field: a.field,
-            value: a.value,
+            system: self.pipeline.systems[system].id.clone(),
+            field,
+            value,
             value_prefix: hit.value_prefix,
             key: None,
             code: Some(hit.code),
@@ -499,6 +566,52 @@ impl<'p> Scanner<'p> {
             limit: hit.limit,
             actual,
         });
+    }
+
+    /// [`Scanner::complete`] for an ORA-12899 read by hand from `text`: the same event,
+    /// without building a [`Hit`].
+    fn complete_too_large(&mut self, line: u64, text: &str, t: TooLarge<'_>) {
+        let Some((system, field)) = self.attribute_column(Preset::Oracle, t.table, t.column) else {
+            return;
+        };
+        self.ready.push(LogEvent {
+            line,
+            system: self.pipeline.systems[system].id.clone(),
+            field,
+            value: None,
+            value_prefix: false,
+            key: None,
+            code: Some(oracle::TOO_LARGE.to_owned()),
+            message: message(text),
+            limit: Some(t.limit),
+            actual: Some(t.actual),
+        });
+    }
+
+    /// [`attribute_column`], remembered per (preset, table, column).
+    fn attribute_column(
+        &mut self,
+        preset: Preset,
+        table: Option<&str>,
+        column: &str,
+    ) -> Option<(SystemId, Option<String>)> {
+        let known = self.known.by_column.get(column).and_then(|v| {
+            v.iter()
+                .find(|(p, t, _)| *p == preset && t.as_deref() == table)
+        });
+        if let Some((_, _, attributed)) = known {
+            return attributed.clone();
+        }
+        let attributed = attribute_column(&self.uses, &self.fields, preset, table, column);
+        if self.known.len < KNOWN_MAX {
+            self.known.len += 1;
+            self.known
+                .by_column
+                .entry(column.to_owned())
+                .or_default()
+                .push((preset, table.map(str::to_owned), attributed.clone()));
+        }
+        attributed
     }
 
     /// Moves completed events that no earlier, still open event can precede to `out`.

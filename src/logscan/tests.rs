@@ -293,3 +293,45 @@ fn scan_agrees_with_push_whatever_the_buffer_size() {
         assert_eq!(stats.bytes, all.len() as u64);
     }
 }
+
+#[test]
+fn anchored_custom_patterns_match_on_every_line_of_a_buffer() {
+    let schemas = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/logs/schemas");
+    let text = format!(
+        r#"version: 1
+name: anchored
+systems:
+  web:
+    name: Web
+    schema: {web}
+    entry: true
+  sync:
+    name: Sync
+    schema: {openldap}
+    errors:
+      - pattern: '^REJECT (?P<field>\w+): "(?P<value>[^"]*)"$'
+flows:
+  - from: web
+    to: sync
+    map:
+      uid: username
+"#,
+        web = schemas.join("web.json").display(),
+        openldap = schemas.join("openldap.json").display(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("anchored.yaml");
+    std::fs::write(&path, text).unwrap();
+    let p = pipeline::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    let log = b"noise\nREJECT uid: \"abc\"\r\nnot REJECT uid: \"x\"\nREJECT uid: \"def\"\n";
+    let mut s = Scanner::new(&p, None).unwrap_or_else(|e| panic!("{e}"));
+    let mut events = Vec::new();
+    let reader = std::io::BufReader::new(log.as_slice());
+    let stats = scan(&mut s, reader, |e| events.push(e), |_, _| {}).unwrap();
+    let found: Vec<(u64, Option<&str>)> = events
+        .iter()
+        .map(|e| (e.line, e.value.as_deref()))
+        .collect();
+    assert_eq!(found, [(2, Some("abc")), (4, Some("def"))]);
+    assert_eq!(stats.unmatched, 2);
+}

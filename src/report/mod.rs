@@ -80,6 +80,22 @@ pub fn json_value(value: &Value, pii: bool, opts: Options) -> Value {
     }
 }
 
+/// What [`json_value`] gives for a text value, borrowed when it is unchanged (neither
+/// shortened nor masked): a dense log's JSON writes one per event (README, "Benchmarks").
+#[must_use]
+pub fn json_str(value: &str, pii: bool, opts: Options) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
+    if pii && !opts.show_values {
+        return Cow::Borrowed(MASK);
+    }
+    // at most MAX_VALUE_CHARS bytes are at most that many characters
+    if value.len() > MAX_VALUE_CHARS && value.chars().nth(MAX_VALUE_CHARS).is_some() {
+        Cow::Owned(shorten(value))
+    } else {
+        Cow::Borrowed(value)
+    }
+}
+
 /// A derived record as shown: each leaf through [`json_value`] (shortened; masked when
 /// its pointer is in `personal` and values are not shown).
 #[must_use]

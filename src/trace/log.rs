@@ -10,6 +10,8 @@ use std::io::BufRead;
 use std::ops::ControlFlow;
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
+
 use crate::constraints;
 use crate::error::Error;
 use crate::journal::{Entry, Journal};
@@ -78,8 +80,9 @@ pub fn trace_log<R: BufRead>(
     mut on_event: impl FnMut(&TracedEvent) -> ControlFlow<()>,
 ) -> Result<LogSummary, Error> {
     let mut scanner = Scanner::new(pipeline, only)?;
-    // By system, then field: looked up by `&str`, so a known field costs no allocation.
-    let mut origins: HashMap<String, HashMap<String, Origins>> = HashMap::new();
+    // By system, then field: looked up by `&str`, so a known field costs no allocation
+    // (with the fast hash: a dense log looks them up once per event).
+    let mut origins: FxHashMap<String, FxHashMap<String, Origins>> = FxHashMap::default();
     let mut causes = Causes::default();
     let stop = std::cell::Cell::new(false);
     let reader = Stoppable {
