@@ -157,6 +157,11 @@ fn numbers(num: &Num) -> Vec<Value> {
         nums.push(0.5);
     }
     nums.extend(num.min.iter().chain(num.max.iter()).copied());
+    if !num.integer {
+        // Fractions inside the bounds: what `type: integer` downstream rejects.
+        nums.extend(num.min.iter().map(|m| m + 0.5));
+        nums.extend(num.max.iter().map(|m| m - 0.5));
+    }
     if let Some(k) = num.multiple {
         nums.extend([k, 2.0 * k, 3.0 * k, 7.0 * k]);
     }
