@@ -73,7 +73,10 @@ pub(super) fn candidates(abs: &Abs, leaf: &Leaf, hints: &Hints) -> Vec<Value> {
             // The lengths the path's limits suggest (see `strings`).
             out.extend(hints.lengths.iter().flat_map(|&n| {
                 let n = usize::try_from(n.min(300)).unwrap_or(0);
-                [Value::String("a".repeat(n)), Value::String("a".repeat(n / 2))]
+                [
+                    Value::String("a".repeat(n)),
+                    Value::String("a".repeat(n / 2)),
+                ]
             }));
             out
         }
@@ -135,7 +138,12 @@ fn strings(s: &Str, hints: &Hints) -> Vec<Value> {
     // longest: the empty string, half a limit (a value used twice, `concat(x, x)`), and
     // the short lengths between an object-level `oneOf`'s limits.
     let mut extra: Vec<u64> = vec![s.min, 2, 3, 4, 5, 6];
-    extra.extend(hints.lengths.iter().flat_map(|&n| [n / 2, (n / 2).saturating_sub(1)]));
+    extra.extend(
+        hints
+            .lengths
+            .iter()
+            .flat_map(|&n| [n / 2, (n / 2).saturating_sub(1)]),
+    );
     extra.retain(|&n| n >= s.min && n <= hi && !lengths.contains(&n));
     extra.sort_unstable();
     extra.dedup();

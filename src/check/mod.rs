@@ -20,6 +20,7 @@ mod field;
 mod nested;
 mod path;
 mod prove;
+mod rules;
 pub mod suppress;
 mod witness;
 

@@ -171,12 +171,10 @@ fn first_value(c: &[Option<Value>]) -> Option<&Option<Value>> {
 }
 
 fn shortest_value(c: &[Option<Value>]) -> Option<&Option<Value>> {
-    c.iter()
-        .filter(|v| v.is_some())
-        .min_by_key(|v| match v {
-            Some(Value::String(s)) => s.chars().count(),
-            _ => usize::MAX,
-        })
+    c.iter().filter(|v| v.is_some()).min_by_key(|v| match v {
+        Some(Value::String(s)) => s.chars().count(),
+        _ => usize::MAX,
+    })
 }
 
 /// Whether an entry field outside a value's origins can change a verdict on the path: a
