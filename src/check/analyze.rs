@@ -243,7 +243,7 @@ fn leaf_on_path(
         && dataflow::target_rules_pass(pipeline_of(subject), &path.systems, &path.flows, demands);
     let mut out = (**leaf).clone();
     out.conditional
-        .retain(|c| !(c.at_field && own) && !(!c.at_field && above));
+        .retain(|c| if c.at_field { !own } else { !above });
     std::sync::Arc::new(out)
 }
 

@@ -130,16 +130,15 @@ pub(crate) fn rules_pass(root: &Value, field: &dyn Fn(&str) -> Arrived) -> bool 
     };
     let passes = |b: &Value| branch_passes(b, field);
     map.iter().all(|(k, v)| match k.as_str() {
-        "anyOf" => v
-            .as_array()
-            .is_some_and(|items| items.iter().any(|b| passes(b))),
+        "anyOf" => v.as_array().is_some_and(|items| items.iter().any(&passes)),
         "allOf" => v
             .as_array()
             .is_some_and(|items| items.iter().all(|b| rules_pass(b, field))),
         "if" => {
-            let then = map.get("then").is_none_or(|t| passes(t));
-            let other = map.get("else").is_none_or(|e| passes(e));
-            (then && other) || (passes(v) && then)
+            // Both outcomes pass, or the condition always holds and its outcome passes.
+            let then = map.get("then").is_none_or(&passes);
+            let other = map.get("else").is_none_or(&passes);
+            then && (other || passes(v))
         }
         "dependentSchemas" => v.as_object().is_some_and(|deps| {
             deps.iter()
@@ -212,6 +211,77 @@ mod tests {
         assert!(!rules_pass(&root, &both));
         let one = |n: &str| if n == "a" { short(5) } else { Arrived::Absent };
         assert!(!rules_fail(&root, &one));
+    }
+
+    fn valid(schema: &Value, v: &Value) -> bool {
+        jsonschema::options()
+            .with_pattern_options(jsonschema::PatternOptions::regex())
+            .build(schema)
+            .map(|s| s.is_valid(v))
+            .unwrap_or(false)
+    }
+
+    fn sub_schema() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let limit = 0u64..6;
+        prop_oneof![
+            limit.clone().prop_map(|k| json!({"maxLength": k})),
+            limit
+                .clone()
+                .prop_map(|k| json!({"type": "string", "maxLength": k})),
+            (limit.clone(), limit).prop_map(
+                |(a, b)| json!({"anyOf": [{"maxLength": a}, {"minLength": b, "maxLength": 9}]})
+            ),
+            Just(json!({"pattern": "^[a-z]*$"})),
+        ]
+    }
+
+    proptest::proptest! {
+        /// What `value_passes`, `rules_pass` and `rules_fail` say holds under the real
+        /// validator for values inside the description (`null` too when it says so).
+        #[test]
+        fn judgements_hold_under_the_validator(
+            max in 0u64..6,
+            null in proptest::bool::ANY,
+            texts in proptest::collection::vec("[aä😀 B]{0,6}", 1..6),
+            present in proptest::bool::ANY,
+            a in sub_schema(),
+            b in sub_schema(),
+        ) {
+            let mut s = Str::any();
+            s.max = Some(max);
+            let arrived = Arrived::Value(Abs::Str(s), null);
+            let mut values: Vec<Value> = texts
+                .into_iter()
+                .filter(|t| t.chars().count() as u64 <= max)
+                .map(Value::from)
+                .collect();
+            if null {
+                values.push(Value::Null);
+            }
+            let sure = value_passes(&a, &arrived);
+            let root = json!({"allOf": [
+                {"anyOf": [{"properties": {"x": a}}, {"properties": {"y": b}}]},
+                {"oneOf": [{"properties": {"x": a}}, {"properties": {"y": b}}]}
+            ]});
+            let y = if present { Arrived::Absent } else { Arrived::Unknown };
+            let field = |n: &str| if n == "x" { arrived.clone() } else { y.clone() };
+            let any_of = json!({"anyOf": root["allOf"][0]["anyOf"].clone()});
+            let pass = rules_pass(&any_of, &field);
+            let fail = rules_fail(&root, &field);
+            for v in &values {
+                if sure {
+                    proptest::prop_assert!(valid(&a, v), "{a} {v}");
+                }
+                let doc = json!({"x": v});
+                if pass {
+                    proptest::prop_assert!(valid(&any_of, &doc), "{any_of} {doc}");
+                }
+                if fail {
+                    proptest::prop_assert!(!valid(&root, &doc), "{root} {doc}");
+                }
+            }
+        }
     }
 
     #[test]
