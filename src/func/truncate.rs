@@ -18,7 +18,8 @@ pub struct Truncate;
 /// The first `n` characters of `s` (Unicode scalar values, as JSON Schema counts).
 fn apply(s: &str, lits: &[Cow<'_, Value>]) -> Option<String> {
     let n = usize::try_from(lits.get(1)?.as_u64()?).ok()?;
-    Some(s.chars().take(n).collect())
+    let end = s.char_indices().nth(n).map_or(s.len(), |(i, _)| i);
+    Some(s.get(..end).unwrap_or(s).to_owned())
 }
 
 impl MappingFunction for Truncate {
