@@ -18,6 +18,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
+use crate::expr::FieldPath;
 use crate::graph::SystemGraph;
 use crate::pipeline::{Flow, FlowId, Pipeline, SystemId};
 use crate::propagate::MAX_ARRIVALS;
@@ -225,14 +226,25 @@ fn derive(flow: &Flow, source: &Value) -> Derived {
     let (mut reached, mut failed) = (false, false);
     for mapping in &flow.mappings {
         let inputs = &mapping.inputs;
+        // Each input looked up once (a lookup hashes every key on the way): the expression
+        // reads the same fields. Mappings read at most a few.
+        let mut found: [Option<&Value>; 4] = [None; 4];
+        for ((f, _), slot) in inputs.iter().zip(&mut found) {
+            *slot = f.get(source);
+        }
         let present = inputs
             .iter()
-            .filter(|(f, _)| f.get(source).is_some())
+            .enumerate()
+            .filter(|&(i, (f, _))| found.get(i).map_or_else(|| f.get(source), |v| *v).is_some())
             .count();
         if present == 0 && !inputs.is_empty() {
             continue;
         }
-        match crate::func::eval(&mapping.expr, &|f| f.get(source)) {
+        let lookup = |f: &FieldPath| match inputs.iter().position(|(g, _)| g == f) {
+            Some(i) if i < found.len() => found[i],
+            _ => f.get(source),
+        };
+        match crate::func::eval(&mapping.expr, &lookup) {
             Ok(Some(value)) => {
                 failed |= mapping.target.set(&mut doc, value).is_err();
                 reached |= present > 0;

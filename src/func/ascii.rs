@@ -57,7 +57,7 @@ impl MappingFunction for Ascii {
         }
     }
 
-    fn eval(args: &mut Args<'_>) -> Result<Option<Value>, EvalError> {
+    fn eval(args: &mut Args<'_, '_>) -> Result<Option<Value>, EvalError> {
         eval_text(Func::Ascii, args, |s, _| Some(to_ascii(s)))
     }
 

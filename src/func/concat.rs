@@ -41,7 +41,7 @@ impl MappingFunction for Concat {
         }
     }
 
-    fn eval(args: &mut Args<'_>) -> Result<Option<Value>, EvalError> {
+    fn eval(args: &mut Args<'_, '_>) -> Result<Option<Value>, EvalError> {
         let mut out = String::new();
         for i in 0..args.len() {
             let Some(v) = args.get(i)? else {

@@ -1,5 +1,7 @@
 //! `default(x, v)`: x when present and not null, else v (README, "Mapping expressions").
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use super::{Args, Func, FuncDoc, LengthEffect, Literal, MappingFunction};
@@ -27,10 +29,10 @@ impl MappingFunction for DefaultTo {
         }
     }
 
-    fn eval(args: &mut Args<'_>) -> Result<Option<Value>, EvalError> {
+    fn eval(args: &mut Args<'_, '_>) -> Result<Option<Value>, EvalError> {
         match args.get(0)? {
-            Some(v) if !v.is_null() => Ok(Some(v)),
-            _ => args.get(1),
+            Some(v) if !v.is_null() => Ok(Some(v.into_owned())),
+            _ => Ok(args.get(1)?.map(Cow::into_owned)),
         }
     }
 

@@ -30,7 +30,7 @@ impl MappingFunction for Digits {
         }
     }
 
-    fn eval(args: &mut Args<'_>) -> Result<Option<Value>, EvalError> {
+    fn eval(args: &mut Args<'_, '_>) -> Result<Option<Value>, EvalError> {
         eval_text(Func::Digits, args, |s, _| {
             Some(s.chars().filter(char::is_ascii_digit).collect())
         })

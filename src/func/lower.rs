@@ -47,7 +47,7 @@ impl MappingFunction for Lower {
         }
     }
 
-    fn eval(args: &mut Args<'_>) -> Result<Option<Value>, EvalError> {
+    fn eval(args: &mut Args<'_, '_>) -> Result<Option<Value>, EvalError> {
         eval_text(Func::Lower, args, |s, _| Some(s.to_lowercase()))
     }
 

@@ -21,6 +21,7 @@
 //! cover what `eval` returns, the backward rule must be sufficient and the demand rule
 //! necessary.
 
+use std::borrow::Cow;
 use std::sync::{Mutex, OnceLock};
 
 use serde_json::{Number, Value};
@@ -57,7 +58,7 @@ pub trait MappingFunction {
     ///
     /// # Errors
     /// When the function cannot handle its input (`number("abc")`, `upper` of an object).
-    fn eval(args: &mut Args<'_>) -> Result<Option<Value>, EvalError>;
+    fn eval(args: &mut Args<'_, '_>) -> Result<Option<Value>, EvalError>;
 
     /// The forward transfer: what it can produce from arguments described by `args`
     /// (literal arguments also as values in `lits`). Sound: covers every `eval` result.
@@ -178,18 +179,21 @@ pub enum Literal {
 
 /// The arguments of one call, evaluated on demand: `default` looks at its fallback only
 /// when it needs it and `concat` stops at the first missing argument (README, "Mapping
-/// expressions").
-pub struct Args<'a> {
+/// expressions"). A field read as an argument is borrowed from the source record (`'v`),
+/// not copied: only computed values are owned (evaluation runs for every field of every
+/// record in a batch, README "`--batch FILE [--jobs N]`").
+pub struct Args<'a, 'v> {
     len: usize,
-    eval: &'a mut dyn FnMut(usize) -> Result<Option<Value>, EvalError>,
+    eval: &'a mut dyn FnMut(usize) -> ArgResult<'v>,
 }
 
-impl<'a> Args<'a> {
+/// One argument's value: borrowed from the record or a literal, or computed (`None`:
+/// missing).
+pub type ArgResult<'v> = Result<Option<Cow<'v, Value>>, EvalError>;
+
+impl<'a, 'v> Args<'a, 'v> {
     /// `len` arguments, the `i`-th evaluated by `eval(i)`.
-    pub fn new(
-        len: usize,
-        eval: &'a mut dyn FnMut(usize) -> Result<Option<Value>, EvalError>,
-    ) -> Self {
+    pub fn new(len: usize, eval: &'a mut dyn FnMut(usize) -> ArgResult<'v>) -> Self {
         Self { len, eval }
     }
 
@@ -209,7 +213,7 @@ impl<'a> Args<'a> {
     ///
     /// # Errors
     /// When evaluating the argument fails.
-    pub fn get(&mut self, i: usize) -> Result<Option<Value>, EvalError> {
+    pub fn get(&mut self, i: usize) -> ArgResult<'v> {
         if i < self.len {
             (self.eval)(i)
         } else {
@@ -245,7 +249,7 @@ macro_rules! functions {
             ///
             /// # Errors
             /// When the function cannot handle its input.
-            pub fn eval(self, args: &mut Args<'_>) -> Result<Option<Value>, EvalError> {
+            pub fn eval(self, args: &mut Args<'_, '_>) -> Result<Option<Value>, EvalError> {
                 match self { $(Func::$variant => <$module::$ty as MappingFunction>::eval(args),)* }
             }
 
@@ -312,7 +316,7 @@ impl Func {
     /// # Errors
     /// When the function cannot handle its input.
     pub fn eval_values(self, values: &[Option<Value>]) -> Result<Option<Value>, EvalError> {
-        let mut get = |i: usize| Ok(values.get(i).cloned().flatten());
+        let mut get = |i: usize| Ok(values.get(i).and_then(Option::as_ref).map(Cow::Borrowed));
         self.eval(&mut Args::new(values.len(), &mut get))
     }
 
@@ -355,15 +359,29 @@ pub fn eval<'a>(
     expr: &Expr,
     lookup: &dyn Fn(&FieldPath) -> Option<&'a Value>,
 ) -> Result<Option<Value>, EvalError> {
+    Ok(eval_ref(expr, lookup)?.map(Cow::into_owned))
+}
+
+/// [`eval`], with a plain field reference borrowed from the record: a caller that only
+/// reads the result, or a function reading its argument, copies nothing.
+///
+/// # Errors
+/// As [`eval`].
+pub fn eval_ref<'a>(
+    expr: &Expr,
+    lookup: &dyn Fn(&FieldPath) -> Option<&'a Value>,
+) -> ArgResult<'a> {
     match &expr.kind {
-        ExprKind::Field(f) => Ok(lookup(f).cloned()),
-        ExprKind::Str(s) => Ok(Some(Value::String(s.clone()))),
-        ExprKind::Number(n) => Ok(Some(Value::Number(n.clone()))),
-        ExprKind::Bool(b) => Ok(Some(Value::Bool(*b))),
-        ExprKind::Null => Ok(Some(Value::Null)),
+        ExprKind::Field(f) => Ok(lookup(f).map(Cow::Borrowed)),
+        ExprKind::Str(s) => Ok(Some(Cow::Owned(Value::String(s.clone())))),
+        ExprKind::Number(n) => Ok(Some(Cow::Owned(Value::Number(n.clone())))),
+        ExprKind::Bool(b) => Ok(Some(Cow::Owned(Value::Bool(*b)))),
+        ExprKind::Null => Ok(Some(Cow::Owned(Value::Null))),
         ExprKind::Call { func, args, .. } => {
-            let mut arg = |i: usize| args.get(i).map_or(Ok(None), |a| eval(a, lookup));
-            func.eval(&mut Args::new(args.len(), &mut arg))
+            let mut arg = |i: usize| args.get(i).map_or(Ok(None), |a| eval_ref(a, lookup));
+            Ok(func
+                .eval(&mut Args::new(args.len(), &mut arg))?
+                .map(Cow::Owned))
         }
     }
 }
@@ -486,8 +504,8 @@ pub(crate) fn fail(func: Func, message: String) -> EvalError {
 /// passes through), then `apply` with every argument's value as literals.
 pub(crate) fn eval_text(
     func: Func,
-    args: &mut Args<'_>,
-    apply: impl FnOnce(&str, &[Value]) -> Option<String>,
+    args: &mut Args<'_, '_>,
+    apply: impl FnOnce(&str, &[Cow<'_, Value>]) -> Option<String>,
 ) -> Result<Option<Value>, EvalError> {
     let Some(v) = args.get(0)? else {
         return Ok(None);
@@ -499,22 +517,23 @@ pub(crate) fn eval_text(
         return Ok(Some(Value::Null));
     }
     // Every string function has at most three arguments: no allocation for them.
-    let mut small = [Value::Null, Value::Null, Value::Null];
+    let null = || Cow::Owned(Value::Null);
+    let mut small = [null(), null(), null()];
     let mut more = Vec::new();
-    let lits: &mut [Value] = match small.get_mut(..args.len()) {
+    let lits: &mut [Cow<'_, Value>] = match small.get_mut(..args.len()) {
         Some(lits) => lits,
         None => {
-            more.resize(args.len(), Value::Null);
+            more.resize(args.len(), null());
             &mut more
         }
     };
     for (i, lit) in lits.iter_mut().enumerate().skip(1) {
-        *lit = args.get(i)?.unwrap_or(Value::Null);
+        *lit = args.get(i)?.unwrap_or_else(null);
     }
     if let Some(first) = lits.first_mut() {
         *first = v;
     }
-    let lits: &[Value] = lits;
+    let lits: &[Cow<'_, Value>] = lits;
     let Some(Some(text)) = lits
         .first()
         .map(|v| text_ref(func.name(), v).ok().flatten())

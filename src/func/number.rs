@@ -129,7 +129,7 @@ impl MappingFunction for NumberOf {
         }
     }
 
-    fn eval(args: &mut Args<'_>) -> Result<Option<Value>, EvalError> {
+    fn eval(args: &mut Args<'_, '_>) -> Result<Option<Value>, EvalError> {
         let Some(v) = args.get(0)? else {
             return Ok(None);
         };

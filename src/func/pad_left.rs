@@ -1,5 +1,7 @@
 //! `pad_left(s, n, c)`: pads on the left to n characters (README, "Mapping expressions").
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use super::{
@@ -13,7 +15,7 @@ use crate::expr::{EvalError, Expr};
 /// `pad_left(s, n, c)`.
 pub struct PadLeft;
 
-fn apply(s: &str, lits: &[Value]) -> Option<String> {
+fn apply(s: &str, lits: &[Cow<'_, Value>]) -> Option<String> {
     let n = usize::try_from(lits.get(1)?.as_u64()?).ok()?;
     let c = lits.get(2)?.as_str()?.chars().next()?;
     let len = s.chars().count();
@@ -39,7 +41,7 @@ impl MappingFunction for PadLeft {
         }
     }
 
-    fn eval(args: &mut Args<'_>) -> Result<Option<Value>, EvalError> {
+    fn eval(args: &mut Args<'_, '_>) -> Result<Option<Value>, EvalError> {
         eval_text(Func::PadLeft, args, apply)
     }
 

@@ -1,6 +1,8 @@
 //! `part(s, sep, i)`: the i-th piece of s split on a literal (README, "Mapping
 //! expressions").
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use super::{
@@ -14,7 +16,7 @@ use crate::expr::{EvalError, Expr};
 /// `part(s, sep, i)`.
 pub struct Part;
 
-fn apply(s: &str, lits: &[Value]) -> Option<String> {
+fn apply(s: &str, lits: &[Cow<'_, Value>]) -> Option<String> {
     let pieces: Vec<&str> = s.split(lits.get(1)?.as_str()?).collect();
     let i = lits.get(2)?.as_i64()?;
     let idx = if i < 0 {
@@ -44,7 +46,7 @@ impl MappingFunction for Part {
         }
     }
 
-    fn eval(args: &mut Args<'_>) -> Result<Option<Value>, EvalError> {
+    fn eval(args: &mut Args<'_, '_>) -> Result<Option<Value>, EvalError> {
         eval_text(Func::Part, args, apply)
     }
 

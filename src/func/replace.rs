@@ -1,6 +1,8 @@
 //! `replace(s, from, to)`: replaces every occurrence of a literal (README, "Mapping
 //! expressions").
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use super::{
@@ -14,7 +16,7 @@ use crate::expr::{EvalError, Expr};
 /// `replace(s, from, to)`.
 pub struct Replace;
 
-fn apply(s: &str, lits: &[Value]) -> Option<String> {
+fn apply(s: &str, lits: &[Cow<'_, Value>]) -> Option<String> {
     Some(s.replace(lits.get(1)?.as_str()?, lits.get(2)?.as_str()?))
 }
 
@@ -35,7 +37,7 @@ impl MappingFunction for Replace {
         }
     }
 
-    fn eval(args: &mut Args<'_>) -> Result<Option<Value>, EvalError> {
+    fn eval(args: &mut Args<'_, '_>) -> Result<Option<Value>, EvalError> {
         eval_text(Func::Replace, args, apply)
     }
 

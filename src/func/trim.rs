@@ -30,7 +30,7 @@ impl MappingFunction for Trim {
         }
     }
 
-    fn eval(args: &mut Args<'_>) -> Result<Option<Value>, EvalError> {
+    fn eval(args: &mut Args<'_, '_>) -> Result<Option<Value>, EvalError> {
         eval_text(Func::Trim, args, |s, _| Some(s.trim().to_owned()))
     }
 

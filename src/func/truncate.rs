@@ -1,5 +1,7 @@
 //! `truncate(s, n)`: the first n characters (README, "Mapping expressions").
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use super::{
@@ -14,9 +16,10 @@ use crate::expr::{EvalError, Expr};
 pub struct Truncate;
 
 /// The first `n` characters of `s` (Unicode scalar values, as JSON Schema counts).
-fn apply(s: &str, lits: &[Value]) -> Option<String> {
+fn apply(s: &str, lits: &[Cow<'_, Value>]) -> Option<String> {
     let n = usize::try_from(lits.get(1)?.as_u64()?).ok()?;
-    Some(s.chars().take(n).collect())
+    let end = s.char_indices().nth(n).map_or(s.len(), |(i, _)| i);
+    Some(s.get(..end).unwrap_or(s).to_owned())
 }
 
 impl MappingFunction for Truncate {
@@ -36,7 +39,7 @@ impl MappingFunction for Truncate {
         }
     }
 
-    fn eval(args: &mut Args<'_>) -> Result<Option<Value>, EvalError> {
+    fn eval(args: &mut Args<'_, '_>) -> Result<Option<Value>, EvalError> {
         eval_text(Func::Truncate, args, apply)
     }
 

@@ -42,7 +42,7 @@ impl MappingFunction for Upper {
         }
     }
 
-    fn eval(args: &mut Args<'_>) -> Result<Option<Value>, EvalError> {
+    fn eval(args: &mut Args<'_, '_>) -> Result<Option<Value>, EvalError> {
         eval_text(Func::Upper, args, |s, _| Some(s.to_uppercase()))
     }
 
