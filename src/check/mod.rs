@@ -27,7 +27,6 @@ mod nested;
 mod outcome;
 mod path;
 mod prove;
-mod rules;
 mod run;
 pub mod suppress;
 mod witness;
