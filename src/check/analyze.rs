@@ -31,7 +31,18 @@ impl Subject<'_> {
     /// `nested`): what else an object schema says (`required`, `additionalProperties` …)
     /// stays unproven.
     fn unproven(&self, abs: &crate::domain::Abs, null: bool) -> Vec<(String, Value)> {
-        let mut open = unproven(abs, null, &self.leaf);
+        self.unproven_in(&self.leaf, abs, null)
+    }
+
+    /// [`Subject::unproven`] against `leaf` (the target's leaf, or it without the
+    /// conditional limits a path shows never apply).
+    fn unproven_in(
+        &self,
+        leaf: &crate::schema::Leaf,
+        abs: &crate::domain::Abs,
+        null: bool,
+    ) -> Vec<(String, Value)> {
+        let mut open = unproven(abs, null, leaf);
         if let crate::expr::ExprKind::Field(f) = &self.mapping.expr.kind {
             let from = self.pipeline.flows[self.flow].from;
             let source = self.pipeline.systems[from].schema.leaf(&f.pointer());
@@ -162,7 +173,16 @@ fn on_path(
         &mut path_acc,
         demands,
     ) {
-        Ok(Some(abs)) if !path_acc.may_fail && subject.unproven(&abs, path_acc.null).is_empty() => {
+        Ok(Some(abs))
+            if !path_acc.may_fail
+                && subject
+                    .unproven_in(
+                        &leaf_on_path(subject, path, demands, &abs, path_acc.null),
+                        &abs,
+                        path_acc.null,
+                    )
+                    .is_empty() =>
+        {
             return OnPath::Decided;
         }
         Ok(Some(_)) => {}
@@ -190,6 +210,46 @@ fn on_path(
         Search::Exhausted => OnPath::Decided,
         Search::NotFound => OnPath::Open,
     }
+}
+
+/// The target's leaf on one path: without the limits of its own applicators when every
+/// value the path brings surely passes them, and without those of object-level rules when
+/// each surely passes for every record the path brings (see `rules`).
+fn leaf_on_path(
+    subject: &Subject<'_>,
+    path: &FlowPath,
+    demands: &dataflow::PathDemands,
+    abs: &crate::domain::Abs,
+    null: bool,
+) -> std::sync::Arc<crate::schema::Leaf> {
+    use super::rules::{Arrived, value_passes};
+    let leaf = &subject.leaf;
+    if leaf.conditional.is_empty() {
+        return std::sync::Arc::clone(leaf);
+    }
+    let value = Arrived::Value(abs.clone(), null);
+    let own = leaf.applicators_complete
+        && leaf.applicators.iter().all(|(k, v)| match k.as_str() {
+            "anyOf" => v
+                .as_array()
+                .is_some_and(|items| items.iter().any(|b| value_passes(b, &value))),
+            "then" | "else" => value_passes(v, &value),
+            "if" => true,
+            _ => false,
+        });
+    // A top-level field: the rules above it are the root's.
+    let top = subject.mapping.target_pointer.matches('/').count() == 1;
+    let above = top
+        && leaf.conditional.iter().any(|c| !c.at_field)
+        && dataflow::target_rules_pass(pipeline_of(subject), &path.systems, &path.flows, demands);
+    let mut out = (**leaf).clone();
+    out.conditional
+        .retain(|c| if c.at_field { !own } else { !above });
+    std::sync::Arc::new(out)
+}
+
+fn pipeline_of<'a>(subject: &Subject<'a>) -> &'a Pipeline {
+    subject.pipeline
 }
 
 /// One R301 finding per keyword the field fails on this path: the first witness's

@@ -70,6 +70,14 @@ pub(super) fn candidates(abs: &Abs, leaf: &Leaf, hints: &Hints) -> Vec<Value> {
                 .map(Value::from)
                 .collect();
             out.push(Value::String("a".repeat(80)));
+            // The lengths the path's limits suggest (see `strings`).
+            out.extend(hints.lengths.iter().flat_map(|&n| {
+                let n = usize::try_from(n.min(300)).unwrap_or(0);
+                [
+                    Value::String("a".repeat(n)),
+                    Value::String("a".repeat(n / 2)),
+                ]
+            }));
             out
         }
     };
@@ -126,6 +134,22 @@ fn strings(s: &Str, hints: &Hints) -> Vec<Value> {
     let mut lengths = vec![hi, 8.clamp(s.min, hi.max(s.min)), s.min.max(1).min(hi)];
     lengths.extend(hints.lengths.iter().filter(|&&n| n >= s.min && n <= hi));
     lengths.dedup();
+    // Every other length a limit suggests, in the first character only, right after the
+    // longest: the empty string, half a limit (a value used twice, `concat(x, x)`), and
+    // the short lengths between an object-level `oneOf`'s limits.
+    let mut extra: Vec<u64> = vec![s.min, 2, 3, 4, 5, 6];
+    extra.extend(
+        hints
+            .lengths
+            .iter()
+            .flat_map(|&n| [n / 2, (n / 2).saturating_sub(1)]),
+    );
+    extra.retain(|&n| n >= s.min && n <= hi && !lengths.contains(&n));
+    extra.sort_unstable();
+    extra.dedup();
+    let mut extra = Some(extra.into_iter().map(|n| {
+        Value::String(std::iter::repeat_n(base, usize::try_from(n).unwrap_or(0)).collect())
+    }));
     let repeated = usable(&hints.literals, s).into_iter().map(|lit| {
         let n = lit.chars().count().max(1) as u64;
         Value::String(lit.repeat(usize::try_from((hi / n).max(1)).unwrap_or(1)))
@@ -134,6 +158,7 @@ fn strings(s: &Str, hints: &Hints) -> Vec<Value> {
     let mut out = Vec::new();
     for (i, &len) in lengths.iter().enumerate() {
         if i == 1 {
+            out.extend(extra.take().into_iter().flatten());
             out.extend(repeated.take().into_iter().flatten());
         }
         let n = usize::try_from(len).unwrap_or(0);
@@ -146,17 +171,24 @@ fn strings(s: &Str, hints: &Hints) -> Vec<Value> {
             }
         }
     }
+    out.extend(extra.into_iter().flatten());
     out.extend(repeated.into_iter().flatten());
     out
 }
 
 /// Numbers: small, negative, large, the bounds and multiples.
 fn numbers(num: &Num) -> Vec<Value> {
-    let mut nums = vec![0.0, 1.0, -1.0, 1e6, 123_456_789.0];
+    // Each count of digits up to four too (text limits on `string(x)` or `trim(x)`).
+    let mut nums = vec![0.0, 1.0, -1.0, 1e6, 123_456_789.0, 12.0, 123.0, 1234.0];
     if !num.integer {
         nums.push(0.5);
     }
     nums.extend(num.min.iter().chain(num.max.iter()).copied());
+    if !num.integer {
+        // Fractions inside the bounds: what `type: integer` downstream rejects.
+        nums.extend(num.min.iter().map(|m| m + 0.5));
+        nums.extend(num.max.iter().map(|m| m - 0.5));
+    }
     if let Some(k) = num.multiple {
         nums.extend([k, 2.0 * k, 3.0 * k, 7.0 * k]);
     }

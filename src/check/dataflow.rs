@@ -725,8 +725,86 @@ fn fires(ctx: &PathCtx<'_>, k: usize, memo: &mut Memo) -> bool {
             .iter()
             .any(|(_, input)| field_on_path(ctx, k - 1, input, &mut Acc::default(), memo).is_some())
     });
+    // A system whose object-level rules reject every record that can arrive passes none
+    // on (a `oneOf` two of whose branches always hold).
+    let fires = fires && {
+        let arrived = arrivals(ctx, k, memo);
+        let schema = &ctx.pipeline.systems[ctx.systems[k]].schema;
+        !super::rules::rules_fail(schema.raw(), &|name| arrived_at(&arrived, name))
+    };
     memo.insert(key, fires.then(|| (Abs::Any, Acc::default())));
     fires
+}
+
+/// What the flow into `systems[k]` of the path writes, by target pointer: each mapping's
+/// value (`None`: it gives nothing), or unknown when two mappings write one field.
+fn arrivals(
+    ctx: &PathCtx<'_>,
+    k: usize,
+    memo: &mut Memo,
+) -> HashMap<String, super::rules::Arrived> {
+    use super::rules::Arrived;
+    let mut out: HashMap<String, Arrived> = HashMap::new();
+    for m in &ctx.pipeline.flows[ctx.flows[k - 1]].mappings {
+        let mut a = Acc::default();
+        let lookup = &mut |p: &str, acc: &mut Acc| field_on_path(ctx, k - 1, p, acc, memo);
+        let value = match eval_mapping(&m.expr, lookup, &mut a) {
+            Some(abs) => Arrived::Value(abs, a.null),
+            None => Arrived::Absent,
+        };
+        let key = m.target_pointer.to_string();
+        let value = if out.contains_key(&key) {
+            Arrived::Unknown
+        } else {
+            value
+        };
+        out.insert(key, value);
+    }
+    out
+}
+
+/// What the top-level field `name` holds among `arrived` (see [`arrivals`]): unknown when
+/// a mapping writes inside it, absent when none writes it.
+fn arrived_at(
+    arrived: &HashMap<String, super::rules::Arrived>,
+    name: &str,
+) -> super::rules::Arrived {
+    let pointer = crate::pointer::child("", name);
+    if let Some(v) = arrived.get(&pointer) {
+        return v.clone();
+    }
+    let inside = format!("{pointer}/");
+    if arrived.keys().any(|k| k.starts_with(&inside)) {
+        super::rules::Arrived::Unknown
+    } else {
+        super::rules::Arrived::Absent
+    }
+}
+
+/// Whether every object-level rule of the path's target surely passes for whatever
+/// record the path can bring it (see [`super::rules::rules_pass`]).
+pub(crate) fn target_rules_pass(
+    pipeline: &Pipeline,
+    systems: &[SystemId],
+    flows: &[crate::pipeline::FlowId],
+    demands: &PathDemands,
+) -> bool {
+    let Ok(mut memo) = demands.memo.try_borrow_mut() else {
+        return false;
+    };
+    let ctx = PathCtx {
+        pipeline,
+        systems,
+        flows,
+        demands: &demands.demands,
+    };
+    let k = systems.len() - 1;
+    if k == 0 || !fires(&ctx, k, &mut memo) {
+        return false;
+    }
+    let arrived = arrivals(&ctx, k, &mut memo);
+    let schema = &pipeline.systems[systems[k]].schema;
+    super::rules::rules_pass(schema.raw(), &|name| arrived_at(&arrived, name))
 }
 
 fn widen(abs: Abs) -> Abs {

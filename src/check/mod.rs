@@ -27,6 +27,7 @@ mod nested;
 mod outcome;
 mod path;
 mod prove;
+mod rules;
 mod run;
 pub mod suppress;
 mod witness;

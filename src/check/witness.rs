@@ -82,11 +82,19 @@ pub(super) fn search_by<T>(
         // Nothing can be run: do not build candidates either.
         return Search::NotFound;
     }
-    let (fields, all_finite) = origin_candidates(pipeline, path, origins);
+    let (mut fields, all_finite) = origin_candidates(pipeline, path, origins);
     if fields.is_empty() {
         return Search::NotFound;
     }
-    let try_record = |values: &[&Option<Value>]| -> Option<(Value, T)> {
+    // The other entry fields the path reads: left out of the change at first. Where an
+    // object-level rule relates fields, they can be what gets a record past a system or
+    // what makes the target reject (README, "Witness candidates").
+    let (companions, companions_finite) = if companions_matter(pipeline, path) {
+        companion_candidates(pipeline, path, origins)
+    } else {
+        (Vec::new(), true)
+    };
+    let try_record = |fields: &[Candidates], values: &[&Option<Value>]| -> Option<(Value, T)> {
         budget.total.set(budget.total.get().checked_sub(1)?);
         let mut record = Value::Object(Map::new());
         for ((path, _), v) in fields.iter().zip(values) {
@@ -97,18 +105,184 @@ pub(super) fn search_by<T>(
         let verdict = check(&record)?;
         Some((record, verdict))
     };
-    let product = fields
-        .iter()
-        .try_fold(1usize, |acc, (_, c)| acc.checked_mul(c.len().max(1)));
-    if all_finite && product.is_some_and(|p| p <= MAX_CANDIDATES) {
-        return exhaustive(&fields, &try_record);
+    let product = |fields: &[Candidates]| {
+        fields
+            .iter()
+            .try_fold(1usize, |acc, (_, c)| acc.checked_mul(c.len().max(1)))
+            .is_some_and(|p| p <= MAX_CANDIDATES)
+    };
+    if all_finite && product(&fields) {
+        if companions.is_empty() {
+            return exhaustive(&fields, &|v| try_record(&fields, v));
+        }
+        // Every value of every field the path reads: a complete search.
+        let mut all = fields.clone();
+        all.extend(companions.iter().cloned());
+        if companions_finite && product(&all) {
+            return exhaustive(&all, &|v| try_record(&all, v));
+        }
+        // The origins' values alone are no proof: another field may change the verdict.
+        if let Search::Found(r, v) = exhaustive(&fields, &|v| try_record(&fields, v)) {
+            return Search::Found(r, v);
+        }
+        return with_companions(&mut fields, &companions, budget, &try_record);
     }
     let per_search = budget.per_search.get();
-    let (found, tried) = together(&fields, per_search, &try_record);
-    match found {
+    let (found, tried) = together(&fields, per_search, &|v| try_record(&fields, v));
+    let found = match found {
         Some(s) => s,
-        None => one_at_a_time(&fields, tried, per_search, &try_record),
+        None => one_at_a_time(&fields, tried, per_search, &|v| try_record(&fields, v)),
+    };
+    match found {
+        Search::NotFound if !companions.is_empty() => {
+            with_companions(&mut fields, &companions, budget, &try_record)
+        }
+        other => other,
     }
+}
+
+/// Runs a candidate record built from `fields` with the given values.
+type TryFields<'a, T> = dyn Fn(&[Candidates], &[&Option<Value>]) -> Option<(Value, T)> + 'a;
+
+/// The search again with the other entry fields present: each at its first (longest)
+/// candidate, then at its shortest, a few rounds each. Never exhausts.
+fn with_companions<T>(
+    fields: &mut Vec<Candidates>,
+    companions: &[Candidates],
+    budget: &Budget,
+    try_record: &TryFields<'_, T>,
+) -> Search<T> {
+    let own = fields.len();
+    let per_search = budget.per_search.get() / 4;
+    for pick in [first_value, shortest_value] {
+        fields.truncate(own);
+        fields.extend(
+            companions
+                .iter()
+                .filter_map(|(p, c)| Some((p.clone(), vec![pick(c)?.clone()]))),
+        );
+        let all: &[Candidates] = fields;
+        let (found, tried) = together(all, per_search, &|v| try_record(all, v));
+        let found = match found {
+            Some(s) => s,
+            None => one_at_a_time(all, tried, per_search, &|v| try_record(all, v)),
+        };
+        if let Search::Found(..) = found {
+            return found;
+        }
+    }
+    Search::NotFound
+}
+
+fn first_value(c: &[Option<Value>]) -> Option<&Option<Value>> {
+    c.iter().find(|v| v.is_some())
+}
+
+fn shortest_value(c: &[Option<Value>]) -> Option<&Option<Value>> {
+    c.iter().filter(|v| v.is_some()).min_by_key(|v| match v {
+        Some(Value::String(s)) => s.chars().count(),
+        _ => usize::MAX,
+    })
+}
+
+/// Whether an entry field outside a value's origins can change a verdict on the path: a
+/// system on it (the entry included) has a rule over several fields (an object-level
+/// `anyOf`, `oneOf`, `not`, `if`, `dependentSchemas`, `minProperties`, or an `enum`/`const`
+/// on an object). Without one, another field only adds fields to check, so leaving it
+/// out never hides a rejection.
+fn companions_matter(pipeline: &Pipeline, path: &FlowPath) -> bool {
+    path.systems.iter().enumerate().any(|(k, &s)| {
+        let schema = &pipeline.systems[s].schema;
+        if relates_fields(schema.raw(), false) {
+            return true;
+        }
+        // Rules reached through a `$ref` to another file show in the fields' leaves.
+        let filled: Vec<&str> = if k == 0 {
+            path.flows
+                .first()
+                .map(|&f| {
+                    pipeline.flows[f]
+                        .mappings
+                        .iter()
+                        .flat_map(|m| m.inputs.iter().map(|(_, p)| p.as_str()))
+                        .collect()
+                })
+                .unwrap_or_default()
+        } else {
+            pipeline.flows[path.flows[k - 1]]
+                .mappings
+                .iter()
+                .map(|m| &*m.target_pointer)
+                .collect()
+        };
+        filled
+            .into_iter()
+            .any(|p| schema.leaf(p).conditional.iter().any(|c| !c.at_field))
+    })
+}
+
+/// Whether a schema node (or one inside it) is a rule over several fields of an object:
+/// an applicator with a subschema about properties, or a keyword about them.
+fn relates_fields(node: &Value, under_applicator: bool) -> bool {
+    const APPLICATORS: &[&str] = &[
+        "anyOf",
+        "oneOf",
+        "not",
+        "if",
+        "then",
+        "else",
+        "dependentSchemas",
+        "dependencies",
+    ];
+    const OBJECT: &[&str] = &[
+        "properties",
+        "required",
+        "patternProperties",
+        "additionalProperties",
+        "dependentRequired",
+        "propertyNames",
+    ];
+    match node {
+        Value::Object(map) => map.iter().any(|(k, v)| {
+            let k = k.as_str();
+            k == "minProperties"
+                || k == "dependentSchemas"
+                || k == "dependencies"
+                || (under_applicator && OBJECT.contains(&k))
+                || (under_applicator && k == "$ref")
+                || ((k == "enum" || k == "const") && map.contains_key("properties"))
+                || relates_fields(v, under_applicator || APPLICATORS.contains(&k))
+        }),
+        Value::Array(items) => items.iter().any(|v| relates_fields(v, under_applicator)),
+        _ => false,
+    }
+}
+
+/// Candidates for the entry fields the path's first flow reads besides `origins` (and
+/// besides fields inside them or holding them); and whether each has a finite set.
+fn companion_candidates(
+    pipeline: &Pipeline,
+    path: &FlowPath,
+    origins: &std::collections::BTreeSet<std::sync::Arc<str>>,
+) -> (Vec<Candidates>, bool) {
+    let Some(&first) = path.flows.first() else {
+        return (Vec::new(), true);
+    };
+    let related = |p: &str, o: &str| {
+        p == o || p.starts_with(&format!("{o}/")) || o.starts_with(&format!("{p}/"))
+    };
+    let mut others: std::collections::BTreeSet<std::sync::Arc<str>> = Default::default();
+    for m in &pipeline.flows[first].mappings {
+        for (_, p) in &m.inputs {
+            if !origins.iter().any(|o| related(p, o)) {
+                others.insert(std::sync::Arc::from(p.as_str()));
+            }
+        }
+    }
+    if others.is_empty() {
+        return (Vec::new(), true);
+    }
+    origin_candidates(pipeline, path, &others)
 }
 
 /// Each origin's candidates, `None` for leaving it out of the change (a change carries

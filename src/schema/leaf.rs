@@ -391,6 +391,9 @@ pub struct Leaf {
     /// The applicators on the field's own schema (`anyOf`, `oneOf`, `not`, `if`/`then`/
     /// `else`) as written: a plain copy carries them unchanged.
     pub applicators: Vec<(String, Value)>,
+    /// Whether [`Leaf::applicators`] lists every applicator on the field's own schema (one
+    /// holding a `$ref` is left out of it).
+    pub applicators_complete: bool,
 }
 
 impl Leaf {
@@ -441,6 +444,7 @@ impl Leaf {
     pub(super) fn build(must: &[&Value], conditional: Vec<Conditional>, declared: bool) -> Self {
         let mut keywords = Vec::new();
         let mut applicators = Vec::new();
+        let mut applicators_complete = true;
         for sub in must {
             for k in ["anyOf", "oneOf", "not", "if", "then", "else"] {
                 match sub.get(k) {
@@ -450,7 +454,8 @@ impl Leaf {
                     Some(v) if !v.to_string().contains("\"$ref\"") => {
                         applicators.push((k.to_owned(), v.clone()));
                     }
-                    _ => {}
+                    Some(_) => applicators_complete = false,
+                    None => {}
                 }
             }
             match sub {
@@ -464,6 +469,7 @@ impl Leaf {
             conditional,
             declared,
             applicators,
+            applicators_complete,
         }
     }
 }

@@ -354,15 +354,14 @@ fn collect<'a>(
     }
     for key in ["dependentSchemas", "dependencies"] {
         if let Some(Value::Object(deps)) = value.get(key) {
-            for sub in deps.values().filter(|s| s.is_object()) {
-                collect(
-                    schema,
-                    (path, sub),
-                    segs,
-                    under("dependentSchemas"),
-                    depth + 1,
-                    acc,
-                );
+            for (name, sub) in deps.iter().filter(|(_, s)| s.is_object()) {
+                // Triggered by the property the field is (or sits in): whenever the field
+                // has a value the trigger is present, so the schema always applies to it.
+                let own = segs
+                    .first()
+                    .is_some_and(|first| first.as_ref() == name.as_str());
+                let c = if own { cond } else { under("dependentSchemas") };
+                collect(schema, (path, sub), segs, c, depth + 1, acc);
             }
         }
     }

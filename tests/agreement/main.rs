@@ -263,7 +263,21 @@ fn count_verdicts(l: &props::Loaded, records: &[Value]) -> props::Outcome {
                     eprintln!("R302 {seen:?} {}", f.message());
                 }
                 if let Some(root) = std::env::var_os("RIPPLE_R302_DUMP") {
-                    dump_case(std::path::Path::new(&root), l, f.message());
+                    // `RIPPLE_R302_DUMP_MISSED=1`: only the fields a sampled record is
+                    // rejected at (missed witnesses), with the records.
+                    let missed = std::env::var_os("RIPPLE_R302_DUMP_MISSED").is_some();
+                    let seen = name.split_once(" → ").and_then(|(from, rest)| {
+                        let (to, pointer) = rest.split_once(' ')?;
+                        Some(props::sampled_arrival(l, records, (from, to, pointer)))
+                    });
+                    if !missed || seen == Some((true, true)) {
+                        let text = format!(
+                            "{}\n{name}\n{}",
+                            f.message(),
+                            serde_json::to_string_pretty(records).unwrap()
+                        );
+                        dump_case(std::path::Path::new(&root), l, &text);
+                    }
                 }
             }
             None => {}

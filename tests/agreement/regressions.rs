@@ -307,3 +307,10 @@ fn emitted_default_number_fallback() {
 fn proof_concat_null_before_missing() {
     holds("proof-concat-null-before-missing");
 }
+
+#[test]
+// Found by reading the witness search: an exhaustive search over the origins alone
+// proved a field that only reaches its target with another entry field present.
+fn proof_exhaustive_needs_companion() {
+    holds("proof-exhaustive-needs-companion");
+}
