@@ -727,11 +727,13 @@ fn fires(ctx: &PathCtx<'_>, k: usize, memo: &mut Memo) -> bool {
     });
     // A system whose object-level rules reject every record that can arrive passes none
     // on (a `oneOf` two of whose branches always hold).
-    let fires = fires && {
-        let arrived = arrivals(ctx, k, memo);
-        let schema = &ctx.pipeline.systems[ctx.systems[k]].schema;
-        !super::rules::rules_fail(schema.raw(), &|name| arrived_at(&arrived, name))
-    };
+    let schema = &ctx.pipeline.systems[ctx.systems[k]].schema;
+    let fires = fires
+        && !(super::rules::has_one_of(schema.raw()) && {
+            // Only then: working out every field the flow writes costs a pass over it.
+            let arrived = arrivals(ctx, k, memo);
+            super::rules::rules_fail(schema.raw(), &|name| arrived_at(&arrived, name))
+        });
     memo.insert(key, fires.then(|| (Abs::Any, Acc::default())));
     fires
 }

@@ -153,6 +153,9 @@ pub(crate) fn rules_pass(root: &Value, field: &dyn Fn(&str) -> Arrived) -> bool 
 /// hold what `field` says: a `oneOf` (on the root or in its `allOf`) two of whose
 /// branches surely pass.
 pub(crate) fn rules_fail(root: &Value, field: &dyn Fn(&str) -> Arrived) -> bool {
+    if !has_one_of(root) {
+        return false;
+    }
     let Value::Object(map) = root else {
         return false;
     };
@@ -172,6 +175,16 @@ pub(crate) fn rules_fail(root: &Value, field: &dyn Fn(&str) -> Arrived) -> bool 
             .get("allOf")
             .and_then(Value::as_array)
             .is_some_and(|items| items.iter().any(|b| rules_fail(b, field)))
+}
+
+/// Whether the system schema `root` has a `oneOf` [`rules_fail`] looks at: when not, what
+/// the fields hold need not be worked out.
+pub(crate) fn has_one_of(root: &Value) -> bool {
+    root.get("oneOf").is_some()
+        || root
+            .get("allOf")
+            .and_then(Value::as_array)
+            .is_some_and(|items| items.iter().any(has_one_of))
 }
 
 #[cfg(test)]
