@@ -414,6 +414,41 @@ fn echoes_of(
     let from = arrival.path.iter().position(|&s| s == flow.to).unwrap_or(0);
     let mut path = arrival.path[from..].to_vec();
     path.push(flow.to);
+    round_trip_changes(&had.record, &back, with_provenance)
+        .into_iter()
+        .map(|c| Echo {
+            system: flow.to,
+            field: c.field,
+            sent: c.sent,
+            back: c.back,
+            path: path.clone(),
+            provenance: c.provenance,
+            arrival: index,
+        })
+        .collect()
+}
+
+/// A field a round trip brings back different from what the system had.
+#[derive(Debug, Clone)]
+pub(crate) struct Changed {
+    /// The field (JSON Pointer).
+    pub field: String,
+    /// What the system had.
+    pub sent: Value,
+    /// What comes back.
+    pub back: Value,
+    /// Where the returning value came from (empty without provenance).
+    pub provenance: Arc<Provenance>,
+}
+
+/// Each field of `back` (a record a flow brings back to a system already on the path)
+/// that the change touched and that differs from what the system had in `had`: the one
+/// rule for an echo, shared by `validate` and `check`'s echo search (README, "Echoes").
+pub(crate) fn round_trip_changes(
+    had: &Record,
+    back: &Record,
+    with_provenance: bool,
+) -> Vec<Changed> {
     let fields: Vec<(String, Arc<Provenance>)> = if with_provenance {
         back.provenance
             .iter()
@@ -426,19 +461,16 @@ fn echoes_of(
             .collect()
     };
     fields
-        .iter()
+        .into_iter()
         .filter(|(field, _)| back.changed.as_ref().is_none_or(|c| c.contains(field)))
-        .filter_map(|(field, prov)| {
-            let sent = had.record.doc.pointer(field)?;
-            let came = back.doc.pointer(field)?;
-            (sent != came).then(|| Echo {
-                system: flow.to,
-                field: field.clone(),
+        .filter_map(|(field, provenance)| {
+            let sent = had.doc.pointer(&field)?;
+            let came = back.doc.pointer(&field)?;
+            (sent != came).then(|| Changed {
                 sent: sent.clone(),
                 back: came.clone(),
-                path: path.clone(),
-                provenance: Arc::clone(prov),
-                arrival: index,
+                field,
+                provenance,
             })
         })
         .collect()

@@ -51,7 +51,7 @@ pub(super) fn conflicts(
         }
     }
     if unchecked > 0 {
-        let f = Finding::unchecked_conflicts(
+        let f = Finding::unchecked(
             format!(
                 "{unchecked} field(s) filled by several flows from `{}` were not checked for path conflicts: the witness search budget for this pipeline ran out",
                 pipeline.systems[entry].id

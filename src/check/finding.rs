@@ -123,7 +123,8 @@ pub struct Conflict {
 pub struct Echo {
     /// The system and field the value comes back to.
     pub at: FieldAt,
-    /// System ids of the round trip.
+    /// System ids from the entry through the system, round the trip and back to it: the
+    /// path on which `validate` shows the echo.
     pub path: Vec<String>,
     /// The change request `record` that shows it.
     pub witness: Value,
@@ -195,9 +196,10 @@ impl Finding {
         )
     }
 
-    /// R302 for the pipeline as a whole: path conflicts the witness budget left unchecked.
+    /// R302 for the pipeline as a whole: what the witness budget left unchecked (path
+    /// conflicts, round trips searched for echoes).
     #[must_use]
-    pub fn unchecked_conflicts(message: String, file: &Path) -> Self {
+    pub fn unchecked(message: String, file: &Path) -> Self {
         Self::new(Code::Undecided, message, file, None, Body::General)
     }
 

@@ -163,7 +163,14 @@ pub fn check_pipeline_with(pipeline: &Pipeline, report: &mut CheckReport, opts: 
         .collect();
     for entry in pipeline.entries() {
         check_from(pipeline, &graph, &budget, &mappings, entry, report);
-        echo::echoes(pipeline, &graph, entry, report);
+        echo::echoes(
+            pipeline,
+            &graph,
+            &mappings,
+            entry,
+            opts.witness_budget,
+            report,
+        );
     }
 }
 

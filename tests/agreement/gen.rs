@@ -19,6 +19,9 @@ use serde_json::{Map, Value, json};
 pub struct Features {
     /// Branching graphs (a fork, a diamond) besides chains.
     pub dag: bool,
+    /// Two-way syncs: a flow back to an earlier system that writes into fields it already
+    /// has (`s1 → s0`), so a value can come back changed (an echo).
+    pub round_trips: bool,
     /// The nested entry object `addr` {`street`, `city`} and mappings reading `addr.street`.
     pub nested: bool,
     /// Whole-object copies (`m0_1: addr`) with a nested field limited downstream (needs
@@ -106,6 +109,7 @@ impl Features {
     pub fn switch(&mut self, name: &str) -> Option<&mut bool> {
         Some(match name {
             "dag" => &mut self.dag,
+            "round_trips" => &mut self.round_trips,
             "nested" => &mut self.nested,
             "object_copies" => &mut self.object_copies,
             "object_any_of" => &mut self.object_any_of,
@@ -152,6 +156,7 @@ impl Features {
     /// Every switch's name.
     pub const NAMES: &'static [&'static str] = &[
         "dag",
+        "round_trips",
         "nested",
         "object_copies",
         "object_any_of",
@@ -210,6 +215,7 @@ impl Default for Features {
     fn default() -> Self {
         Self {
             dag: true,
+            round_trips: true,
             nested: true,
             object_copies: true,
             object_any_of: true,
@@ -262,6 +268,9 @@ pub enum Topology {
     Fork,
     /// `s0 → s1`, `s0 → s2`, `s1 → s3`, `s2 → s3` (three systems: `s1 → s2` closes it).
     Diamond,
+    /// A chain with a flow back: `s1 → s0` (two systems), `s2 → s1` (three), `s3 → s0`
+    /// (four).
+    RoundTrip,
 }
 
 impl Topology {
@@ -269,11 +278,14 @@ impl Topology {
     /// first.
     pub fn edges(self, n: usize) -> Vec<(usize, usize)> {
         let all: Vec<(usize, usize)> = match (self, n) {
+            (Self::RoundTrip, 2) => vec![(0, 1), (1, 0)],
             (Self::Chain, _) | (_, 2) => (1..n).map(|i| (i - 1, i)).collect(),
             (Self::Fork, 3) => vec![(0, 1), (0, 2)],
             (Self::Fork, _) => vec![(0, 1), (0, 2), (1, 3)],
             (Self::Diamond, 3) => vec![(0, 1), (0, 2), (1, 2)],
             (Self::Diamond, _) => vec![(0, 1), (0, 2), (1, 3), (2, 3)],
+            (Self::RoundTrip, 3) => vec![(0, 1), (1, 2), (2, 1)],
+            (Self::RoundTrip, _) => vec![(0, 1), (1, 2), (2, 3), (3, 0)],
         };
         all
     }
@@ -877,15 +889,26 @@ fn rule(f: &Features) -> Option<BoxedStrategy<RuleSpec>> {
 
 /// A whole pipeline.
 pub fn pipeline(f: &Features) -> BoxedStrategy<PipelineSpec> {
-    let topology = if f.dag {
-        prop_oneof![
+    let topology = match (f.dag, f.round_trips) {
+        (true, true) => prop_oneof![
+            3 => Just(Topology::Chain),
+            1 => Just(Topology::Fork),
+            1 => Just(Topology::Diamond),
+            1 => Just(Topology::RoundTrip)
+        ]
+        .boxed(),
+        (true, false) => prop_oneof![
             3 => Just(Topology::Chain),
             1 => Just(Topology::Fork),
             1 => Just(Topology::Diamond)
         ]
-        .boxed()
-    } else {
-        Just(Topology::Chain).boxed()
+        .boxed(),
+        (false, true) => prop_oneof![
+            3 => Just(Topology::Chain),
+            1 => Just(Topology::RoundTrip)
+        ]
+        .boxed(),
+        (false, false) => Just(Topology::Chain).boxed(),
     };
     let rules = match rule(f) {
         Some(r) => proptest::collection::vec(r, 0..=1)
@@ -1174,6 +1197,16 @@ fn rule_schema(rule: RuleSpec, fields: &[String]) -> Option<Value> {
 
 impl PipelineSpec {
     /// The pipeline's files.
+    /// A downstream field's schema: `spec`'s, or none on a pipeline with a round trip
+    /// (whose every system must accept a value for it to come back at all).
+    fn downstream(&self, spec: &LeafSpec) -> Value {
+        if self.topology == Topology::RoundTrip {
+            json!({})
+        } else {
+            spec.schema()
+        }
+    }
+
     pub fn render(&self) -> Rendered {
         let edges = self.topology.edges(self.n);
         let mut fields: Vec<Fields> = vec![Fields::default(); self.n];
@@ -1200,6 +1233,44 @@ impl PipelineSpec {
                 format_args!("  - from: s{from}\n    to: s{to}\n    map:\n"),
             );
             let src = fields[from].clone();
+            // A flow back writes into fields the system already has.
+            let targets: Vec<String> = fields[to]
+                .scalars
+                .iter()
+                .filter(|n| !n.contains('.'))
+                .cloned()
+                .collect();
+            if to < from && !targets.is_empty() && !src.scalars.is_empty() {
+                let mut used: Vec<&str> = Vec::new();
+                for m in &spec.mappings {
+                    let MappingSpec::Scalar { expr, .. } = m else {
+                        continue;
+                    };
+                    let name = pick(&targets, expr.input2);
+                    if used.contains(&name) {
+                        continue;
+                    }
+                    used.push(name);
+                    let x = pick(&src.scalars, expr.input);
+                    let mut text = render_func(expr.inner, x, x, &mut froms);
+                    if let Some(outer) = expr.outer {
+                        text = render_func(outer, &text, x, &mut froms);
+                    }
+                    let _ = std::fmt::Write::write_fmt(
+                        &mut flows_yaml,
+                        format_args!("      {name}: {}\n", quote(&text)),
+                    );
+                }
+                if used.is_empty() {
+                    let name = pick(&targets, 0);
+                    let x = pick(&src.scalars, 0);
+                    let _ = std::fmt::Write::write_fmt(
+                        &mut flows_yaml,
+                        format_args!("      {name}: {}\n", quote(x)),
+                    );
+                }
+                continue;
+            }
             for (mi, m) in spec.mappings.iter().enumerate() {
                 match m {
                     MappingSpec::ObjectCopy { which, street } if !src.objects.is_empty() => {
@@ -1214,7 +1285,7 @@ impl PipelineSpec {
                         fields[to].objects.push(name.clone());
                         props[to].insert(
                             name,
-                            json!({"type": "object", "properties": {"street": street.schema(), "city": {}}}),
+                            json!({"type": "object", "properties": {"street": self.downstream(street), "city": {}}}),
                         );
                     }
                     MappingSpec::ObjectCopy { which, street } => {
@@ -1248,7 +1319,7 @@ impl PipelineSpec {
                             format_args!("      {name}: {}\n", quote(&text)),
                         );
                         fields[to].scalars.push(name.clone());
-                        props[to].insert(name, target.schema());
+                        props[to].insert(name, self.downstream(target));
                     }
                 }
             }

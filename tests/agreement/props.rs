@@ -217,6 +217,87 @@ pub fn witnesses_reproduce(l: &Loaded, _records: &[Value]) -> Outcome {
     Ok(())
 }
 
+/// Property 5: every `check` R205 witness replays under `validate`: the entry accepts it,
+/// and `validate` reports the echo at the finding's system and field on the finding's
+/// round trip (the finding's path from the system's first visit on).
+pub fn echoes_replay(l: &Loaded, _records: &[Value]) -> Outcome {
+    let report = l.check();
+    for f in report.findings.iter().filter(|f| f.code() == Code::Echo) {
+        let (Some(witness), Some(system), Some(field)) = (f.witness(), f.system(), f.field())
+        else {
+            return Err(Failure::new(
+                format!("R205 without a witness, system or field: {}", f.message()),
+                None,
+            ));
+        };
+        let got = l.validate(witness)?;
+        let path = f.path();
+        let round: Vec<&str> = path
+            .iter()
+            .position(|s| s == system)
+            .map(|i| path[i..].iter().map(String::as_str).collect())
+            .unwrap_or_default();
+        let entry_rejects = got.violations.iter().any(|v| v.system == got.entry);
+        let shown = got.echoes.iter().any(|e| {
+            l.id(e.system) == system
+                && e.field == field
+                && e.path.iter().map(|&s| l.id(s)).collect::<Vec<_>>() == round
+        });
+        if !shown || entry_rejects {
+            return Err(Failure::new(
+                format!(
+                    "check R205 at {system}{field} through {} ({}) does not replay: validate shows echoes [{}]; violations [{}]",
+                    round.join("→"),
+                    f.message(),
+                    got.echoes
+                        .iter()
+                        .map(|e| format!(
+                            "{}{} via {}",
+                            l.id(e.system),
+                            e.field,
+                            l.path_ids(&e.path).join("→")
+                        ))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    l.describe(&got)
+                ),
+                Some(witness),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The echoes `validate` shows on the sampled `records` (those the entry accepts), and how
+/// many of them `check` reports as R205 at the same system and field: the echo search's
+/// recall (it reports only what it can show, so it may miss some).
+pub fn echo_recall(l: &Loaded, records: &[Value]) -> (usize, usize) {
+    let report = l.check();
+    let mut shown = std::collections::BTreeSet::new();
+    for r in records {
+        if let Ok(got) = l.validate(r)
+            && !got.violations.iter().any(|v| v.system == got.entry)
+        {
+            shown.extend(
+                got.echoes
+                    .iter()
+                    .map(|e| (l.id(e.system).to_owned(), e.field.clone())),
+            );
+        }
+    }
+    let found = shown
+        .iter()
+        .filter(|(system, field)| {
+            report.findings.iter().any(|f| {
+                f.code() == Code::Echo
+                    && f.system() == Some(system.as_str())
+                    && f.field() == Some(field.as_str())
+            })
+        })
+        .count();
+    (shown.len(), found)
+}
+
 /// Property 2: a flow field `check` proves is never rejected, on any record the entry and
 /// every earlier system on the way accept. A violation at an ancestor of the field (an
 /// object-level `anyOf`, say) counts against it when removing the field makes it go away.
@@ -595,6 +676,7 @@ pub fn by_name(name: &str) -> Option<fn(&Loaded, &[Value]) -> Outcome> {
         "trace_agrees" => trace_agrees,
         "emitted_schema_sufficient" => emitted_schema_sufficient,
         "emitted_schema_keeps_types" => emitted_schema_keeps_types,
+        "echoes_replay" => echoes_replay,
         _ => return None,
     })
 }
