@@ -279,11 +279,17 @@ fn emails(leaf: &Leaf) -> Vec<Value> {
 /// Duplicates (the same string from two rules) cost a run each: drop them. Strings are
 /// compared as they are; anything else by its JSON text.
 fn dedup(mut out: Vec<Value>) -> Vec<Value> {
-    let mut seen_str = std::collections::HashSet::new();
-    let mut seen_other = BTreeSet::new();
-    out.retain(|v| match v {
-        Value::String(s) => seen_str.insert(s.clone()),
-        other => seen_other.insert(other.to_string()),
-    });
+    let keep: Vec<bool> = {
+        let mut seen_str: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
+        let mut seen_other = BTreeSet::new();
+        out.iter()
+            .map(|v| match v {
+                Value::String(s) => seen_str.insert(s.as_str()),
+                other => seen_other.insert(other.to_string()),
+            })
+            .collect()
+    };
+    let mut keep = keep.into_iter();
+    out.retain(|_| keep.next().unwrap_or(true));
     out
 }
