@@ -314,3 +314,9 @@ fn proof_concat_null_before_missing() {
 fn proof_exhaustive_needs_companion() {
     holds("proof-exhaustive-needs-companion");
 }
+
+#[test]
+#[ignore = "open: constraints ignore an object-level rule over a field only a flow back fills (found by the long run, seed 41); round trips are off for this property in CI"]
+fn emitted_rule_over_field_only_a_flow_back_fills() {
+    holds("emitted-rule-over-field-only-a-flow-back-fills");
+}
