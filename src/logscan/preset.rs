@@ -111,6 +111,28 @@ pub(super) fn message(text: &str) -> String {
     crate::text::shorten(text.trim())
 }
 
+/// `count` lines of one to `max` of `tokens` each, drawn by a fixed generator (the same
+/// lines every run): the variations the hand readers are checked on against the
+/// expressions they stand in for.
+#[cfg(test)]
+pub(super) fn variations(tokens: &[&str], count: usize, max: u64) -> Vec<String> {
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    };
+    (0..count)
+        .map(|_| {
+            let len = next(max) + 1;
+            (0..len)
+                .map(|_| tokens[next(tokens.len() as u64) as usize])
+                .collect()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
