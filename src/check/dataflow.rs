@@ -910,18 +910,29 @@ pub(crate) fn eval(
             }
             let mut abs = Vec::with_capacity(args.len());
             let mut lits = Vec::with_capacity(args.len());
+            // Whether an argument before the one at hand may fail (evaluation goes left
+            // to right and stops at the first failure or missing argument).
+            let outer = std::mem::take(&mut acc.may_fail);
             for a in args {
                 match eval(a, lookup, acc) {
                     Some(v) => abs.push(v),
                     // `concat` stops at a `null` argument before it sees a missing one:
                     // its result is then `null`.
                     None if *func == Func::Concat && acc.null => {
+                        acc.may_fail |= outer;
                         return Some(Abs::Str(Str::literal("")));
                     }
-                    None => return None,
+                    // An earlier argument may fail before this one is found missing:
+                    // the mapping fails or gives nothing, never certainly nothing.
+                    None if acc.may_fail => return Some(Abs::Any),
+                    None => {
+                        acc.may_fail = outer;
+                        return None;
+                    }
                 }
                 lits.push(literal(a));
             }
+            acc.may_fail |= outer;
             acc.may_fail |= func.may_fail(&abs);
             // Every function but `default` fails on an array or object, which a value
             // described as `Any` (untyped, or an object) may be.

@@ -320,3 +320,9 @@ fn proof_exhaustive_needs_companion() {
 fn emitted_rule_over_field_only_a_flow_back_fills() {
     holds("emitted-rule-over-field-only-a-flow-back-fills");
 }
+
+#[test]
+// Found by the long run (seed 56); fixed on main.
+fn proof_failure_before_missing_argument() {
+    holds("proof-failure-before-missing-argument");
+}
