@@ -204,6 +204,11 @@ impl Features {
         if property == "emitted_schema_sufficient" {
             sufficient_gates(&mut f);
         }
+        if property == "emitted_schema_keeps_types" {
+            // A field-level `anyOf` behind `default()` gives the emitted schema a type the
+            // fallback does not need (fixture `emitted-default-null-into-field-any-of`).
+            f.field_any_of = false;
+        }
         f
     }
 }

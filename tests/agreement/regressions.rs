@@ -326,3 +326,9 @@ fn emitted_rule_over_field_only_a_flow_back_fills() {
 fn proof_failure_before_missing_argument() {
     holds("proof-failure-before-missing-argument");
 }
+
+#[test]
+#[ignore = "open: constraints pull a field-level anyOf's type back through default() onto a nullable field (found by a long run, seed 58); field_any_of is off for this property in CI"]
+fn emitted_default_null_into_field_any_of() {
+    holds("emitted-default-null-into-field-any-of");
+}
