@@ -457,6 +457,13 @@ fn echoes(pipeline: &Pipeline, propagation: &Propagation, rejected: &[bool]) -> 
         .collect()
 }
 
+/// Whether a system whose schema is `schema` accepts `record` as [`validate`] judges it:
+/// no schema violation (see [`record_violations`]) and no mapping that failed into it.
+#[must_use]
+pub fn accepts_record(schema: &SystemSchema, record: &Record) -> bool {
+    record.failures.is_empty() && record_violations(schema, record).is_empty()
+}
+
 /// The schema's violations of a derived record, each with the field it is about; a
 /// `required` field counts only when the change reached it (a partial change carries only
 /// the fields it changes), or always in a complete record (the entry record of a create,

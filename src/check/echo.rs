@@ -638,8 +638,7 @@ fn inputs_for<'m>(mappings: &'m [Mapping], target: &str) -> impl Iterator<Item =
 /// Whether `system` accepts `record` as `validate` judges it: no schema violation and no
 /// mapping that failed.
 fn accepts(pipeline: &Pipeline, system: SystemId, record: &Record) -> bool {
-    record.failures.is_empty()
-        && validate::record_violations(&pipeline.systems[system].schema, record).is_empty()
+    validate::accepts_record(&pipeline.systems[system].schema, record)
 }
 
 /// The entry fields a round trip can show: those the flows out of the entry read (fields

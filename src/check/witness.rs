@@ -497,10 +497,7 @@ fn run_path(
         current = propagate::step(pipeline, flow, &current, false)?;
         // `validate` reports a mapping that fails as that system rejecting: a witness
         // must pass every earlier system in both ways.
-        if !current.failures.is_empty()
-            || !validate::record_violations(&pipeline.systems[systems[k + 1]].schema, &current)
-                .is_empty()
-        {
+        if !validate::accepts_record(&pipeline.systems[systems[k + 1]].schema, &current) {
             return None;
         }
     }
@@ -614,10 +611,7 @@ pub(super) fn value_along(
     }
     for (k, &flow) in flows.iter().enumerate() {
         current = propagate::step(pipeline, flow, &current, false)?;
-        if !current.failures.is_empty()
-            || !validate::record_violations(&pipeline.systems[systems[k + 1]].schema, &current)
-                .is_empty()
-        {
+        if !validate::accepts_record(&pipeline.systems[systems[k + 1]].schema, &current) {
             return None;
         }
     }
