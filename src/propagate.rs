@@ -509,7 +509,8 @@ pub fn step(
     apply(&id, flow, source, with_provenance)
 }
 
-/// Every value of the entry record originates at itself.
+/// Every value of the entry record originates at itself (an empty object too: copied
+/// whole, it is what a downstream rule about the object sees).
 fn seed(
     system: &Arc<str>,
     value: &Value,
@@ -517,7 +518,7 @@ fn seed(
     out: &mut BTreeMap<String, Arc<Provenance>>,
 ) {
     match value {
-        Value::Object(map) => {
+        Value::Object(map) if !map.is_empty() || pointer.is_empty() => {
             for (k, v) in map {
                 let len = pointer.len();
                 pointer.push('/');

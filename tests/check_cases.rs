@@ -200,3 +200,44 @@ proptest! {
         }
     }
 }
+
+/// A flow that only closes a cycle (`s2 → s1` after `s0 → s1 → s2`) writes a field that
+/// `validate` never checks at `s1` (a path never visits a system twice): its limit is no
+/// finding, where it used to be an R302 "no counterexample found" that no record could
+/// ever settle. What the flow writes back is the echo search's (R205) business.
+#[test]
+fn a_flow_that_only_closes_a_cycle_is_not_undecided() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let obj = |props: Value| json!({"type": "object", "properties": props}).to_string();
+    std::fs::write(
+        d.join("s0.json"),
+        obj(json!({"street": {"type": "string"}})),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("s1.json"),
+        obj(json!({"m": {"type": "string"}, "back": {"maxLength": 3}})),
+    )
+    .unwrap();
+    std::fs::write(d.join("s2.json"), obj(json!({"t": {}}))).unwrap();
+    let yaml = "version: 1\nname: cycle\nsystems:\n  s0: { name: S0, schema: s0.json, entry: true }\n  s1: { name: S1, schema: s1.json }\n  s2: { name: S2, schema: s2.json }\nflows:\n  - { from: s0, to: s1, map: { m: street } }\n  - { from: s1, to: s2, map: { t: m } }\n  - { from: s2, to: s1, map: { back: t } }\n";
+    std::fs::write(d.join("p.yaml"), yaml).unwrap();
+    let p = pipeline::load(&d.join("p.yaml")).unwrap_or_else(|e| panic!("{e}"));
+    let mut report = CheckReport::default();
+    check::check_pipeline(&p, &mut report);
+    let about_back: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| f.field() == Some("/back"))
+        .map(|f| f.message().to_string())
+        .collect();
+    assert!(about_back.is_empty(), "{about_back:?}");
+    // And `validate` agrees: a street far longer than 3 characters is accepted everywhere.
+    let change = ChangeRequest {
+        record: json!({"street": "a long street name"}),
+        ..ChangeRequest::default()
+    };
+    let got = validate::validate(&p, &SystemGraph::new(&p), &change).unwrap();
+    assert!(got.violations.is_empty(), "{:?}", got.violations);
+}

@@ -126,7 +126,10 @@ pub(super) fn analyze(
     // Per-path proofs only decide a field when every path is known; with the paths
     // incomplete and no budget left for witnesses, they cannot change the verdict.
     let useful = *complete || budget.total.get() > 0;
-    let mut decided = *complete && !paths.is_empty();
+    // With every path known and none of them simple (the flow only closes a cycle back
+    // into a system already on the way), `validate` never checks what it writes: nothing
+    // to prove (the echo search, R205, covers what it writes back).
+    let mut decided = *complete;
     let mut inconsistency = None;
     for path in paths.iter().filter(|_| useful) {
         match on_path(&subject, path, &derivation, &unproven) {

@@ -32,6 +32,8 @@ pub fn effective(pipeline: &Pipeline, entry: SystemId) -> Effective {
     let mut by_field: BTreeMap<String, FieldConstraint> = BTreeMap::new();
     let mut order: Vec<String> = Vec::new();
     let mut seen: BTreeSet<(SystemId, String)> = BTreeSet::new();
+    // The entry fields that reach each system, for its rules over fields no chain fills.
+    let mut reaching: BTreeMap<SystemId, BTreeSet<String>> = BTreeMap::new();
     for (fid, flow) in pipeline.flows_with_ids() {
         // Fields inside objects copied whole count too (`ship_address: mailing` with
         // `ship_address.city` limited downstream).
@@ -43,6 +45,10 @@ pub fn effective(pipeline: &Pipeline, entry: SystemId) -> Effective {
                 let Some(origin) = chain.first() else {
                     continue;
                 };
+                reaching
+                    .entry(flow.to)
+                    .or_default()
+                    .insert(origin.pointer.clone());
                 let fc = by_field.entry(origin.pointer.clone()).or_insert_with(|| {
                     order.push(origin.pointer.clone());
                     let own = Constraint::from_leaf(
@@ -77,6 +83,7 @@ pub fn effective(pipeline: &Pipeline, entry: SystemId) -> Effective {
             }
         }
     }
+    note_unfilled_rules(pipeline, entry, &reaching, &mut by_field);
     sums.retain(|s| binding(s, |p| by_field.get(p).map(|f| &f.effective)));
     settle_sums(pipeline, &sums, &mins, &mut by_field);
     let fields = order
@@ -84,6 +91,54 @@ pub fn effective(pipeline: &Pipeline, entry: SystemId) -> Effective {
         .filter_map(|p| by_field.remove(&p))
         .collect();
     Effective { fields, sums }
+}
+
+/// A rule on an object above a field (`oneOf`, `if`/`then`, `dependentSchemas` …) that
+/// names a field no chain from the entry fills (only a flow back writes it, and a lineage
+/// never visits a system twice): on arrival the field is absent, and whether the rule
+/// holds then depends on the rest of the record, not on one field. It is not pulled back;
+/// every entry field that reaches the system carries a note saying so.
+fn note_unfilled_rules(
+    pipeline: &Pipeline,
+    entry: SystemId,
+    reaching: &BTreeMap<SystemId, BTreeSet<String>>,
+    by_field: &mut BTreeMap<String, FieldConstraint>,
+) {
+    let mut done: BTreeSet<(SystemId, String)> = BTreeSet::new();
+    for (fid, flow) in pipeline.flows_with_ids() {
+        let Some(fields) = reaching.get(&flow.to) else {
+            continue;
+        };
+        for m in &crate::check::with_nested(pipeline, fid) {
+            let pointer = m.target_pointer.to_string();
+            if !done.insert((flow.to, pointer.clone())) {
+                continue;
+            }
+            let leaf = pipeline.systems[flow.to].schema.leaf(&pointer);
+            let mut rules: Vec<&str> = leaf
+                .conditional
+                .iter()
+                .filter(|c| !c.at_field)
+                .map(|c| c.applicator)
+                .collect();
+            rules.dedup();
+            if rules.is_empty() || !chains(pipeline, flow.to, &pointer, Some(entry)).is_empty() {
+                continue;
+            }
+            let note = format!(
+                "{}'s `{}` over {pointer}, which no flow from the entry fills before it: holds only under a condition, not pulled back",
+                pipeline.systems[flow.to].id,
+                rules.join("`, `")
+            );
+            for p in fields {
+                if let Some(fc) = by_field.get_mut(p)
+                    && !fc.effective.notes.contains(&note)
+                {
+                    fc.effective.notes.push(note.clone());
+                }
+            }
+        }
+    }
 }
 
 /// What the sums say about each field: the characters a sum needs them restricted to

@@ -42,6 +42,12 @@ pub(crate) const STRUCTURED: &[&str] = &["minLength", "maxLength", "x-maxBytes",
 impl Constraint {
     /// Whether the text `t` meets `c`'s structured limits (and `c` has no others).
     pub fn text_passes(&self, t: &str) -> bool {
+        self.text_fits(t) && !self.text_verbatim()
+    }
+
+    /// Whether the text `t` meets `c`'s structured limits (length, bytes, characters,
+    /// forbidden substrings, digits), whatever its verbatim keywords say.
+    pub fn text_fits(&self, t: &str) -> bool {
         let c = self;
         let n = t.chars().count() as u64;
         c.never.is_none()
@@ -53,7 +59,6 @@ impl Constraint {
                 .is_none_or(|set| t.chars().all(|ch| domain::contains(set, ch)))
             && c.forbid.iter().all(|f| !t.contains(f.as_str()))
             && c.digits.is_none_or(|(lo, _)| lo == 0)
-            && !c.text_verbatim()
     }
 
     /// Keywords kept verbatim that ripple does not evaluate on a text of its own (a pattern, a

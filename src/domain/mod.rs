@@ -214,6 +214,14 @@ pub fn refine(abs: Abs, leaf: &Leaf) -> Abs {
                     Keyword::MinLength(n) => s.min = s.min.max(*n),
                     Keyword::MaxLength(n) => s.max = Some(s.max.map_or(*n, |m| m.min(*n))),
                     Keyword::MaxBytes(n) => s.bytes = Some(s.bytes.map_or(*n, |m| m.min(*n))),
+                    // A byte limit in another encoding (cp1252, UTF-16) is not modelled, but
+                    // every encoding spends at least one byte per character: a value that
+                    // passed it has at most that many characters.
+                    Keyword::Other(name, v) if name == "x-maxBytes" => {
+                        if let Some(n) = v.as_u64() {
+                            s.max = Some(s.max.map_or(n, |m| m.min(n)));
+                        }
+                    }
                     Keyword::Format(f) => s.format = Some(f.clone()),
                     Keyword::Charset(c) => s.chars = intersect(&s.chars, &charset_chars(*c)),
                     Keyword::Pattern(p) => {
@@ -314,5 +322,13 @@ mod tests {
         assert_eq!(s.max, Some(3));
         let d = leaf(json!({"maxLength": 3}));
         assert_eq!(from_leaf(&d), Abs::Any, "an untyped field can be anything");
+        // A byte limit in another encoding is not modelled, but bounds the characters.
+        let e = leaf(json!({"type": "string", "x-maxBytes": 6, "x-encoding": "cp1252"}));
+        let Abs::Str(s) = from_leaf(&e) else { panic!() };
+        assert_eq!((s.max, s.bytes), (Some(6), None));
+        assert!(
+            !e.is_exact(),
+            "the byte limit itself stays for the real validator"
+        );
     }
 }

@@ -53,7 +53,12 @@ pub(crate) fn pull<'e>(expr: &'e Expr, c: Constraint, out: &mut Walk<'e>) {
                 // A literal `v` that fails the constraint makes a `null` `x` fail too (and an
                 // absent one, which no field constraint can forbid: said in a note).
                 let fallback_ok = match args.get(1).map(|a| &a.kind) {
-                    Some(ExprKind::Str(v)) => c.text_passes(v),
+                    // Keywords ripple does not evaluate itself (a field-level `anyOf`)
+                    // are judged by the real validator.
+                    Some(ExprKind::Str(v)) => {
+                        c.text_passes(v)
+                            || (c.text_fits(v) && literal_passes(&c, &Value::String(v.clone())))
+                    }
                     Some(ExprKind::Number(n)) => literal_passes(&c, &Value::Number(n.clone())),
                     Some(ExprKind::Bool(b)) => literal_passes(&c, &Value::Bool(*b)),
                     Some(ExprKind::Null) => literal_passes(&c, &Value::Null),
@@ -105,8 +110,10 @@ fn literal_passes(c: &Constraint, literal: &Value) -> bool {
         && jsonschema::validator_for(&c.to_schema()).is_ok_and(|v| v.is_valid(literal))
 }
 
-/// Lets `null` through the keywords of `c` that would reject it (`type`, `enum`,
-/// `const`); the structured limits do not apply to `null`.
+/// Lets `null` through the keywords of `c` that would reject it: `type`, `enum` and
+/// `const` take `null` in; any other keyword that rejects `null` (a field-level `anyOf`
+/// whose branches are strings) becomes `anyOf [{"type": "null"}, {keyword}]`. The
+/// structured limits do not apply to `null`.
 fn admit_null(c: &mut Constraint) {
     c.verbatim
         .retain(|(k, v)| !(k == "not" && *v == serde_json::json!({"type": "null"})));
@@ -129,9 +136,21 @@ fn admit_null(c: &mut Constraint) {
                 *k = "enum".to_owned();
                 *v = Value::Array(vec![other.clone(), Value::Null]);
             }
-            _ => {}
+            ("type" | "enum" | "const", _) => {}
+            _ if !rejects_null(k, v) => {}
+            _ => {
+                let kept = serde_json::json!({ k.as_str(): v.clone() });
+                *k = "anyOf".to_owned();
+                *v = serde_json::json!([{ "type": "null" }, kept]);
+            }
         }
     }
+}
+
+/// Whether the keyword `k: v` alone rejects `null`, judged by the real validator (a
+/// keyword it cannot compile is taken to reject it).
+fn rejects_null(k: &str, v: &Value) -> bool {
+    !jsonschema::validator_for(&serde_json::json!({ k: v })).is_ok_and(|s| s.is_valid(&Value::Null))
 }
 
 pub(crate) fn pull_concat_many<'e>(

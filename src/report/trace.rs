@@ -293,7 +293,19 @@ pub fn constraints_human(pipeline: &Pipeline, eff: &Effective, opts: Options) ->
         let _ = writeln!(out, "{}\n", sum_line(pipeline, s, p));
     }
     let narrowed = fields.iter().filter(|f| !f.narrowed_by.is_empty()).count() + eff.sums.len();
-    if narrowed == 0 {
+    let noted = fields
+        .iter()
+        .filter(|f| !f.effective.notes.is_empty())
+        .count();
+    if narrowed == 0 && noted > 0 {
+        let _ = writeln!(
+            out,
+            "{} no downstream limit narrows an entry field, but {noted} entry field{} carr{} notes: limits ripple could not pull back, which the emitted schema leaves out",
+            p.yellow("!"),
+            if noted == 1 { "" } else { "s" },
+            if noted == 1 { "ies" } else { "y" },
+        );
+    } else if narrowed == 0 {
         let _ = writeln!(
             out,
             "{} every entry field's own constraint is already its effective constraint",

@@ -198,26 +198,11 @@ impl Features {
         "tricky_chars",
     ];
 
-    /// The CI configuration of `property`: everything except what a known bug makes fail.
-    pub fn ci(property: &str) -> Self {
-        let mut f = Self::default();
-        if property == "emitted_schema_sufficient" {
-            sufficient_gates(&mut f);
-        }
-        if property == "emitted_schema_keeps_types" {
-            // A field-level `anyOf` behind `default()` gives the emitted schema a type the
-            // fallback does not need (fixture `emitted-default-null-into-field-any-of`).
-            f.field_any_of = false;
-        }
-        f
+    /// The CI configuration of `property`: everything except what a known bug makes fail
+    /// (each such gate names its fixture). No known bug is gated today.
+    pub fn ci(_property: &str) -> Self {
+        Self::default()
     }
-}
-
-/// The CI gates of `emitted_schema_sufficient` besides those it shares: an object-level
-/// rule over a field only a flow back fills is left out of the emitted schema (fixture
-/// `emitted-rule-over-field-only-a-flow-back-fills`), so no flows back.
-fn sufficient_gates(f: &mut Features) {
-    f.round_trips = false;
 }
 
 impl Default for Features {

@@ -27,6 +27,7 @@
 //! Environment:
 //! - `RIPPLE_AGREE_CASES=N` (or `PROPTEST_CASES=N`): cases per property (CI: [`CI_CASES`]).
 //! - `RIPPLE_AGREE_SEED=N`: another fixed seed (default [`SEED`]).
+//! - `RIPPLE_AGREE_RECORDS=N`: sampled records per pipeline (default [`RECORDS`]).
 //! - `RIPPLE_AGREE_ALL=1`: every generator feature on (finds the known bugs again).
 //! - `RIPPLE_AGREE_OFF=a,b`: switch these features off too (field names of `Features`).
 //! - `RIPPLE_AGREE_SAVE=DIR`: save a shrunk failing case as a fixture under `DIR/<property>`
@@ -104,7 +105,10 @@ fn run(name: &str, property: Property) {
     let mut runner = TestRunner::new(config);
     let strategy = (
         generator::pipeline(features),
-        proptest::collection::vec(generator::record(features), RECORDS),
+        proptest::collection::vec(
+            generator::record(features),
+            env_u64("RIPPLE_AGREE_RECORDS").map_or(RECORDS, |n| n as usize),
+        ),
     );
     let result = runner.run(&strategy, |(spec, records)| {
         let rendered = spec.render();

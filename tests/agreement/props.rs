@@ -589,17 +589,22 @@ fn origins_of(
                 if arrival.record.doc.pointer(&p).is_some() {
                     leaf_pointers(arrival.record.doc.pointer(&p), &p, &mut leaves);
                 } else {
-                    // Not delivered: where it would come from.
-                    out.extend(
-                        ripple::lineage::chains(
-                            &l.pipeline,
-                            v.system,
-                            &p,
-                            Some(first_system(&l.pipeline)),
-                        )
-                        .iter()
-                        .filter_map(|c| c.first().map(|h| h.pointer.clone())),
-                    );
+                    // Not delivered: where it would come from; with no lineage from the
+                    // entry (only a flow back fills it), the rule is about the rest of the
+                    // record, every field of which counts.
+                    let from: Vec<String> = ripple::lineage::chains(
+                        &l.pipeline,
+                        v.system,
+                        &p,
+                        Some(first_system(&l.pipeline)),
+                    )
+                    .iter()
+                    .filter_map(|c| c.first().map(|h| h.pointer.clone()))
+                    .collect();
+                    if from.is_empty() {
+                        leaf_pointers(arrival.record.doc.pointer(&v.field), &v.field, &mut leaves);
+                    }
+                    out.extend(from);
                 }
             }
         }
@@ -621,7 +626,8 @@ fn origins_of(
 
 fn leaf_pointers(v: Option<&Value>, at: &str, out: &mut Vec<String>) {
     match v {
-        Some(Value::Object(map)) => {
+        // An empty object is a value of its own (`addr: {}` copied whole).
+        Some(Value::Object(map)) if !map.is_empty() => {
             for (k, child) in map {
                 leaf_pointers(Some(child), &format!("{at}/{k}"), out);
             }

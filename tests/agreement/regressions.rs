@@ -316,7 +316,6 @@ fn proof_exhaustive_needs_companion() {
 }
 
 #[test]
-#[ignore = "open: constraints ignore an object-level rule over a field only a flow back fills (found by the long run, seed 41); round trips are off for this property in CI"]
 fn emitted_rule_over_field_only_a_flow_back_fills() {
     holds("emitted-rule-over-field-only-a-flow-back-fills");
 }
@@ -328,7 +327,6 @@ fn proof_failure_before_missing_argument() {
 }
 
 #[test]
-#[ignore = "open: constraints pull a field-level anyOf's type back through default() onto a nullable field (found by a long run, seed 58); field_any_of is off for this property in CI"]
 fn emitted_default_null_into_field_any_of() {
     holds("emitted-default-null-into-field-any-of");
 }
