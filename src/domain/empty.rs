@@ -58,7 +58,32 @@ pub fn rejects_all(abs: &Abs, leaf: &Leaf) -> bool {
                     .as_ref()
                     .is_none_or(|items| items.iter().any(|v| type_of(v) == Some(t)))
             });
-    !(string || number || other)
+    !(string || number || other) || branches_reject_all(abs, leaf)
+}
+
+/// Whether a field-level `anyOf`/`oneOf` (one branch at least must hold) has no branch that
+/// lets a value `abs` describes through, each branch read together with the field's own
+/// keywords (`type: string` with `anyOf [{"type": "null"}, {"type": "integer"}]`). A
+/// branch's own applicators are left out: they only narrow it further.
+fn branches_reject_all(abs: &Abs, leaf: &Leaf) -> bool {
+    leaf.applicators.iter().any(|(k, v)| {
+        matches!(k.as_str(), "anyOf" | "oneOf")
+            && v.as_array().is_some_and(|branches| {
+                branches.iter().all(|b| match b {
+                    Value::Bool(false) => true,
+                    Value::Object(map) => {
+                        let mut keywords = leaf.keywords.clone();
+                        keywords.extend(Keyword::parse_object(map));
+                        let both = Leaf {
+                            keywords,
+                            ..Leaf::default()
+                        };
+                        rejects_all(abs, &both)
+                    }
+                    _ => false,
+                })
+            })
+    })
 }
 
 /// Whether `leaf`'s unconditional keywords surely reject `null`: its `type` leaves it out,
@@ -193,6 +218,24 @@ mod tests {
         )
         .unwrap();
         (*schema.leaf("/f")).clone()
+    }
+
+    #[test]
+    fn field_level_branches_that_all_contradict_reject_everything() {
+        let s = Abs::Str(Str::any());
+        let any = Abs::Any;
+        let null_only = json!({"type": "string", "anyOf": [{"type": "null"}, {"type": "null"}]});
+        assert!(rejects_all(&s, &leaf(null_only.clone())));
+        assert!(rejects_all(&any, &leaf(null_only)));
+        let letters_or_digits = json!({
+            "type": "string",
+            "pattern": "^[a-z]+$",
+            "oneOf": [{"pattern": "^[0-9]+$"}, {"type": "integer"}]
+        });
+        assert!(rejects_all(&s, &leaf(letters_or_digits)));
+        // One branch that can hold is enough.
+        let one_fits = json!({"type": "string", "anyOf": [{"type": "null"}, {"maxLength": 3}]});
+        assert!(!rejects_all(&s, &leaf(one_fits)));
     }
 
     #[test]
