@@ -13,6 +13,10 @@ pub(super) struct Custom {
     pub system: SystemId,
     regex: regex::bytes::Regex,
     field: Option<String>,
+    /// Reused for every line (`captures` would allocate them per call).
+    locations: regex::bytes::CaptureLocations,
+    /// The indices of the groups `field`, `value` and `key`.
+    groups: [Option<usize>; 3],
 }
 
 /// What a custom pattern found in a line.
@@ -39,8 +43,12 @@ impl Custom {
                 format!("invalid regular expression in `errors`: {e}"),
             )
         })?;
+        let group = |name: &str| bytes.capture_names().position(|n| n == Some(name));
+        let groups = [group("field"), group("value"), group("key")];
         Ok(Self {
             system,
+            locations: bytes.capture_locations(),
+            groups,
             regex: bytes,
             field: field.map(|f| field_pointer(fields, f)),
         })
@@ -53,22 +61,23 @@ impl Custom {
 
     /// What the pattern finds in `line`, if it matches; a fixed `field:` wins over a
     /// `field` group.
-    pub(super) fn parse(&self, line: &[u8], fields: &SystemFields) -> Option<CustomHit> {
-        let c = self.regex.captures(line)?;
-        let group = |name: &str| {
-            c.name(name)
-                .map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned())
+    pub(super) fn parse(&mut self, line: &[u8], fields: &SystemFields) -> Option<CustomHit> {
+        self.regex.captures_read(&mut self.locations, line)?;
+        let locations = &self.locations;
+        let group = |i: usize| {
+            let (start, end) = self.groups[i].and_then(|g| locations.get(g))?;
+            Some(String::from_utf8_lossy(line.get(start..end)?).into_owned())
         };
         let field = match &self.field {
             Some(fixed) => Some(fixed.clone()),
-            None => group("field")
+            None => group(0)
                 .filter(|f| !f.is_empty())
                 .map(|f| field_pointer(fields, &f)),
         };
         Some(CustomHit {
             field,
-            value: group("value"),
-            key: group("key"),
+            value: group(1),
+            key: group(2),
             message: message(&String::from_utf8_lossy(line)),
         })
     }
@@ -100,7 +109,7 @@ mod tests {
 
     #[test]
     fn groups_give_field_value_and_key() {
-        let c = custom(
+        let mut c = custom(
             r#"constraint violation on (?P<field>\w+) for (?P<key>\S+): "(?P<value>[^"]*)""#,
             None,
         );
@@ -118,7 +127,7 @@ mod tests {
 
     #[test]
     fn pointers_fixed_fields_and_invalid_utf8() {
-        let c = custom(r"rejected (?P<field>/\S+) value=(?P<value>\S+)", None);
+        let mut c = custom(r"rejected (?P<field>/\S+) value=(?P<value>\S+)", None);
         let hit = c.parse(b"rejected /mail value=caf\xe9", &fields()).unwrap();
         assert_eq!(hit.field.as_deref(), Some("/mail"));
         assert_eq!(
@@ -127,7 +136,7 @@ mod tests {
             "invalid UTF-8 ends a \\S+"
         );
         assert!(hit.message.ends_with("caf\u{fffd}"));
-        let c = custom(r"mail bounced: (?P<value>\S+)", Some("mail"));
+        let mut c = custom(r"mail bounced: (?P<value>\S+)", Some("mail"));
         let hit = c.parse(b"mail bounced: x@y", &fields()).unwrap();
         assert_eq!((hit.field.as_deref(), hit.key), (Some("/mail"), None));
     }

@@ -87,9 +87,25 @@ pub struct Stats {
 /// Reading fails.
 pub fn scan<R: BufRead>(
     scanner: &mut Scanner<'_>,
+    reader: R,
+    on_event: impl FnMut(LogEvent),
+    on_unmatched: impl FnMut(u64, &str),
+) -> std::io::Result<Stats> {
+    scan_listing(scanner, reader, on_event, on_unmatched, u64::MAX)
+}
+
+/// [`scan`], calling `on_unmatched` for the first `list` unmatched lines only (the others
+/// are still counted): the text of a line is shortened only to be listed, and on a dense
+/// log that is most lines.
+///
+/// # Errors
+/// Reading fails.
+pub fn scan_listing<R: BufRead>(
+    scanner: &mut Scanner<'_>,
     mut reader: R,
     on_event: impl FnMut(LogEvent),
     on_unmatched: impl FnMut(u64, &str),
+    list: u64,
 ) -> std::io::Result<Stats> {
     /// A line buffer grown past this by one huge line is given back afterwards.
     const KEEP: usize = 1 << 20;
@@ -98,6 +114,7 @@ pub fn scan<R: BufRead>(
         stats: Stats::default(),
         on_event,
         on_unmatched,
+        list,
         text: String::new(),
     };
     let mut carry: Vec<u8> = Vec::new();
@@ -149,6 +166,8 @@ struct Driver<'s, 'p, E, U> {
     stats: Stats,
     on_event: E,
     on_unmatched: U,
+    /// How many more unmatched lines are listed.
+    list: u64,
     /// Reused for shortening unmatched lines.
     text: String,
 }
@@ -157,31 +176,28 @@ impl<E: FnMut(LogEvent), U: FnMut(u64, &str)> Driver<'_, '_, E, U> {
     /// Handles `block`: whole lines, each ending in `\n`.
     fn block(&mut self, block: &[u8]) {
         let mut pos = 0;
-        // where the search for the next trigger match started, and where that match ends
-        // (at or after `pos`); `None`: search again
-        let mut candidate: Option<(usize, usize)> = None;
+        // where the next trigger match ends (at or after `pos`); `None`: search again
+        let mut candidate: Option<usize> = None;
         while pos < block.len() {
             let end = memchr::memchr(b'\n', &block[pos..]).map_or(block.len(), |i| pos + i + 1);
             let raw = &block[pos..end];
             let line = strip_line_break(raw);
             self.stats.lines += 1;
             self.stats.bytes += raw.len() as u64;
-            let (from, next) = match candidate {
-                Some((from, c)) if c >= pos => (from, c),
-                _ => (
-                    pos,
-                    self.scanner
-                        .next_candidate(block, pos)
-                        .unwrap_or(usize::MAX),
-                ),
+            let next = match candidate {
+                Some(c) if c >= pos => c,
+                _ => self
+                    .scanner
+                    .next_candidate(block, pos)
+                    .unwrap_or(usize::MAX),
             };
-            candidate = Some((from, next));
-            // A match found by a search from this line's start that ends inside it lies
-            // wholly in the line; no match ends before `next`, so a line that ends first
-            // holds none. Either way the scanner need not search the line again.
+            candidate = Some(next);
+            // A match never spans lines, so one that ends inside this line (before its
+            // break) lies wholly in it; no match ends before `next`, so a line that ends
+            // first holds none. Either way the scanner need not search the line again.
             let gated = if next >= end {
                 Some(false)
-            } else if from == pos && next <= pos + line.len() {
+            } else if next <= pos + line.len() {
                 Some(true)
             } else {
                 None
@@ -200,7 +216,10 @@ impl<E: FnMut(LogEvent), U: FnMut(u64, &str)> Driver<'_, '_, E, U> {
             }
             if kind == LineKind::Unmatched {
                 self.stats.unmatched += 1;
-                (self.on_unmatched)(self.stats.lines, display(line, &mut self.text));
+                if self.list > 0 {
+                    self.list -= 1;
+                    (self.on_unmatched)(self.stats.lines, display(line, &mut self.text));
+                }
             }
             pos = end;
         }

@@ -38,8 +38,20 @@ impl Oracle {
     }
 
     /// [`Oracle::parse`] for a line [`too_large_by_hand`] has already declined.
+    /// Each expression runs only on a line holding its literal start (a line without it
+    /// cannot match, and each call allocates its captures).
     pub(super) fn parse_by_expression(&self, line: &str) -> Option<Hit> {
-        if let Some(c) = self.too_large.captures(line) {
+        use memchr::memmem::Finder;
+        use std::sync::LazyLock;
+        static TOO_LARGE_HEAD: LazyLock<Finder<'static>> =
+            LazyLock::new(|| Finder::new("ORA-12899: value too large for column "));
+        static NULL_HEAD: LazyLock<Finder<'static>> =
+            LazyLock::new(|| Finder::new("ORA-01400: cannot insert NULL into ("));
+        let bytes = line.as_bytes();
+        if let Some(c) = TOO_LARGE_HEAD
+            .find(bytes)
+            .and_then(|_| self.too_large.captures(line))
+        {
             let (table, column) = names(c.get(1)?.as_str());
             return Some(Hit {
                 code: TOO_LARGE.into(),
@@ -51,6 +63,7 @@ impl Oracle {
                 ..Hit::default()
             });
         }
+        NULL_HEAD.find(bytes)?;
         let c = self.null.captures(line)?;
         let (table, column) = names(c.get(1)?.as_str());
         Some(Hit {

@@ -3,6 +3,11 @@
 
 use std::collections::VecDeque;
 
+use regex_syntax::hir::{
+    Capture, Class, ClassBytes, ClassBytesRange, ClassUnicode, ClassUnicodeRange, Hir, HirKind,
+    Repetition,
+};
+
 use super::LogEvent;
 use super::attribute::{Use, attribute, attribute_column};
 use super::custom::Custom;
@@ -187,18 +192,26 @@ impl<'p> Scanner<'p> {
         // one line: `^` and `$` must match at every line's start and end (before `\r\n`
         // too), not only the buffer's, or an anchored custom pattern would find only a
         // buffer's first line.
+        // Nor may a match take a line break: one found in a buffer then lies in one line,
+        // which is all a line without its break could match anyway, so the line need not
+        // be searched again (see `within_line`).
         let syntax = regex_automata::util::syntax::Config::new()
             .multi_line(true)
             .crlf(true);
+        let combine = |e: &dyn std::fmt::Display| {
+            Error::new(
+                ErrorKind::Regex,
+                format!("the error patterns do not combine: {e}"),
+            )
+        };
+        let gate = gate
+            .iter()
+            .map(|p| regex_automata::util::syntax::parse_with(p, &syntax).map(|h| within_line(&h)))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| combine(&e))?;
         let gate = regex_automata::meta::Regex::builder()
-            .syntax(syntax)
-            .build_many(&gate)
-            .map_err(|e| {
-                Error::new(
-                    ErrorKind::Regex,
-                    format!("the error patterns do not combine: {e}"),
-                )
-            })?;
+            .build_many_from_hir(&gate)
+            .map_err(|e| combine(&e))?;
         let pg_gate = used(Preset::Postgres)
             .then(|| regex::bytes::Regex::new(&postgres::any_line()))
             .transpose()
@@ -287,7 +300,7 @@ impl<'p> Scanner<'p> {
     /// before the one it ends in can be [`Scanner::skip`]ped while not [`Scanner::busy`]
     /// (each line that holds a match ends one at or after this offset). Only the end is
     /// searched for (the earliest one, without a reverse search for the start), which is
-    /// all the caller needs. A match may span lines; it then only costs a needless `feed`.
+    /// all the caller needs. A match never spans lines: the line it ends in holds it.
     pub(super) fn next_candidate(&self, haystack: &[u8], from: usize) -> Option<usize> {
         let input = regex_automata::Input::new(haystack)
             .range(from..)
@@ -318,7 +331,7 @@ impl<'p> Scanner<'p> {
         if !pg_line && !gated.unwrap_or_else(|| self.gate.is_match(line)) {
             return LineKind::Unmatched;
         }
-        for custom in &self.customs {
+        for custom in &mut self.customs {
             if let Some(hit) = custom.parse(line, &self.fields[custom.system.index()]) {
                 self.ready.push(LogEvent {
                     line: line_no,
@@ -625,6 +638,40 @@ impl<'p> Scanner<'p> {
             .ready
             .partition_point(|e| hold.is_none_or(|h| e.line < h));
         self.out.extend(self.ready.drain(..n));
+    }
+}
+
+/// `hir` without line breaks: every class and literal stripped of `\n` (a literal that
+/// holds one can never match). On a haystack without line breaks — one line — it matches
+/// exactly where `hir` does; on a buffer of lines, only within a line.
+fn within_line(hir: &Hir) -> Hir {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => hir.clone(),
+        HirKind::Literal(literal) if literal.0.contains(&b'\n') => Hir::fail(),
+        HirKind::Literal(_) => hir.clone(),
+        HirKind::Class(Class::Unicode(class)) => {
+            let mut class = class.clone();
+            class.difference(&ClassUnicode::new([ClassUnicodeRange::new('\n', '\n')]));
+            Hir::class(Class::Unicode(class))
+        }
+        HirKind::Class(Class::Bytes(class)) => {
+            let mut class = class.clone();
+            class.difference(&ClassBytes::new([ClassBytesRange::new(b'\n', b'\n')]));
+            Hir::class(Class::Bytes(class))
+        }
+        HirKind::Repetition(r) => Hir::repetition(Repetition {
+            min: r.min,
+            max: r.max,
+            greedy: r.greedy,
+            sub: Box::new(within_line(&r.sub)),
+        }),
+        HirKind::Capture(c) => Hir::capture(Capture {
+            index: c.index,
+            name: c.name.clone(),
+            sub: Box::new(within_line(&c.sub)),
+        }),
+        HirKind::Concat(subs) => Hir::concat(subs.iter().map(within_line).collect()),
+        HirKind::Alternation(subs) => Hir::alternation(subs.iter().map(within_line).collect()),
     }
 }
 

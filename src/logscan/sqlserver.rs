@@ -53,6 +53,10 @@ impl SqlServer {
     /// expression was a tenth of the time on a dense log of every backend; README,
     /// "Benchmarks"); the expression decides the lines the hand reader is unsure of.
     pub(super) fn text(&self, line: &str) -> Option<Hit> {
+        use memchr::memmem::Finder;
+        use std::sync::LazyLock;
+        static NULL_HEAD: LazyLock<Finder<'static>> =
+            LazyLock::new(|| Finder::new("Cannot insert the value NULL into column '"));
         let truncated =
             truncated_by_hand(line).unwrap_or_else(|| self.truncated_by_expression(line));
         if let Some(t) = truncated {
@@ -66,7 +70,12 @@ impl SqlServer {
                 ..Hit::default()
             });
         }
-        if let Some(c) = self.null.captures(line) {
+        // the expression runs only on a line holding its literal start (each call
+        // allocates its captures)
+        if let Some(c) = NULL_HEAD
+            .find(line.as_bytes())
+            .and_then(|_| self.null.captures(line))
+        {
             return Some(Hit {
                 code: "515".into(),
                 column: Some(c.get(1)?.as_str().to_owned()),

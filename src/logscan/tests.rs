@@ -335,3 +335,83 @@ flows:
     assert_eq!(found, [(2, Some("abc")), (4, Some("def"))]);
     assert_eq!(stats.unmatched, 2);
 }
+
+#[test]
+fn scan_listing_lists_the_first_unmatched_lines_and_counts_them_all() {
+    let p = fixture();
+    let log =
+        b"a\nb\nORA-12899: value too large for column \"LOGIN\" (actual: 10, maximum: 9)\nc\nd\n";
+    let mut all = Vec::new();
+    let mut s = Scanner::new(&p, None).unwrap_or_else(|e| panic!("{e}"));
+    let full = scan(
+        &mut s,
+        log.as_slice(),
+        |_| {},
+        |n, t| all.push((n, t.to_owned())),
+    )
+    .unwrap();
+    assert_eq!(all.len(), 4);
+    let mut listed = Vec::new();
+    let mut s = Scanner::new(&p, None).unwrap_or_else(|e| panic!("{e}"));
+    let stats = super::scan_listing(
+        &mut s,
+        log.as_slice(),
+        |_| {},
+        |n, t| listed.push((n, t.to_owned())),
+        2,
+    )
+    .unwrap();
+    assert_eq!(listed, all[..2]);
+    assert_eq!(stats, full);
+}
+
+#[test]
+fn a_custom_pattern_that_could_span_lines_matches_within_one() {
+    let schemas = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/logs/schemas");
+    let text = format!(
+        r#"version: 1
+name: spanning
+systems:
+  web:
+    name: Web
+    schema: {web}
+    entry: true
+  sync:
+    name: Sync
+    schema: {openldap}
+    errors:
+      - pattern: 'REJECT(?s:.)*?uid=(?P<value>[^;]*);'
+      - pattern: 'DROP\s+(?P<value>\S+)\n'
+flows:
+  - from: web
+    to: sync
+    map:
+      uid: username
+"#,
+        web = schemas.join("web.json").display(),
+        openldap = schemas.join("openldap.json").display(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("spanning.yaml");
+    std::fs::write(&path, text).unwrap();
+    let p = pipeline::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    let log: &[u8] = b"noise REJECT\nuid=a;\nx REJECT then uid=b; y\nREJECT\r\nuid=c;\r\nDROP\nuid=d;\nDROP  e\nREJECT uid=f\n;\n";
+    let expected = by_push(&p, log);
+    let found: Vec<(u64, Option<&str>)> = expected
+        .0
+        .iter()
+        .map(|e| (e.line, e.value.as_deref()))
+        .collect();
+    assert_eq!(found, [(3, Some("b"))]);
+    for capacity in [1, 5, 16, 1 << 16] {
+        let mut s = Scanner::new(&p, None).unwrap_or_else(|e| panic!("{e}"));
+        let (mut events, mut unmatched) = (Vec::new(), Vec::new());
+        let reader = std::io::BufReader::with_capacity(capacity, log);
+        scan(&mut s, reader, |e| events.push(e), |n, _| unmatched.push(n)).unwrap();
+        assert_eq!(
+            (&events, &unmatched),
+            (&expected.0, &expected.1),
+            "capacity {capacity}"
+        );
+    }
+}

@@ -91,7 +91,7 @@ pub fn trace_log<R: BufRead>(
     };
     let mut unmatched_lines = Vec::new();
     let mut journal_error: Option<Error> = None;
-    let stats = logscan::scan(
+    let stats = logscan::scan_listing(
         &mut scanner,
         reader,
         |event| {
@@ -134,6 +134,7 @@ pub fn trace_log<R: BufRead>(
                 unmatched_lines.push((line, text.to_owned()));
             }
         },
+        KEEP_UNMATCHED as u64,
     )
     .map_err(|e| Error::new(crate::ErrorKind::Io, format!("cannot read the log: {e}")))?;
     if let Some(e) = journal_error {
