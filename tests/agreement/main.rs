@@ -18,7 +18,7 @@
 //! CI runs a fixed seed and [`CI_CASES`] cases per property with
 //! [`generator::Features::ci`]: features a known bug makes fail are switched off there, each
 //! with a comment naming the bug and its fixture. All of it takes 4–17 s in a debug build
-//! on two cores. A long run (green; add `RIPPLE_AGREE_ALL=1` to find the known bugs again):
+//! on two cores. A long run (green; `RIPPLE_AGREE_ALL=1` also turns on what CI gates off for an open bug):
 //!
 //! ```sh
 //! RIPPLE_AGREE_CASES=2000 cargo test --release --test agreement -- --nocapture
@@ -28,7 +28,7 @@
 //! - `RIPPLE_AGREE_CASES=N` (or `PROPTEST_CASES=N`): cases per property (CI: [`CI_CASES`]).
 //! - `RIPPLE_AGREE_SEED=N`: another fixed seed (default [`SEED`]).
 //! - `RIPPLE_AGREE_RECORDS=N`: sampled records per pipeline (default [`RECORDS`]).
-//! - `RIPPLE_AGREE_ALL=1`: every generator feature on (finds the known bugs again).
+//! - `RIPPLE_AGREE_ALL=1`: every generator feature on (what CI gates off for an open bug; none today).
 //! - `RIPPLE_AGREE_OFF=a,b`: switch these features off too (field names of `Features`).
 //! - `RIPPLE_AGREE_SAVE=DIR`: save a shrunk failing case as a fixture under `DIR/<property>`
 //!   (`pipeline.yaml`, `schemas/`, `case.json`), ready to minimise by hand and move to
