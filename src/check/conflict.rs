@@ -52,13 +52,11 @@ pub(super) fn conflicts(
     }
     if unchecked > 0 {
         let f = Finding::unchecked(
-            format!(
-                "{unchecked} field(s) filled by several flows from `{}` were not checked for path conflicts: the witness search budget for this pipeline ran out",
-                pipeline.systems[entry].id
-            ),
+            unchecked,
+            "field(s) filled by several flows (path conflicts)",
+            &pipeline.systems[entry].id,
             &pipeline.file.path,
-        )
-        .with_help(Some("raise `--witness-budget` to check them".into()));
+        );
         report.findings.push(f);
     }
 }

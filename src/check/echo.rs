@@ -122,13 +122,11 @@ pub(super) fn echoes(
     }
     if unfinished > 0 {
         let f = Finding::unchecked(
-            format!(
-                "{unfinished} round trip(s) from `{}` were not fully searched for echoes (R205): the witness search budget for this pipeline ran out",
-                pipeline.systems[entry].id
-            ),
+            unfinished,
+            "round trip(s) (echoes, R205)",
+            &pipeline.systems[entry].id,
             &pipeline.file.path,
-        )
-        .with_help(Some("raise `--witness-budget` to search them".into()));
+        );
         report.findings.push(f);
     }
 }

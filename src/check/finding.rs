@@ -196,11 +196,15 @@ impl Finding {
         )
     }
 
-    /// R302 for the pipeline as a whole: what the witness budget left unchecked (path
-    /// conflicts, round trips searched for echoes).
+    /// R302 for the pipeline as a whole: `count` of `what` (path conflicts, round trips
+    /// searched for echoes) from `entry` the witness budget left unchecked.
     #[must_use]
-    pub fn unchecked(message: String, file: &Path) -> Self {
+    pub fn unchecked(count: usize, what: &str, entry: &str, file: &Path) -> Self {
+        let message = format!(
+            "{count} {what} from `{entry}` were not fully checked: the witness search budget for this pipeline ran out"
+        );
         Self::new(Code::Undecided, message, file, None, Body::General)
+            .with_help(Some("raise `--witness-budget` to check them".into()))
     }
 
     /// R201: no flow from an entry system reaches `system`.

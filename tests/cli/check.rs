@@ -256,3 +256,27 @@ fn paths_that_disagree_are_proven_with_a_witness() {
     assert_eq!(code, 1, "{out}");
     assert_eq!(json(&out)["conflicts"][0]["field"], "/name");
 }
+
+#[test]
+fn round_trips_the_budget_leaves_are_one_pipeline_level_r302() {
+    let (_, out, err) = run(&[
+        "check",
+        "tests/fixtures/ecommerce/pipelines/",
+        "--witness-budget",
+        "0",
+        "--format",
+        "json",
+    ]);
+    let v = json(&out);
+    let unchecked: Vec<&Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "R302" && f["system"].is_null())
+        .collect();
+    assert_eq!(unchecked.len(), 1, "{out}\n{err}");
+    assert_eq!(
+        unchecked[0]["message"],
+        "1 round trip(s) (echoes, R205) from `shop` were not fully checked: the witness search budget for this pipeline ran out"
+    );
+}
