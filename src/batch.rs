@@ -21,7 +21,7 @@ use crate::change::{ChangeRequest, Op};
 use crate::error::{Error, ErrorKind};
 use crate::graph::SystemGraph;
 use crate::pipeline::{Pipeline, SystemId};
-use crate::plan::{Declared, Plan};
+use crate::plan::{Declared, Docs, Plan};
 use crate::propagate::FieldRef;
 use crate::validate::{self, Report};
 
@@ -302,8 +302,8 @@ struct Shared<'a> {
 /// What one worker keeps from record to record.
 #[derive(Default)]
 struct Scratch {
-    /// The derived records of the record at hand, one slot per plan node.
-    docs: Vec<Option<Value>>,
+    /// The derived records of the record at hand, one per plan node, rewritten in place.
+    docs: Docs,
     /// Entry fields known to be declared.
     declared: Declared,
 }

@@ -15,6 +15,7 @@
 //! record with a field not seen before.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::{Map, Value};
 
@@ -59,11 +60,40 @@ pub struct Plan {
     /// Whether some system is reached by more than one path, so two paths may bring it
     /// different records.
     repeated: bool,
+    /// Per flow, per mapping: whether the expression reads one field only, the mapping's
+    /// one input (`ascii(city)`), so each field it reads is that input, not compared.
+    single: Vec<Vec<bool>>,
+    /// This plan among every plan made, so [`Docs`] used with another one start afresh.
+    id: u64,
 }
 
-/// What a flow gives a record: nothing (not reached), or the target's record and whether
-/// a mapping failed on it.
-type Derived = Option<(Value, bool)>;
+/// The next [`Plan::id`].
+static PLANS: AtomicU64 = AtomicU64::new(0);
+
+/// A worker's derived records, one per plan node, kept from record to record: a node's
+/// record is rewritten in place when the same mappings write it as last time (the keys
+/// and the maps stay; only the values change), built afresh otherwise. Pass the same one
+/// to every [`Plan::accepts`] of a worker (used with another plan, they start afresh).
+#[derive(Debug, Default)]
+pub struct Docs {
+    /// The plan the slots are for.
+    plan: Option<u64>,
+    slots: Vec<Slot>,
+    /// The mapping results of the flow at hand, before they are written.
+    values: Vec<(usize, Value)>,
+}
+
+/// One plan node's derived record.
+#[derive(Debug, Default)]
+struct Slot {
+    /// The record (while `written` is `None`, nothing to reuse).
+    doc: Value,
+    /// Whether the flow reaches the node for the record at hand.
+    reached: bool,
+    /// The mappings that wrote `doc`, in order, when `doc` is exactly what writing their
+    /// results into an empty object gives (every write succeeded); `None` otherwise.
+    written: Option<Vec<usize>>,
+}
 
 impl Plan {
     /// The plan for changes entering at `entry`; `None` when the graph has more paths from
@@ -106,11 +136,28 @@ impl Plan {
         for n in &nodes {
             repeated |= std::mem::replace(seen.get_mut(n.system.index())?, true);
         }
+        let single = pipeline
+            .flows
+            .iter()
+            .map(|flow| {
+                flow.mappings
+                    .iter()
+                    .map(
+                        |m| match (m.expr.fields().as_slice(), m.inputs.as_slice()) {
+                            ([(f, _)], [(g, _)]) => *f == g,
+                            _ => false,
+                        },
+                    )
+                    .collect()
+            })
+            .collect();
         Some(Self {
             entry,
             nodes,
             backs,
             repeated,
+            single,
+            id: PLANS.fetch_add(1, Ordering::Relaxed),
         })
     }
 
@@ -126,43 +173,55 @@ impl Plan {
     /// property test holds the two together). `docs` is the caller's buffer, reused from
     /// record to record.
     #[must_use]
-    pub fn accepts(
-        &self,
-        pipeline: &Pipeline,
-        record: &Value,
-        docs: &mut Vec<Option<Value>>,
-    ) -> bool {
+    pub fn accepts(&self, pipeline: &Pipeline, record: &Value, docs: &mut Docs) -> bool {
         if !pipeline.systems[self.entry].schema.is_valid(record) {
             return false;
         }
-        docs.clear();
-        docs.resize_with(self.nodes.len(), || None);
+        if docs.plan != Some(self.id) {
+            docs.slots.clear();
+            docs.plan = Some(self.id);
+        }
+        docs.slots.resize_with(self.nodes.len(), Slot::default);
+        for slot in &mut docs.slots {
+            slot.reached = false;
+        }
         for (i, node) in self.nodes.iter().enumerate() {
             let Some(flow) = node.flow else { continue };
-            let (before, after) = docs.split_at_mut(i);
+            let (before, after) = docs.slots.split_at_mut(i);
             let source = match node.parent {
                 0 => record,
                 p => match &before[p] {
-                    Some(doc) => doc,
-                    None => continue,
+                    Slot {
+                        doc, reached: true, ..
+                    } => doc,
+                    _ => continue,
                 },
             };
-            match derive(&pipeline.flows[flow], source) {
+            let slot = &mut after[0];
+            let single = self.single.get(flow.index()).map_or(&[][..], Vec::as_slice);
+            match derive(
+                &pipeline.flows[flow],
+                single,
+                source,
+                slot,
+                &mut docs.values,
+            ) {
                 None => {}
-                Some((_, true)) => return false,
-                Some((doc, false)) => {
-                    if !pipeline.systems[node.system].schema.is_valid(&doc) {
+                Some(true) => return false,
+                Some(false) => {
+                    if !pipeline.systems[node.system].schema.is_valid(&slot.doc) {
                         return false;
                     }
-                    after[0] = Some(doc);
+                    slot.reached = true;
                 }
             }
         }
+        let slots = &docs.slots;
         let doc_of = |i: usize| {
             if i == 0 {
                 Some(record)
             } else {
-                docs[i].as_ref()
+                slots.get(i).filter(|s| s.reached).map(|s| &s.doc)
             }
         };
         if self.repeated {
@@ -183,10 +242,12 @@ impl Plan {
             let (Some(source), Some(had)) = (doc_of(back.from), doc_of(back.had)) else {
                 continue;
             };
-            let Some((came, _)) = derive(&pipeline.flows[back.flow], source) else {
+            let mut came = Slot::default();
+            let flow = &pipeline.flows[back.flow];
+            if derive(flow, &[], source, &mut came, &mut Vec::new()).is_none() {
                 continue;
-            };
-            if echoes(had, &came) {
+            }
+            if echoes(had, &came.doc) {
                 return false;
             }
         }
@@ -220,11 +281,19 @@ fn echoes(had: &Value, came: &Value) -> bool {
 /// Applies a flow's mappings to the record of a partial change, as propagation does
 /// without provenance: a mapping whose inputs are all missing gives nothing; one that
 /// reads a present input reaches the target; a mapping that fails on a present input
-/// reaches it too, failed. `None` when the flow is not reached.
-fn derive(flow: &Flow, source: &Value) -> Derived {
-    let mut doc = Value::Object(Map::with_capacity(flow.mappings.len()));
+/// reaches it too, failed. `None` when the flow is not reached; else whether a mapping
+/// failed, the target's record in `slot.doc` (`values`: scratch, reused). `single`: the
+/// mappings that read one field, their input ([`Plan`]; empty: none known).
+fn derive(
+    flow: &Flow,
+    single: &[bool],
+    source: &Value,
+    slot: &mut Slot,
+    values: &mut Vec<(usize, Value)>,
+) -> Option<bool> {
+    values.clear();
     let (mut reached, mut failed) = (false, false);
-    for mapping in &flow.mappings {
+    for (index, mapping) in flow.mappings.iter().enumerate() {
         let inputs = &mapping.inputs;
         // Each input looked up once (a lookup hashes every key on the way): the expression
         // reads the same fields. Mappings read at most a few.
@@ -240,13 +309,19 @@ fn derive(flow: &Flow, source: &Value) -> Derived {
         if present == 0 && !inputs.is_empty() {
             continue;
         }
-        let lookup = |f: &FieldPath| match inputs.iter().position(|(g, _)| g == f) {
-            Some(i) if i < found.len() => found[i],
-            _ => f.get(source),
+        let single = single.get(index).copied().unwrap_or(false);
+        let lookup = |f: &FieldPath| {
+            if single {
+                return found[0];
+            }
+            match inputs.iter().position(|(g, _)| g == f) {
+                Some(i) if i < found.len() => found[i],
+                _ => f.get(source),
+            }
         };
         match crate::func::eval(&mapping.expr, &lookup) {
             Ok(Some(value)) => {
-                failed |= mapping.target.set(&mut doc, value).is_err();
+                values.push((index, value));
                 reached |= present > 0;
             }
             // A reached field that comes out missing (`required` applies), or a mapping
@@ -258,7 +333,38 @@ fn derive(flow: &Flow, source: &Value) -> Derived {
             Err(_) => (reached, failed) = (true, true),
         }
     }
-    reached.then_some((doc, failed))
+    if !reached {
+        // Nothing reads the record; `slot` stays as it was, consistent with `written`.
+        return None;
+    }
+    // The results written in mapping order, as into a fresh object: in place when the
+    // same mappings wrote the record last time (so it has exactly the keys they make).
+    let same = slot.written.as_ref().is_some_and(|w| {
+        w.len() == values.len() && w.iter().zip(values.iter()).all(|(a, (b, _))| a == b)
+    });
+    let mut written = slot.written.take().unwrap_or_default();
+    if !same {
+        match &mut slot.doc {
+            Value::Object(map) => map.clear(),
+            doc => *doc = Value::Object(Map::with_capacity(flow.mappings.len())),
+        }
+    }
+    written.clear();
+    let mut wrote = true;
+    for (index, value) in values.drain(..) {
+        let target = &flow.mappings[index].target;
+        let ok = if same {
+            target.overwrite(&mut slot.doc, value)
+        } else {
+            target.set(&mut slot.doc, value)
+        };
+        wrote &= ok.is_ok();
+        written.push(index);
+    }
+    failed |= !wrote;
+    // After a failed write the record is not what a fresh one would be: rebuilt next time.
+    slot.written = wrote.then_some(written);
+    Some(failed)
 }
 
 /// Entry fields known to be declared by the entry schema, learnt record by record: per
@@ -278,7 +384,46 @@ struct Names {
     /// otherwise, as in `check_fields`).
     restricts: bool,
     /// Declared fields seen so far, and their nodes.
-    children: HashMap<String, usize>,
+    children: Vec<(String, usize)>,
+    /// `children` by name, once there are more than [`SCAN`] (fewer are compared one by
+    /// one: cheaper than hashing the name with SipHash).
+    index: HashMap<String, usize>,
+}
+
+/// Most names searched one by one.
+const SCAN: usize = 16;
+
+impl Names {
+    fn new(pointer: String, restricts: bool) -> Self {
+        Self {
+            pointer,
+            restricts,
+            children: Vec::new(),
+            index: HashMap::new(),
+        }
+    }
+
+    fn child(&self, name: &str) -> Option<usize> {
+        if self.children.len() <= SCAN {
+            self.children
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|&(_, node)| node)
+        } else {
+            self.index.get(name).copied()
+        }
+    }
+
+    fn add(&mut self, name: &str, node: usize) {
+        self.children.push((name.to_owned(), node));
+        if self.children.len() > SCAN {
+            if self.index.is_empty() {
+                self.index = self.children.iter().cloned().collect();
+            } else {
+                self.index.insert(name.to_owned(), node);
+            }
+        }
+    }
 }
 
 /// Most objects [`Declared`] learns; past that a record with new fields takes the full
@@ -291,12 +436,8 @@ impl Declared {
     /// accepts the record; `false` means ask it (it gives the error).
     pub fn all(&mut self, schema: &SystemSchema, record: &Value) -> bool {
         if self.nodes.is_empty() {
-            self.nodes.push(Names {
-                pointer: String::new(),
-                // The entry record's own fields are always checked.
-                restricts: true,
-                children: HashMap::new(),
-            });
+            // The entry record's own fields are always checked.
+            self.nodes.push(Names::new(String::new(), true));
         }
         self.object(schema, record, 0)
     }
@@ -309,8 +450,8 @@ impl Declared {
             return true;
         }
         for (name, child) in map {
-            let next = match self.nodes[node].children.get(name.as_str()) {
-                Some(&n) => n,
+            let next = match self.nodes[node].child(name) {
+                Some(n) => n,
                 None => {
                     let pointer = crate::pointer::child(&self.nodes[node].pointer, name);
                     if self.nodes.len() >= MAX_NAMES || !schema.declares(&pointer) {
@@ -318,12 +459,8 @@ impl Declared {
                     }
                     let restricts = crate::change::restricts_names(schema, &pointer);
                     let n = self.nodes.len();
-                    self.nodes.push(Names {
-                        pointer,
-                        restricts,
-                        children: HashMap::new(),
-                    });
-                    self.nodes[node].children.insert(name.clone(), n);
+                    self.nodes.push(Names::new(pointer, restricts));
+                    self.nodes[node].add(name, n);
                     n
                 }
             };

@@ -237,6 +237,14 @@ static LOADED: std::sync::LazyLock<Vec<pipeline::Pipeline>> = std::sync::LazyLoc
         .collect()
 });
 
+thread_local! {
+    /// Per pipeline, a plan and its derived records, kept across every `verdicts` call of
+    /// a thread.
+    static REUSED: std::cell::RefCell<
+        std::collections::HashMap<String, (ripple::plan::Plan, ripple::plan::Docs)>,
+    > = std::cell::RefCell::default();
+}
+
 /// A partial change through `p`: the plan's verdict, `validate::accepts`' and whether
 /// `validate` reports nothing; `None` when the record sets a field the entry schema does
 /// not declare (and then the plan's field check must not call it declared).
@@ -257,7 +265,21 @@ fn verdicts(p: &pipeline::Pipeline, record: &Value) -> Option<(bool, bool, bool)
         );
         return None;
     }
-    let fast = plan.accepts(p, record, &mut Vec::new());
+    let fast = plan.accepts(p, record, &mut ripple::plan::Docs::default());
+    // A worker's derived records are rewritten in place from record to record: with one
+    // plan and its records kept through every earlier case, the verdict must be the same
+    // as from scratch.
+    let reused = REUSED.with(|kept| {
+        let mut kept = kept.borrow_mut();
+        let (plan, docs) = kept.entry(p.name.clone()).or_insert_with(|| {
+            (
+                ripple::plan::Plan::new(p, &graph, entry).unwrap(),
+                ripple::plan::Docs::default(),
+            )
+        });
+        plan.accepts(p, record, docs)
+    });
+    assert_eq!(fast, reused, "{}: reused derived records: {record}", p.name);
     let slow = validate::accepts(p, &graph, &change).unwrap();
     let ok = validate::validate(p, &graph, &change).unwrap().ok();
     Some((fast, slow, ok))

@@ -101,7 +101,7 @@ impl FieldPath {
     #[must_use]
     pub fn get<'a>(&self, doc: &'a Value) -> Option<&'a Value> {
         self.segments.iter().try_fold(doc, |v, s| match s {
-            Segment::Key(k) => v.as_object()?.get(k),
+            Segment::Key(k) => member(v.as_object()?, k),
             Segment::Index(i) => v.as_array()?.get(*i),
         })
     }
@@ -111,6 +111,21 @@ impl FieldPath {
     /// # Errors
     /// When a non-object stands in the way, or an index is out of range.
     pub fn set(&self, doc: &mut Value, value: Value) -> Result<(), String> {
+        self.put(doc, value, false)
+    }
+
+    /// [`FieldPath::set`] into a record rewritten record after record (batch validation's
+    /// derived records): each key is looked up before it is inserted, so a key the record
+    /// already has is not copied again. The same result as `set`, at one more lookup per
+    /// key the record does not have.
+    ///
+    /// # Errors
+    /// As [`FieldPath::set`].
+    pub fn overwrite(&self, doc: &mut Value, value: Value) -> Result<(), String> {
+        self.put(doc, value, true)
+    }
+
+    fn put(&self, doc: &mut Value, value: Value, look_first: bool) -> Result<(), String> {
         let Some((last, init)) = self.segments.split_last() else {
             *doc = value;
             return Ok(());
@@ -125,7 +140,13 @@ impl FieldPath {
                     let map = cur.as_object_mut().ok_or_else(|| {
                         format!("`{self}`: `{k}` is inside a value that is not an object")
                     })?;
-                    map.entry(k.clone()).or_insert(Value::Null)
+                    match look_first.then(|| position(map, k)).flatten() {
+                        Some(i) => map
+                            .values_mut()
+                            .nth(i)
+                            .ok_or_else(|| format!("`{self}`: `{k}` vanished"))?,
+                        None => map.entry(k.clone()).or_insert(Value::Null),
+                    }
                 }
                 Segment::Index(i) => cur
                     .as_array_mut()
@@ -138,11 +159,19 @@ impl FieldPath {
                 if cur.is_null() {
                     *cur = Value::Object(Map::new());
                 }
-                cur.as_object_mut()
-                    .ok_or_else(|| {
-                        format!("`{self}`: `{k}` is inside a value that is not an object")
-                    })?
-                    .insert(k.clone(), value);
+                let map = cur.as_object_mut().ok_or_else(|| {
+                    format!("`{self}`: `{k}` is inside a value that is not an object")
+                })?;
+                let existing = match look_first.then(|| position(map, k)).flatten() {
+                    Some(i) => map.values_mut().nth(i),
+                    None => None,
+                };
+                match existing {
+                    Some(slot) => *slot = value,
+                    None => {
+                        map.insert(k.clone(), value);
+                    }
+                }
             }
             Segment::Index(i) => {
                 let slot = cur
@@ -168,6 +197,31 @@ impl FieldPath {
     #[must_use]
     pub fn starts_with(&self, prefix: &Self) -> bool {
         self.segments.starts_with(&prefix.segments)
+    }
+}
+
+/// Objects of at most this many members are searched by comparing keys: cheaper than
+/// hashing the key with SipHash, the only hasher `serde_json::Map` offers (lookups run for
+/// every field of every record in a batch).
+const SCAN: usize = 16;
+
+/// The member `key` of `map`.
+fn member<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    if map.len() <= SCAN {
+        map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+    } else {
+        map.get(key)
+    }
+}
+
+/// Where the member `key` is in `map`'s order (`serde_json`'s `preserve_order`).
+fn position(map: &Map<String, Value>, key: &str) -> Option<usize> {
+    if map.len() <= SCAN {
+        map.keys().position(|k| k == key)
+    } else if map.contains_key(key) {
+        map.keys().position(|k| k == key)
+    } else {
+        None
     }
 }
 

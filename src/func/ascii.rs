@@ -58,7 +58,14 @@ impl MappingFunction for Ascii {
     }
 
     fn eval(args: &mut Args<'_, '_>) -> Result<Option<Value>, EvalError> {
-        eval_text(Func::Ascii, args, |s, _| Some(to_ascii(s)))
+        eval_text(Func::Ascii, args, |s, _| {
+            // ASCII text is its own transliteration: kept (computed) or copied whole.
+            Some(if s.is_ascii() {
+                s.into_owned()
+            } else {
+                to_ascii(&s)
+            })
+        })
     }
 
     fn forward(args: &[Abs], _lits: &[Option<Value>]) -> Abs {

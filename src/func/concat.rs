@@ -42,7 +42,8 @@ impl MappingFunction for Concat {
     }
 
     fn eval(args: &mut Args<'_, '_>) -> Result<Option<Value>, EvalError> {
-        let mut out = String::new();
+        // Room for a name or an address line: one allocation, not one per doubling.
+        let mut out = String::with_capacity(32);
         for i in 0..args.len() {
             let Some(v) = args.get(i)? else {
                 return Ok(None);

@@ -1,5 +1,7 @@
 //! `lower(s)`: Unicode lower case (README, "Mapping expressions").
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use super::{
@@ -30,6 +32,18 @@ pub static MAP: CharMap = CharMap::new(
     },
 );
 
+/// `lower(s)`: computed text (`lower(ascii(x))`) that is all ASCII is changed in place
+/// (for ASCII, `to_lowercase` is `make_ascii_lowercase`); anything else through `to_lowercase`.
+fn apply(s: Cow<'_, str>) -> String {
+    match s {
+        Cow::Owned(mut s) if s.is_ascii() => {
+            s.make_ascii_lowercase();
+            s
+        }
+        s => s.to_lowercase(),
+    }
+}
+
 impl MappingFunction for Lower {
     const FUNC: Func = Func::Lower;
 
@@ -48,7 +62,7 @@ impl MappingFunction for Lower {
     }
 
     fn eval(args: &mut Args<'_, '_>) -> Result<Option<Value>, EvalError> {
-        eval_text(Func::Lower, args, |s, _| Some(s.to_lowercase()))
+        eval_text(Func::Lower, args, |s, _| Some(apply(s)))
     }
 
     fn forward(args: &[Abs], _lits: &[Option<Value>]) -> Abs {

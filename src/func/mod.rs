@@ -502,10 +502,15 @@ pub(crate) fn fail(func: Func, message: String) -> EvalError {
 
 /// Evaluates a string function: its first argument's text (missing stays missing, `null`
 /// passes through), then `apply` with every argument's value as literals.
+/// Evaluates a function of text: `null` for a `null` first argument, an error for an
+/// array or object, else `apply` on the first argument's text and the other arguments.
+/// The text is owned when the argument was computed (`upper(ascii(x))`), so a function
+/// can change it in place instead of copying it (evaluation runs for every field of every
+/// record in a batch).
 pub(crate) fn eval_text(
     func: Func,
     args: &mut Args<'_, '_>,
-    apply: impl FnOnce(&str, &[Cow<'_, Value>]) -> Option<String>,
+    apply: impl FnOnce(Cow<'_, str>, &[Cow<'_, Value>]) -> Option<String>,
 ) -> Result<Option<Value>, EvalError> {
     let Some(v) = args.get(0)? else {
         return Ok(None);
@@ -530,17 +535,16 @@ pub(crate) fn eval_text(
     for (i, lit) in lits.iter_mut().enumerate().skip(1) {
         *lit = args.get(i)?.unwrap_or_else(null);
     }
-    if let Some(first) = lits.first_mut() {
-        *first = v;
-    }
-    let lits: &[Cow<'_, Value>] = lits;
-    let Some(Some(text)) = lits
-        .first()
-        .map(|v| text_ref(func.name(), v).ok().flatten())
-    else {
-        return Ok(Some(Value::Null));
+    // The first argument is passed as text, not in `lits` (whose first slot stays `null`).
+    let text: Cow<'_, str> = match v {
+        Cow::Owned(Value::String(s)) => Cow::Owned(s),
+        Cow::Borrowed(Value::String(s)) => Cow::Borrowed(s.as_str()),
+        other => match text_ref(func.name(), &other) {
+            Ok(Some(t)) => Cow::Owned(t.into_owned()),
+            Ok(None) | Err(_) => return Ok(Some(Value::Null)),
+        },
     };
-    Ok(apply(&text, lits).map(Value::String))
+    Ok(apply(text, lits).map(Value::String))
 }
 
 /// A literal argument as a non-negative integer.

@@ -42,7 +42,7 @@ impl MappingFunction for PadLeft {
     }
 
     fn eval(args: &mut Args<'_, '_>) -> Result<Option<Value>, EvalError> {
-        eval_text(Func::PadLeft, args, apply)
+        eval_text(Func::PadLeft, args, |s, lits| apply(&s, lits))
     }
 
     fn forward(args: &[Abs], lits: &[Option<Value>]) -> Abs {

@@ -47,7 +47,7 @@ impl MappingFunction for Part {
     }
 
     fn eval(args: &mut Args<'_, '_>) -> Result<Option<Value>, EvalError> {
-        eval_text(Func::Part, args, apply)
+        eval_text(Func::Part, args, |s, lits| apply(&s, lits))
     }
 
     fn forward(args: &[Abs], _lits: &[Option<Value>]) -> Abs {

@@ -38,7 +38,7 @@ impl MappingFunction for Replace {
     }
 
     fn eval(args: &mut Args<'_, '_>) -> Result<Option<Value>, EvalError> {
-        eval_text(Func::Replace, args, apply)
+        eval_text(Func::Replace, args, |s, lits| apply(&s, lits))
     }
 
     fn forward(args: &[Abs], lits: &[Option<Value>]) -> Abs {

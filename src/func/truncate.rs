@@ -16,10 +16,22 @@ use crate::expr::{EvalError, Expr};
 pub struct Truncate;
 
 /// The first `n` characters of `s` (Unicode scalar values, as JSON Schema counts).
-fn apply(s: &str, lits: &[Cow<'_, Value>]) -> Option<String> {
+/// Computed text (`truncate(upper(x), n)`) is cut in place, not copied.
+fn apply(s: Cow<'_, str>, lits: &[Cow<'_, Value>]) -> Option<String> {
     let n = usize::try_from(lits.get(1)?.as_u64()?).ok()?;
-    let end = s.char_indices().nth(n).map_or(s.len(), |(i, _)| i);
-    Some(s.get(..end).unwrap_or(s).to_owned())
+    // No text of at most `n` bytes has more than `n` characters.
+    let end = if s.len() <= n {
+        s.len()
+    } else {
+        s.char_indices().nth(n).map_or(s.len(), |(i, _)| i)
+    };
+    Some(match s {
+        Cow::Owned(mut s) => {
+            s.truncate(end);
+            s
+        }
+        Cow::Borrowed(s) => s.get(..end).unwrap_or(s).to_owned(),
+    })
 }
 
 impl MappingFunction for Truncate {

@@ -1,5 +1,7 @@
 //! `upper(s)`: Unicode upper case, full mapping (README, "Mapping expressions").
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use super::{
@@ -25,6 +27,18 @@ pub static MAP: CharMap = CharMap::new(
     |c, f| f(&c.to_uppercase().collect::<String>()),
 );
 
+/// `upper(s)`: computed text (`upper(ascii(x))`) that is all ASCII is changed in place
+/// (for ASCII, `to_uppercase` is `make_ascii_uppercase`); anything else through `to_uppercase`.
+fn apply(s: Cow<'_, str>) -> String {
+    match s {
+        Cow::Owned(mut s) if s.is_ascii() => {
+            s.make_ascii_uppercase();
+            s
+        }
+        s => s.to_uppercase(),
+    }
+}
+
 impl MappingFunction for Upper {
     const FUNC: Func = Func::Upper;
 
@@ -43,7 +57,7 @@ impl MappingFunction for Upper {
     }
 
     fn eval(args: &mut Args<'_, '_>) -> Result<Option<Value>, EvalError> {
-        eval_text(Func::Upper, args, |s, _| Some(s.to_uppercase()))
+        eval_text(Func::Upper, args, |s, _| Some(apply(s)))
     }
 
     fn forward(args: &[Abs], _lits: &[Option<Value>]) -> Abs {
