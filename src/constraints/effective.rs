@@ -121,6 +121,7 @@ fn note_unfilled_rules(
                 .filter(|c| !c.at_field)
                 .map(|c| c.applicator)
                 .collect();
+            rules.sort_unstable();
             rules.dedup();
             if rules.is_empty() || !chains(pipeline, flow.to, &pointer, Some(entry)).is_empty() {
                 continue;
