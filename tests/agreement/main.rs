@@ -28,6 +28,7 @@
 //! - `RIPPLE_AGREE_CASES=N` (or `PROPTEST_CASES=N`): cases per property (CI: [`CI_CASES`]).
 //! - `RIPPLE_AGREE_SEED=N`: another fixed seed (default [`SEED`]).
 //! - `RIPPLE_AGREE_RECORDS=N`: sampled records per pipeline (default [`RECORDS`]).
+//! - `RIPPLE_AGREE_BUDGET=N`: `check`'s witness budget (default [`props::WITNESS_BUDGET`]).
 //! - `RIPPLE_AGREE_ALL=1`: every generator feature on (what CI gates off for an open bug; none today).
 //! - `RIPPLE_AGREE_OFF=a,b`: switch these features off too (field names of `Features`).
 //! - `RIPPLE_AGREE_SAVE=DIR`: save a shrunk failing case as a fixture under `DIR/<property>`

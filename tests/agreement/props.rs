@@ -36,7 +36,8 @@ impl Failure {
 pub type Outcome = Result<(), Failure>;
 
 /// The witness budget the properties give `check` (the default, 20,000, takes seconds per
-/// pipeline in a debug build; soundness does not depend on it).
+/// pipeline in a debug build; soundness does not depend on it). `RIPPLE_AGREE_BUDGET=N`
+/// sets another.
 pub const WITNESS_BUDGET: usize = 2_000;
 
 /// A loaded pipeline with everything the properties share.
@@ -68,7 +69,10 @@ impl Loaded {
             &self.pipeline,
             &mut report,
             CheckOptions {
-                witness_budget: WITNESS_BUDGET,
+                witness_budget: std::env::var("RIPPLE_AGREE_BUDGET")
+                    .ok()
+                    .and_then(|v| v.trim().parse().ok())
+                    .unwrap_or(WITNESS_BUDGET),
             },
         );
         report
