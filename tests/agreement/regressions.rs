@@ -330,3 +330,8 @@ fn proof_failure_before_missing_argument() {
 fn emitted_default_null_into_field_any_of() {
     holds("emitted-default-null-into-field-any-of");
 }
+
+#[test]
+fn emitted_mapping_failure_of_one_concat_input() {
+    holds("emitted-mapping-failure-of-one-concat-input");
+}
