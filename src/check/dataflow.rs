@@ -932,6 +932,12 @@ pub(crate) fn eval(
                 }
                 lits.push(literal(a));
             }
+            // Surely no value: unless an argument may fail first (then the mapping fails
+            // or gives nothing) or be `null` (a function of `null` gives `null`).
+            if func.gives_nothing(&abs, &lits) && !acc.may_fail && !acc.null {
+                acc.may_fail = outer;
+                return None;
+            }
             acc.may_fail |= outer;
             acc.may_fail |= func.may_fail(&abs);
             // Every function but `default` fails on an array or object, which a value

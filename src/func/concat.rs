@@ -78,6 +78,10 @@ impl MappingFunction for Concat {
         false
     }
 
+    fn gives_nothing(_args: &[Abs], _lits: &[Option<Value>]) -> bool {
+        false
+    }
+
     fn backward(arg: &Expr, lits: &[Option<String>], mut c: Constraint) -> Constraint {
         drop_verbatim(Self::FUNC.name(), arg, &mut c);
         let lit: Vec<String> = lits.iter().flatten().cloned().collect();

@@ -47,6 +47,10 @@ impl MappingFunction for DefaultTo {
         false
     }
 
+    fn gives_nothing(_args: &[Abs], _lits: &[Option<Value>]) -> bool {
+        false
+    }
+
     fn backward(_arg: &Expr, _lits: &[Option<String>], c: Constraint) -> Constraint {
         // A present x is the result.
         c

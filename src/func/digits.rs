@@ -51,6 +51,10 @@ impl MappingFunction for Digits {
         false
     }
 
+    fn gives_nothing(_args: &[Abs], _lits: &[Option<Value>]) -> bool {
+        false
+    }
+
     fn backward(arg: &Expr, _lits: &[Option<String>], mut c: Constraint) -> Constraint {
         drop_verbatim(Self::FUNC.name(), arg, &mut c);
         let lo = c.min_len;

@@ -73,6 +73,10 @@ impl MappingFunction for Lower {
         false
     }
 
+    fn gives_nothing(_args: &[Abs], _lits: &[Option<Value>]) -> bool {
+        false
+    }
+
     fn backward(arg: &Expr, _lits: &[Option<String>], c: Constraint) -> Constraint {
         charwise_backward(Self::FUNC.name(), &MAP, arg, c)
     }

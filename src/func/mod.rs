@@ -70,6 +70,11 @@ pub trait MappingFunction {
     /// has never counted that as a failure.)
     fn may_fail(args: &[Abs]) -> bool;
 
+    /// Whether it surely gives no value (a missing result, not `null`) for text arguments
+    /// described by `args` (literals also in `lits`): `part(s, ".", 1)` of text that
+    /// cannot hold a `.`. Then the target field is absent past the flow.
+    fn gives_nothing(args: &[Abs], lits: &[Option<Value>]) -> bool;
+
     /// The backward (sufficient) rule: the constraint on the text argument `arg` that makes
     /// the result satisfy `c` (literal arguments as text in `lits`). What cannot be pulled
     /// back is dropped with a note, never guessed.
@@ -265,6 +270,14 @@ macro_rules! functions {
             #[must_use]
             pub fn may_fail(self, args: &[Abs]) -> bool {
                 match self { $(Func::$variant => <$module::$ty as MappingFunction>::may_fail(args),)* }
+            }
+
+            /// See [`MappingFunction::gives_nothing`].
+            #[must_use]
+            pub fn gives_nothing(self, args: &[Abs], lits: &[Option<Value>]) -> bool {
+                match self {
+                    $(Func::$variant => <$module::$ty as MappingFunction>::gives_nothing(args, lits),)*
+                }
             }
 
             /// See [`MappingFunction::backward`].

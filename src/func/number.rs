@@ -158,6 +158,10 @@ impl MappingFunction for NumberOf {
         }
     }
 
+    fn gives_nothing(_args: &[Abs], _lits: &[Option<Value>]) -> bool {
+        false
+    }
+
     fn backward(arg: &Expr, _lits: &[Option<String>], c: Constraint) -> Constraint {
         let mut out = Constraint::default();
         // The mapping fails on text that is not a number ("", "abc", "1e400") and on

@@ -62,6 +62,10 @@ impl MappingFunction for PadLeft {
         false
     }
 
+    fn gives_nothing(_args: &[Abs], _lits: &[Option<Value>]) -> bool {
+        false
+    }
+
     fn backward(arg: &Expr, lits: &[Option<String>], mut c: Constraint) -> Constraint {
         drop_verbatim(Self::FUNC.name(), arg, &mut c);
         let n = text_u64(lits, 1).unwrap_or(0);

@@ -62,6 +62,19 @@ impl MappingFunction for Part {
         false
     }
 
+    fn gives_nothing(args: &[Abs], lits: &[Option<Value>]) -> bool {
+        // Text that cannot hold `sep` is one piece: any index but 0 and -1 gives nothing.
+        let (Some(Abs::Str(s)), Some(Some(Value::String(sep))), Some(Some(i))) =
+            (args.first(), lits.get(1), lits.get(2))
+        else {
+            return false;
+        };
+        let index = i.as_i64();
+        !sep.is_empty()
+            && sep.chars().any(|c| !crate::domain::contains(&s.chars, c))
+            && index.is_some_and(|i| i != 0 && i != -1)
+    }
+
     fn backward(arg: &Expr, _lits: &[Option<String>], mut c: Constraint) -> Constraint {
         // Text without the wanted part gives no result, which no type rejects.
         super::note_textless_type(Self::FUNC.name(), arg, &mut c);

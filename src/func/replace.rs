@@ -70,6 +70,10 @@ impl MappingFunction for Replace {
         false
     }
 
+    fn gives_nothing(_args: &[Abs], _lits: &[Option<Value>]) -> bool {
+        false
+    }
+
     fn backward(arg: &Expr, lits: &[Option<String>], mut c: Constraint) -> Constraint {
         drop_verbatim(Self::FUNC.name(), arg, &mut c);
         let text = |i: usize| lits.get(i).and_then(Clone::clone);

@@ -48,6 +48,10 @@ impl MappingFunction for StringOf {
         false
     }
 
+    fn gives_nothing(_args: &[Abs], _lits: &[Option<Value>]) -> bool {
+        false
+    }
+
     fn backward(_arg: &Expr, _lits: &[Option<String>], mut c: Constraint) -> Constraint {
         // The text of a string is the string. The result is always text, so a `type`
         // limit on it says nothing about the argument (a number's text limits are stated

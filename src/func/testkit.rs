@@ -227,7 +227,8 @@ fn eval(e: &Expr, x: &Value, y: &Value) -> Option<Value> {
 }
 
 /// Forward law: for a value inside each argument's description, the forward rule's result
-/// covers what evaluation returns.
+/// covers what evaluation returns, and where the function says it surely gives nothing,
+/// evaluation gives no value.
 pub(crate) fn check_forward(
     func: Func,
     text: &str,
@@ -259,6 +260,18 @@ pub(crate) fn check_forward(
             _ => None,
         })
         .collect();
+    // Nothing-law: where the rule says it surely gives nothing, evaluation gives no value
+    // (`null` arguments aside: a function of `null` gives `null`, which the checker
+    // tracks beside the description).
+    let null_arg = x.1.is_null() || y.1.is_null();
+    if func.gives_nothing(&abs, &lits) && !null_arg {
+        prop_assert!(
+            eval(&e, &x.1, &y.1).is_none(),
+            "{text} of {:?}, {:?} gives a value though gives_nothing holds",
+            x.1,
+            y.1
+        );
+    }
     if let Some(v) = eval(&e, &x.1, &y.1) {
         let out = func.forward(&abs, &lits);
         prop_assert!(

@@ -46,6 +46,10 @@ impl MappingFunction for Trim {
         false
     }
 
+    fn gives_nothing(_args: &[Abs], _lits: &[Option<Value>]) -> bool {
+        false
+    }
+
     fn backward(arg: &Expr, _lits: &[Option<String>], mut c: Constraint) -> Constraint {
         drop_verbatim(Self::FUNC.name(), arg, &mut c);
         if c.min_len > 0 {

@@ -71,6 +71,10 @@ impl MappingFunction for Truncate {
         false
     }
 
+    fn gives_nothing(_args: &[Abs], _lits: &[Option<Value>]) -> bool {
+        false
+    }
+
     fn backward(arg: &Expr, lits: &[Option<String>], mut c: Constraint) -> Constraint {
         drop_verbatim(Self::FUNC.name(), arg, &mut c);
         let Some(n) = text_u64(lits, 1) else { return c };

@@ -68,6 +68,10 @@ impl MappingFunction for Upper {
         false
     }
 
+    fn gives_nothing(_args: &[Abs], _lits: &[Option<Value>]) -> bool {
+        false
+    }
+
     fn backward(arg: &Expr, _lits: &[Option<String>], c: Constraint) -> Constraint {
         charwise_backward(Self::FUNC.name(), &MAP, arg, c)
     }
