@@ -294,35 +294,32 @@ fn scan_agrees_with_push_whatever_the_buffer_size() {
     }
 }
 
-#[test]
-fn anchored_custom_patterns_match_on_every_line_of_a_buffer() {
+/// Writes and loads a pipeline `web` → `sync` (the fixtures' schemas, `uid: username`)
+/// whose `sync` has the custom error `patterns`, in `dir`.
+fn with_custom_patterns(dir: &Path, name: &str, patterns: &[&str]) -> pipeline::Pipeline {
     let schemas = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/logs/schemas");
+    let errors: String = patterns
+        .iter()
+        .map(|p| format!("      - pattern: '{p}'\n"))
+        .collect();
     let text = format!(
-        r#"version: 1
-name: anchored
-systems:
-  web:
-    name: Web
-    schema: {web}
-    entry: true
-  sync:
-    name: Sync
-    schema: {openldap}
-    errors:
-      - pattern: '^REJECT (?P<field>\w+): "(?P<value>[^"]*)"$'
-flows:
-  - from: web
-    to: sync
-    map:
-      uid: username
-"#,
+        "version: 1\nname: {name}\nsystems:\n  web:\n    name: Web\n    schema: {web}\n    entry: true\n  sync:\n    name: Sync\n    schema: {openldap}\n    errors:\n{errors}flows:\n  - from: web\n    to: sync\n    map:\n      uid: username\n",
         web = schemas.join("web.json").display(),
         openldap = schemas.join("openldap.json").display(),
     );
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("anchored.yaml");
+    let path = dir.join(format!("{name}.yaml"));
     std::fs::write(&path, text).unwrap();
-    let p = pipeline::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    pipeline::load(&path).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn anchored_custom_patterns_match_on_every_line_of_a_buffer() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = with_custom_patterns(
+        dir.path(),
+        "anchored",
+        &[r#"^REJECT (?P<field>\w+): "(?P<value>[^"]*)"$"#],
+    );
     let log = b"noise\nREJECT uid: \"abc\"\r\nnot REJECT uid: \"x\"\nREJECT uid: \"def\"\n";
     let mut s = Scanner::new(&p, None).unwrap_or_else(|e| panic!("{e}"));
     let mut events = Vec::new();
@@ -367,34 +364,15 @@ fn scan_listing_lists_the_first_unmatched_lines_and_counts_them_all() {
 
 #[test]
 fn a_custom_pattern_that_could_span_lines_matches_within_one() {
-    let schemas = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/logs/schemas");
-    let text = format!(
-        r#"version: 1
-name: spanning
-systems:
-  web:
-    name: Web
-    schema: {web}
-    entry: true
-  sync:
-    name: Sync
-    schema: {openldap}
-    errors:
-      - pattern: 'REJECT(?s:.)*?uid=(?P<value>[^;]*);'
-      - pattern: 'DROP\s+(?P<value>\S+)\n'
-flows:
-  - from: web
-    to: sync
-    map:
-      uid: username
-"#,
-        web = schemas.join("web.json").display(),
-        openldap = schemas.join("openldap.json").display(),
-    );
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("spanning.yaml");
-    std::fs::write(&path, text).unwrap();
-    let p = pipeline::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    let p = with_custom_patterns(
+        dir.path(),
+        "spanning",
+        &[
+            r"REJECT(?s:.)*?uid=(?P<value>[^;]*);",
+            r"DROP\s+(?P<value>\S+)\n",
+        ],
+    );
     let log: &[u8] = b"noise REJECT\nuid=a;\nx REJECT then uid=b; y\nREJECT\r\nuid=c;\r\nDROP\nuid=d;\nDROP  e\nREJECT uid=f\n;\n";
     let expected = by_push(&p, log);
     let found: Vec<(u64, Option<&str>)> = expected
