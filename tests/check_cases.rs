@@ -241,3 +241,225 @@ fn a_flow_that_only_closes_a_cycle_is_not_undecided() {
     let got = validate::validate(&p, &SystemGraph::new(&p), &change).unwrap();
     assert!(got.violations.is_empty(), "{:?}", got.violations);
 }
+
+/// One flow of [`chain`]: from, to, and its `field: expression` lines.
+type Flow<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+
+/// Writes a pipeline of `systems` (id → the properties of its record; the first is the
+/// entry; a `"$root"` property adds keywords to the record's schema) and `flows` (from,
+/// to, `field: expression` lines), and loads it.
+fn chain(dir: &Path, systems: &[(&str, Value)], flows: &[Flow<'_>]) -> Pipeline {
+    let mut yaml = String::from("version: 1\nname: chain\nsystems:\n");
+    for (i, (id, props)) in systems.iter().enumerate() {
+        let mut props = props.clone();
+        let root = props.as_object_mut().and_then(|p| p.remove("$root"));
+        let mut schema = json!({"type": "object", "properties": props});
+        if let (Some(s), Some(Value::Object(extra))) = (schema.as_object_mut(), root) {
+            s.extend(extra);
+        }
+        std::fs::write(dir.join(format!("{id}.json")), schema.to_string()).unwrap();
+        let entry = if i == 0 { ", entry: true" } else { "" };
+        yaml += &format!("  {id}: {{ name: {id}, schema: {id}.json{entry} }}\n");
+    }
+    yaml += "flows:\n";
+    for (from, to, map) in flows {
+        yaml += &format!("  - from: {from}\n    to: {to}\n    map:\n");
+        for (field, expr) in *map {
+            yaml += &format!("      {field}: {}\n", serde_json::to_string(expr).unwrap());
+        }
+    }
+    let path = dir.join("p.yaml");
+    std::fs::write(&path, yaml).unwrap();
+    pipeline::load(&path).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The findings about `field` at `system`, as (code, witness record).
+fn findings_at(p: &Pipeline, system: &str, field: &str) -> Vec<(Code, Option<Value>)> {
+    let mut report = CheckReport::default();
+    check::check_pipeline(p, &mut report);
+    report
+        .findings
+        .iter()
+        .filter(|f| f.field() == Some(field) && f.system() == Some(system))
+        .map(|f| (f.code(), f.witness().cloned()))
+        .collect()
+}
+
+/// Whether `validate` accepts `record` at the entry and every system before `system`, and
+/// rejects it at `system`.
+fn rejected_first_at(p: &Pipeline, record: &Value, system: &str) -> bool {
+    let change = ChangeRequest {
+        record: record.clone(),
+        ..ChangeRequest::default()
+    };
+    let report = validate::validate(p, &SystemGraph::new(p), &change).unwrap();
+    let rejecting: Vec<&str> = report
+        .violations
+        .iter()
+        .map(|v| p.systems[v.system].id.as_str())
+        .collect();
+    rejecting.first() == Some(&system) && rejecting.iter().all(|s| *s == system)
+}
+
+/// A field read inside an object copied whole (`m: addr`, then `number(m.city)`) varies
+/// on its own in the witness search. The whole object's candidates used to be strings
+/// first, which left no room to set `addr.city`: no record could be built, and a `city`
+/// that may be `true` (neither branch of its `anyOf` limits a boolean), which `number()`
+/// cannot convert, ended as R302.
+#[test]
+fn a_field_inside_a_whole_object_copy_gets_a_witness() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = chain(
+        dir.path(),
+        &[
+            (
+                "s0",
+                json!({"addr": {"type": "object", "properties": {
+                    "street": {"type": "string"},
+                    "city": {"anyOf": [{"pattern": "^[0-9]+$"}, {"type": "integer"}]}
+                }}}),
+            ),
+            (
+                "s1",
+                json!({"m": {"type": "object", "properties": {"street": {}, "city": {}}}}),
+            ),
+            ("s2", json!({"t": {}, "u": {}})),
+        ],
+        &[
+            ("s0", "s1", &[("m", "addr")]),
+            // `u`'s literals make longer candidate lists, which put a string for `addr`
+            // beside every candidate of `addr.city`.
+            (
+                "s1",
+                "s2",
+                &[
+                    ("t", "number(m.city)"),
+                    ("u", "replace(m.street, \"-\", \"--\")"),
+                ],
+            ),
+        ],
+    );
+    let got = findings_at(&p, "s2", "/t");
+    assert!(
+        matches!(got.as_slice(), [(Code::Incompatible, Some(_))]),
+        "{got:?}"
+    );
+    assert!(rejected_first_at(&p, got[0].1.as_ref().unwrap(), "s2"));
+}
+
+/// An object-level rule that relates two fields (`anyOf [t0_1 empty, t0_0 ≤ 4]`) fails
+/// when both are long: the other field is tried at its longest candidate, not at the
+/// pattern's short example that comes first in its list.
+#[test]
+fn a_companion_field_is_tried_at_its_longest() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = chain(
+        dir.path(),
+        &[
+            (
+                "s0",
+                json!({"b": {"type": "string", "pattern": "^[0-9]{1,6}$"}, "c": {"type": "integer"}}),
+            ),
+            (
+                "s1",
+                json!({"t0_0": {"type": "string"}, "t0_1": {"type": "string"}, "$root": {"anyOf": [
+                    {"properties": {"t0_1": {"maxLength": 0}}},
+                    {"properties": {"t0_0": {"maxLength": 4}}}
+                ]}}),
+            ),
+        ],
+        &[(
+            "s0",
+            "s1",
+            &[
+                ("t0_0", "lower(concat(b, \"u\"))"),
+                ("t0_1", "replace(c, \"-\", \"--\")"),
+            ],
+        )],
+    );
+    let got = findings_at(&p, "s1", "/t0_1");
+    assert!(
+        matches!(got.as_slice(), [(Code::Incompatible, Some(_)), ..]),
+        "{got:?}"
+    );
+    for (_, w) in &got {
+        assert!(rejected_first_at(&p, w.as_ref().unwrap(), "s1"), "{w:?}");
+    }
+}
+
+/// A text function of a `["string", "integer"]` field cannot fail: only an array or an
+/// object can make it fail, and the field's `type` allows neither. And past a system
+/// that accepted the record, no mapping into it failed (`validate` reports a failing
+/// mapping as its target rejecting): `string(n)` of `n = number(street)` is proven at
+/// `s2` though `number(street)` may fail at `s1`. Both were R302 ("mapping … not proven").
+#[test]
+fn scalar_unions_and_accepted_failures_do_not_make_a_mapping_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = chain(
+        dir.path(),
+        &[
+            (
+                "s0",
+                json!({"a": {"type": ["string", "integer"]}, "street": {"type": "string"}}),
+            ),
+            ("s1", json!({"u": {}, "n": {}})),
+            ("s2", json!({"t": {"type": "string"}})),
+        ],
+        &[
+            ("s0", "s1", &[("u", "upper(a)"), ("n", "number(street)")]),
+            ("s1", "s2", &[("t", "string(n)")]),
+        ],
+    );
+    assert_eq!(findings_at(&p, "s1", "/u"), vec![]);
+    assert_eq!(findings_at(&p, "s2", "/t"), vec![]);
+    let n = findings_at(&p, "s1", "/n");
+    assert!(
+        matches!(n.as_slice(), [(Code::Incompatible, Some(_))]),
+        "{n:?}"
+    );
+    for record in [json!({"a": 5}), json!({"a": "x", "street": "12"})] {
+        let change = ChangeRequest {
+            record,
+            ..ChangeRequest::default()
+        };
+        let report = validate::validate(&p, &SystemGraph::new(&p), &change).unwrap();
+        assert!(report.violations.is_empty(), "{:?}", report.violations);
+    }
+}
+
+/// A byte limit in another encoding than UTF-8 is proven from the characters: 1 byte each
+/// in latin1 and cp1252, 2 in UTF-16 within the Basic Multilingual Plane. Before, it was
+/// never proven (R302 "x-maxBytes … not proven").
+#[test]
+fn byte_limits_in_other_encodings_are_proven() {
+    let dir = tempfile::tempdir().unwrap();
+    let digits = json!({"a": {"type": "string", "pattern": "^[0-9]{1,3}$"}});
+    for (down, want) in [
+        (json!({"x-maxBytes": 3, "x-encoding": "cp1252"}), None),
+        (json!({"x-maxBytes": 3, "x-encoding": "latin1"}), None),
+        (json!({"x-maxBytes": 6, "x-encoding": "utf-16"}), None),
+        (json!({"x-encoding": "cp1252"}), None),
+        (
+            json!({"x-maxBytes": 5, "x-encoding": "utf-16"}),
+            Some(Code::Incompatible),
+        ),
+        (
+            json!({"x-maxBytes": 2, "x-encoding": "cp1252"}),
+            Some(Code::Incompatible),
+        ),
+    ] {
+        let p = chain(
+            dir.path(),
+            &[("s0", digits.clone()), ("s1", json!({"t": down}))],
+            &[("s0", "s1", &[("t", "a")])],
+        );
+        let got = findings_at(&p, "s1", "/t");
+        assert_eq!(got.first().map(|(c, _)| *c), want, "{down}: {got:?}");
+        for (_, w) in got {
+            assert!(
+                rejected_first_at(&p, w.as_ref().unwrap(), "s1"),
+                "{down}: {w:?}"
+            );
+        }
+    }
+}

@@ -40,7 +40,9 @@ impl Hints {
                     match kw {
                         Keyword::Enum(items) => h.values.extend(items.iter().take(8).cloned()),
                         Keyword::Const(v) => h.values.push(v.clone()),
-                        Keyword::MaxLength(n) | Keyword::MaxBytes(n) => {
+                        Keyword::MaxLength(n)
+                        | Keyword::MaxBytes(n)
+                        | Keyword::EncodedBytes(_, n) => {
                             h.lengths.push(n.saturating_add(1));
                         }
                         Keyword::MinLength(n) => h.lengths.push(n.saturating_sub(1)),

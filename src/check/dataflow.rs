@@ -31,6 +31,10 @@ pub(crate) struct Acc {
     /// The value can be `null` (a `["string", "null"]` field, or one passed through
     /// functions, which give `null` for `null`). The description covers the other values.
     pub null: bool,
+    /// The value may be an array or an object, on which every function but `default`
+    /// fails. Describes the value just looked up or computed (not accumulated): a value
+    /// described as [`Abs::Any`] is taken to be one until its lookup says otherwise.
+    pub composite: bool,
 }
 
 impl Acc {
@@ -39,12 +43,24 @@ impl Acc {
         self.origins.extend(other.origins.iter().cloned());
         self.may_fail |= other.may_fail;
         self.null |= other.null;
+        self.composite |= other.composite;
     }
 
-    /// Once a system accepted the value: `null` only if its schema allows it.
+    /// Once a system accepted the value: `null` only if its schema allows it, an array
+    /// or object only if its `type` does; and no mapping on the way failed, since
+    /// `validate` reports a failing mapping as its target system rejecting the record.
     fn accepted_by(&mut self, leaf: &crate::schema::Leaf) {
         self.null &= !domain::rejects_null(leaf);
+        self.may_fail = false;
+        self.composite &= may_be_composite(leaf);
     }
+}
+
+/// Whether a field's `type` lets it hold an array or an object (no `type`: it does).
+fn may_be_composite(leaf: &crate::schema::Leaf) -> bool {
+    use crate::schema::TypeName;
+    let t = leaf.types();
+    t.allows(TypeName::Array) || t.allows(TypeName::Object)
 }
 
 /// What one field of one system can hold.
@@ -159,10 +175,12 @@ impl Summary {
                 let new_origins = !acc.origins.is_subset(&h.acc.origins);
                 let may_fail = h.acc.may_fail || acc.may_fail;
                 let null = h.acc.null || acc.null;
+                let composite = h.acc.composite || acc.composite;
                 if joined == h.abs
                     && !new_origins
                     && may_fail == h.acc.may_fail
                     && null == h.acc.null
+                    && composite == h.acc.composite
                 {
                     return None;
                 }
@@ -174,6 +192,7 @@ impl Summary {
                 h.acc.origins.extend(acc.origins);
                 h.acc.may_fail = may_fail;
                 h.acc.null = null;
+                h.acc.composite = composite;
                 Some(h.clone())
             }
         }
@@ -193,11 +212,13 @@ impl Summary {
             let leaf = pipeline.systems[system].schema.leaf(pointer);
             let null = !domain::rejects_null(&leaf);
             acc.null |= null;
+            acc.composite = may_be_composite(&leaf);
             return entry_value(&leaf, null);
         }
         let held = &self.held[system.index()];
         if let Some(h) = held.get(pointer) {
             acc.absorb(&h.acc);
+            acc.composite = h.acc.composite;
             return Some(h.abs.clone());
         }
         // A whole object read, or a field inside an object copied whole: nothing is known.
@@ -213,6 +234,7 @@ impl Summary {
         for h in related {
             acc.absorb(&h.acc);
         }
+        acc.composite = true;
         Some(Abs::Any)
     }
 }
@@ -596,6 +618,7 @@ fn field_on_path(
     if let Some(hit) = memo.get(&key) {
         let (abs, a) = hit.as_ref()?;
         acc.absorb(a);
+        acc.composite = a.composite;
         return Some(abs.clone());
     }
     let result = if k == 0 {
@@ -609,6 +632,7 @@ fn field_on_path(
     memo.insert(key, result.clone());
     let (abs, a) = result?;
     acc.absorb(&a);
+    acc.composite = a.composite;
     Some(abs)
 }
 
@@ -620,6 +644,7 @@ fn entry_on_path(ctx: &PathCtx<'_>, pointer: &str) -> Option<(Abs, Acc)> {
     a.origins.insert(std::sync::Arc::from(pointer));
     let leaf = system.schema.leaf(pointer);
     a.null = !domain::rejects_null(&leaf);
+    a.composite = may_be_composite(&leaf);
     let absent = ctx.demands.get(pointer).is_some_and(|d| d.absent);
     entry_value(&leaf, a.null)
         .filter(|_| !absent)
@@ -665,12 +690,14 @@ fn filled_on_path(
             )
         } else {
             // A field filled inside this object: the object is not described.
-            eval_mapping(
+            let object = eval_mapping(
                 &src.mapping.expr,
                 &mut |p, acc| field_on_path(ctx, k - 1, p, acc, memo),
                 &mut a,
             )
-            .map(|_| Abs::Any)
+            .map(|_| Abs::Any);
+            a.composite = true;
+            object
         };
         let Some(abs) = abs else { continue };
         found = Some(match found {
@@ -853,11 +880,19 @@ pub(crate) fn eval_mapping(
     {
         // `x` is the only field: when it is missing there is no value, and when it is
         // never `null` it is the value.
-        let mut xa = Acc::default();
+        // An `Any` is an array or object until the lookup says it cannot be one.
+        let mut xa = Acc {
+            composite: true,
+            ..Acc::default()
+        };
         if let Some(xv) = lookup(&f.pointer(), &mut xa)
             && !xa.null
         {
+            if !matches!(xv, Abs::Any) {
+                xa.composite = false;
+            }
             acc.absorb(&xa);
+            acc.composite = xa.composite;
             return Some(xv);
         }
     }
@@ -872,7 +907,15 @@ pub(crate) fn eval(
     acc: &mut Acc,
 ) -> Option<Abs> {
     Some(match &expr.kind {
-        ExprKind::Field(f) => lookup(&f.pointer(), acc)?,
+        ExprKind::Field(f) => {
+            // An `Any` is an array or object until the lookup says it cannot be one.
+            acc.composite = true;
+            let v = lookup(&f.pointer(), acc)?;
+            if !matches!(v, Abs::Any) {
+                acc.composite = false;
+            }
+            v
+        }
         ExprKind::Str(s) => Abs::Str(Str::literal(s)),
         ExprKind::Number(n) => {
             let v = n.as_f64();
@@ -903,6 +946,7 @@ pub(crate) fn eval(
                 acc.absorb(&xa);
                 acc.absorb(&va);
                 acc.null |= null;
+                acc.composite = (x.is_some() && xa.composite) || (v.is_some() && va.composite);
                 return match (x, v) {
                     (Some(x), Some(v)) => Some(domain::join(&x, &v)),
                     (x, v) => x.or(v),
@@ -913,18 +957,28 @@ pub(crate) fn eval(
             // Whether an argument before the one at hand may fail (evaluation goes left
             // to right and stops at the first failure or missing argument).
             let outer = std::mem::take(&mut acc.may_fail);
+            // Whether each argument may be an array or object.
+            let mut composite = Vec::with_capacity(args.len());
             for a in args {
+                acc.composite = false;
                 match eval(a, lookup, acc) {
-                    Some(v) => abs.push(v),
+                    Some(v) => {
+                        composite.push(acc.composite);
+                        abs.push(v);
+                    }
                     // `concat` stops at a `null` argument before it sees a missing one:
                     // its result is then `null`.
                     None if *func == Func::Concat && acc.null => {
                         acc.may_fail |= outer;
+                        acc.composite = false;
                         return Some(Abs::Str(Str::literal("")));
                     }
                     // An earlier argument may fail before this one is found missing:
                     // the mapping fails or gives nothing, never certainly nothing.
-                    None if acc.may_fail => return Some(Abs::Any),
+                    None if acc.may_fail => {
+                        acc.composite = false;
+                        return Some(Abs::Any);
+                    }
                     None => {
                         acc.may_fail = outer;
                         return None;
@@ -942,17 +996,12 @@ pub(crate) fn eval(
             acc.may_fail |= func.may_fail(&abs);
             // Every function but `default` fails on an array or object, which a value
             // described as `Any` (untyped, or an object) may be.
-            acc.may_fail |= args
-                .iter()
-                .zip(&abs)
-                .any(|(e, a)| matches!(a, Abs::Any) && literal(e).is_none() && !is_literal(e));
+            acc.may_fail |= composite.iter().any(|c| *c);
+            // A function gives text, a number or `null`: never an array or object.
+            acc.composite = false;
             func.forward(&abs, &lits)
         }
     })
-}
-
-fn is_literal(e: &Expr) -> bool {
-    matches!(e.kind, ExprKind::Bool(_) | ExprKind::Null)
 }
 
 fn literal(e: &Expr) -> Option<Value> {

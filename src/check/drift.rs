@@ -317,7 +317,10 @@ fn candidates(keywords: &[Keyword]) -> Vec<Value> {
     let text = |c: &str, n: u64| json!(c.repeat(usize::try_from(n.min(100_000)).unwrap_or(0)));
     for k in keywords {
         match k {
-            Keyword::MaxLength(n) | Keyword::MaxBytes(n) | Keyword::MinLength(n) => {
+            Keyword::MaxLength(n)
+            | Keyword::MaxBytes(n)
+            | Keyword::EncodedBytes(_, n)
+            | Keyword::MinLength(n) => {
                 let around = [n.saturating_sub(1), *n, n + 1];
                 out.extend(around.iter().map(|&m| text("a", m)));
                 for m in around {
@@ -326,7 +329,7 @@ fn candidates(keywords: &[Keyword]) -> Vec<Value> {
                     out.push(text("ä", m / 2 + 1));
                 }
             }
-            Keyword::Charset(_) => {
+            Keyword::Charset(_) | Keyword::Encodable(_) => {
                 for c in ["é", "€", "Ω", "😀"] {
                     out.push(json!(c));
                 }

@@ -47,6 +47,8 @@ fn proves(abs: &Abs, keyword: &Keyword) -> bool {
         Keyword::MaxLength(n) => s.max.is_some_and(|m| m <= *n),
         Keyword::MinLength(n) => s.min >= *n,
         Keyword::MaxBytes(n) => s.max_bytes().is_some_and(|m| m <= *n),
+        Keyword::EncodedBytes(e, n) => domain::max_encoded_bytes(s, *e).is_some_and(|m| m <= *n),
+        Keyword::Encodable(e) => domain::subset(&s.chars, &domain::encodable_chars(*e)),
         Keyword::Charset(c) => domain::subset(&s.chars, &domain::charset_chars(*c)),
         Keyword::Pattern(p) => domain::simple_pattern(p).is_some_and(|(c, lo, hi)| {
             domain::subset(&s.chars, &c)
@@ -82,6 +84,8 @@ fn proves_num(x: &domain::Num, keyword: &Keyword) -> bool {
         Keyword::MinLength(_)
         | Keyword::MaxLength(_)
         | Keyword::MaxBytes(_)
+        | Keyword::EncodedBytes(..)
+        | Keyword::Encodable(_)
         | Keyword::Charset(_)
         | Keyword::Pattern(_)
         | Keyword::Format(_)

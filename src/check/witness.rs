@@ -86,6 +86,12 @@ pub(super) fn search_by<T>(
     if fields.is_empty() {
         return Search::NotFound;
     }
+    tracing::trace!(
+        path = ?path.systems,
+        fields = ?fields.iter().map(|(p, c)| (p.to_string(), c.len())).collect::<Vec<_>>(),
+        all_finite,
+        "witness search"
+    );
     // The other entry fields the path reads: left out of the change at first. Where an
     // object-level rule relates fields, they can be what gets a record past a system or
     // what makes the target reject (README, "Witness candidates").
@@ -102,6 +108,7 @@ pub(super) fn search_by<T>(
                 path.set(&mut record, v.clone()).ok()?;
             }
         }
+        tracing::trace!(%record, "witness candidate");
         let verdict = check(&record)?;
         Some((record, verdict))
     };
@@ -144,8 +151,8 @@ pub(super) fn search_by<T>(
 /// Runs a candidate record built from `fields` with the given values.
 type TryFields<'a, T> = dyn Fn(&[Candidates], &[&Option<Value>]) -> Option<(Value, T)> + 'a;
 
-/// The search again with the other entry fields present: each at its first (longest)
-/// candidate, then at its shortest, a few rounds each. Never exhausts.
+/// The search again with the other entry fields present: each at its longest candidate,
+/// then at its shortest, a few rounds each. Never exhausts.
 fn with_companions<T>(
     fields: &mut Vec<Candidates>,
     companions: &[Candidates],
@@ -154,7 +161,7 @@ fn with_companions<T>(
 ) -> Search<T> {
     let own = fields.len();
     let per_search = budget.per_search.get() / 4;
-    for pick in [first_value, shortest_value] {
+    for pick in [longest_value, shortest_value] {
         fields.truncate(own);
         fields.extend(
             companions
@@ -174,8 +181,18 @@ fn with_companions<T>(
     Search::NotFound
 }
 
-fn first_value(c: &[Option<Value>]) -> Option<&Option<Value>> {
-    c.iter().find(|v| v.is_some())
+/// The longest string (a pattern's witness comes first and is often short), else the
+/// first value.
+fn longest_value(c: &[Option<Value>]) -> Option<&Option<Value>> {
+    c.iter()
+        .filter_map(|v| match v {
+            Some(Value::String(s)) => Some((s.chars().count(), v)),
+            _ => None,
+        })
+        // The first of the longest.
+        .max_by(|(a, _), (b, _)| a.cmp(b).then(std::cmp::Ordering::Greater))
+        .map(|(_, v)| v)
+        .or_else(|| c.iter().find(|v| v.is_some()))
 }
 
 fn shortest_value(c: &[Option<Value>]) -> Option<&Option<Value>> {
@@ -310,13 +327,28 @@ fn origin_candidates(
         .zip(&on_path)
         .filter_map(|(o, abs)| {
             let leaf = entry.schema.leaf(o);
+            // An origin inside another (`/addr/city` and `/addr`, read after a whole-object
+            // copy) is where the values vary; the outer one can only hold it: an object.
+            let holds_another = origins.iter().any(|other| {
+                other.len() > o.len()
+                    && other.starts_with(&**o)
+                    && other[o.len()..].starts_with('/')
+            });
             let values = if let Some(values) = leaf.finite() {
                 values
             } else {
                 all_finite = false;
                 candidates(abs, &leaf, hints)
             };
-            let values = values.into_iter().map(Some).chain([None]).collect();
+            // A value of a type the entry field does not allow is rejected at the entry:
+            // never a witness, and no use as the value other fields are tried beside.
+            let types = leaf.types();
+            let values = values
+                .into_iter()
+                .filter(|v| types.admits(v) && (!holds_another || v.is_object()))
+                .map(Some)
+                .chain([None])
+                .collect();
             Some((FieldPath::parse(o).ok()?, values))
         })
         .collect();

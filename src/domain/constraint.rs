@@ -98,8 +98,10 @@ impl Constraint {
         // ripple's own keywords the leaf could not read as modelled limits (a byte limit
         // in another encoding than UTF-8, the Windows-1252 character set) are not pulled
         // back: a note says so, and they are never taken for their UTF-8 namesakes.
-        let unmodelled =
-            |k: &Keyword| matches!(k, Keyword::Other(name, _) if name.starts_with("x-"));
+        let unmodelled = |k: &Keyword| {
+            matches!(k, Keyword::EncodedBytes(..) | Keyword::Encodable(_))
+                || matches!(k, Keyword::Other(name, _) if name.starts_with("x-"))
+        };
         let mut c = Self::from_pairs(
             leaf.keywords
                 .iter()

@@ -187,6 +187,37 @@ pub fn charset_chars(c: crate::schema::Charset) -> Chars {
     }
 }
 
+/// The characters an encoding can store (`x-encoding`).
+#[must_use]
+pub fn encodable_chars(e: crate::schema::Encoding) -> Chars {
+    use crate::schema::Encoding;
+    match e {
+        Encoding::Utf8 | Encoding::Utf16 => chars_of(&[('\0', char::MAX)]),
+        Encoding::Latin1 => chars_of(&[('\0', '\u{ff}')]),
+        Encoding::Cp1252 => {
+            let mut ranges = vec![('\0', '\x7f'), ('\u{a0}', '\u{ff}')];
+            ranges.extend(crate::schema::CP1252_HIGH.iter().map(|&c| (c, c)));
+            chars_of(&ranges)
+        }
+    }
+}
+
+/// The most bytes a string described by `s` can take in encoding `e` (characters it
+/// cannot store counted as one byte each, as `validate` counts them), when bounded.
+#[must_use]
+pub fn max_encoded_bytes(s: &Str, e: crate::schema::Encoding) -> Option<u64> {
+    use crate::schema::Encoding;
+    match e {
+        Encoding::Utf8 => s.max_bytes(),
+        Encoding::Latin1 | Encoding::Cp1252 => s.max,
+        // 2 bytes per character of the Basic Multilingual Plane, 4 outside it.
+        Encoding::Utf16 => {
+            let bmp = subset(&s.chars, &chars_of(&[('\0', '\u{ffff}')]));
+            s.max.map(|m| m.saturating_mul(if bmp { 2 } else { 4 }))
+        }
+    }
+}
+
 /// The values other than `null` a system accepts at a field, as far as modelled: what an
 /// entry field can hold (whether it can be `null` is the caller's to track). Only the
 /// unconditional keywords narrow it (a limit in one `anyOf` branch does not hold for
@@ -214,14 +245,10 @@ pub fn refine(abs: Abs, leaf: &Leaf) -> Abs {
                     Keyword::MinLength(n) => s.min = s.min.max(*n),
                     Keyword::MaxLength(n) => s.max = Some(s.max.map_or(*n, |m| m.min(*n))),
                     Keyword::MaxBytes(n) => s.bytes = Some(s.bytes.map_or(*n, |m| m.min(*n))),
-                    // A byte limit in another encoding (cp1252, UTF-16) is not modelled, but
-                    // every encoding spends at least one byte per character: a value that
-                    // passed it has at most that many characters.
-                    Keyword::Other(name, v) if name == "x-maxBytes" => {
-                        if let Some(n) = v.as_u64() {
-                            s.max = Some(s.max.map_or(n, |m| m.min(n)));
-                        }
-                    }
+                    // Every encoding spends at least one byte per character (latin1 and
+                    // cp1252 exactly one): a value that passed has at most that many.
+                    Keyword::EncodedBytes(_, n) => s.max = Some(s.max.map_or(*n, |m| m.min(*n))),
+                    Keyword::Encodable(e) => s.chars = intersect(&s.chars, &encodable_chars(*e)),
                     Keyword::Format(f) => s.format = Some(f.clone()),
                     Keyword::Charset(c) => s.chars = intersect(&s.chars, &charset_chars(*c)),
                     Keyword::Pattern(p) => {
@@ -322,13 +349,16 @@ mod tests {
         assert_eq!(s.max, Some(3));
         let d = leaf(json!({"maxLength": 3}));
         assert_eq!(from_leaf(&d), Abs::Any, "an untyped field can be anything");
-        // A byte limit in another encoding is not modelled, but bounds the characters.
+        // A byte limit in cp1252 is one byte per character, and only its characters pass.
         let e = leaf(json!({"type": "string", "x-maxBytes": 6, "x-encoding": "cp1252"}));
         let Abs::Str(s) = from_leaf(&e) else { panic!() };
         assert_eq!((s.max, s.bytes), (Some(6), None));
-        assert!(
-            !e.is_exact(),
-            "the byte limit itself stays for the real validator"
-        );
+        assert!(contains(&s.chars, '€') && !contains(&s.chars, '\u{81}'));
+        assert!(e.is_exact());
+        // In UTF-16 it bounds the characters (at least one byte each), loosely.
+        let f = leaf(json!({"type": "string", "x-maxBytes": 6, "x-encoding": "utf-16"}));
+        let Abs::Str(s) = from_leaf(&f) else { panic!() };
+        assert_eq!((s.max, s.bytes), (Some(6), None));
+        assert!(!f.is_exact(), "2 or 4 bytes a character: not exact");
     }
 }

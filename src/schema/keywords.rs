@@ -65,7 +65,7 @@ pub enum Encoding {
 }
 
 /// The characters Windows-1252 puts at 0x80–0x9F (five codes there are unassigned).
-const CP1252_HIGH: [char; 27] = [
+pub const CP1252_HIGH: [char; 27] = [
     '€', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', 'Ž', '‘', '’', '“', '”', '•', '–',
     '—', '˜', '™', 'š', '›', 'œ', 'ž', 'Ÿ',
 ];

@@ -120,6 +120,26 @@ impl TypeSet {
         TypeSet(self.0 & !t.bit())
     }
 
+    /// Whether `v`'s JSON type is in the set, as the `type` keyword judges it (an
+    /// integral float such as `1.0` is an `integer`).
+    #[must_use]
+    pub fn admits(self, v: &Value) -> bool {
+        match v {
+            Value::Null => self.allows(TypeName::Null),
+            Value::Bool(_) => self.allows(TypeName::Boolean),
+            Value::Number(n) => {
+                self.allows(TypeName::Number)
+                    || (self.allows(TypeName::Integer)
+                        && (n.is_i64()
+                            || n.is_u64()
+                            || n.as_f64().is_some_and(|f| f.fract() == 0.0)))
+            }
+            Value::String(_) => self.allows(TypeName::String),
+            Value::Array(_) => self.allows(TypeName::Array),
+            Value::Object(_) => self.allows(TypeName::Object),
+        }
+    }
+
     /// Whether exactly the numeric types (integer and/or number) are allowed.
     #[must_use]
     pub fn only_numbers(self) -> bool {
@@ -154,6 +174,10 @@ pub enum Keyword {
     MaxLength(u64),
     /// `x-maxBytes`: UTF-8 bytes.
     MaxBytes(u64),
+    /// `x-maxBytes` beside an `x-encoding` other than UTF-8: bytes in that encoding.
+    EncodedBytes(super::Encoding, u64),
+    /// `x-encoding: cp1252`: only the characters Windows-1252 can store.
+    Encodable(super::Encoding),
     /// `x-charset`
     Charset(Charset),
     /// `pattern` (the JSON Schema dialect, unanchored)
@@ -281,10 +305,9 @@ impl Keyword {
     }
 
     /// The keywords of one schema object, read together: `x-maxBytes` counts UTF-8 bytes
-    /// unless the object names another `x-encoding`. Then the byte limit is kept as
-    /// [`Keyword::Other`] (never proven, always left to the real validator), and the
-    /// encoding's own character set is [`Keyword::Charset`] where ripple models it
-    /// (latin1) and `Other` where it does not (cp1252).
+    /// unless the object names another `x-encoding`; then it is [`Keyword::EncodedBytes`]
+    /// in that encoding. The encoding's own character set is [`Keyword::Charset`] for
+    /// latin1 and [`Keyword::Encodable`] for cp1252.
     #[must_use]
     pub fn parse_object(map: &serde_json::Map<String, Value>) -> Vec<Keyword> {
         let encoding = super::Encoding::of(map);
@@ -292,13 +315,16 @@ impl Keyword {
         for (k, v) in map {
             match (k.as_str(), encoding) {
                 ("x-maxBytes", e) if e != super::Encoding::Utf8 => {
-                    out.push(Keyword::Other(k.clone(), v.clone()));
+                    out.push(match v.as_u64() {
+                        Some(n) => Keyword::EncodedBytes(e, n),
+                        None => Keyword::Other(k.clone(), v.clone()),
+                    });
                 }
                 ("x-encoding", super::Encoding::Latin1) => {
                     out.push(Keyword::Charset(Charset::Latin1));
                 }
                 ("x-encoding", super::Encoding::Cp1252) => {
-                    out.push(Keyword::Other(k.clone(), v.clone()));
+                    out.push(Keyword::Encodable(super::Encoding::Cp1252));
                 }
                 ("x-encoding", _)
                     if super::Encoding::from_name(v.as_str().unwrap_or("")).is_none() =>
@@ -318,7 +344,8 @@ impl Keyword {
             Keyword::Type(..) => "type",
             Keyword::MinLength(_) => "minLength",
             Keyword::MaxLength(_) => "maxLength",
-            Keyword::MaxBytes(_) => "x-maxBytes",
+            Keyword::MaxBytes(_) | Keyword::EncodedBytes(..) => "x-maxBytes",
+            Keyword::Encodable(_) => "x-encoding",
             Keyword::Charset(_) => "x-charset",
             Keyword::Pattern(_) => "pattern",
             Keyword::Format(_) => "format",
@@ -338,7 +365,11 @@ impl Keyword {
     #[must_use]
     pub fn value(&self) -> Value {
         match self {
-            Keyword::MinLength(n) | Keyword::MaxLength(n) | Keyword::MaxBytes(n) => Value::from(*n),
+            Keyword::MinLength(n)
+            | Keyword::MaxLength(n)
+            | Keyword::MaxBytes(n)
+            | Keyword::EncodedBytes(_, n) => Value::from(*n),
+            Keyword::Encodable(e) => Value::from(e.name()),
             Keyword::Charset(c) => Value::from(c.name()),
             Keyword::Pattern(s) | Keyword::Format(s) => Value::from(s.as_str()),
             Keyword::Enum(items) => Value::Array(items.clone()),
@@ -411,10 +442,14 @@ impl Leaf {
     #[must_use]
     pub fn is_exact(&self) -> bool {
         self.conditional.is_empty()
-            && !self
-                .keywords
-                .iter()
-                .any(|k| matches!(k, Keyword::Other(..)))
+            && !self.keywords.iter().any(|k| {
+                // A UTF-16 byte limit bounds the characters only loosely (2 or 4 bytes
+                // each); latin1 and cp1252 take one byte per character.
+                matches!(
+                    k,
+                    Keyword::Other(..) | Keyword::EncodedBytes(super::Encoding::Utf16, _)
+                )
+            })
     }
 
     /// The finite set of values the field can take (`enum`, `const`, `boolean`), if any.

@@ -21,7 +21,7 @@ use crate::error::{Error, ErrorKind, Warning};
 use crate::span::SourceFile;
 use crate::text::{escape, plural, shorten};
 
-pub use keywords::{Charset, Encoding};
+pub use keywords::{CP1252_HIGH, Charset, Encoding};
 pub use leaf::{Conditional, Keyword, Leaf, TypeName, TypeSet};
 
 /// A value a schema rejects, in ripple's terms.
