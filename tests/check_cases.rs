@@ -463,3 +463,33 @@ fn byte_limits_in_other_encodings_are_proven() {
         }
     }
 }
+
+/// What a `format` fixes narrows the value (a `date` has ten characters): a system that
+/// takes a 1–5-digit street as a `date` rejects every record that has one, so nothing of
+/// it reaches the next system, whose limit is then nothing to prove. It used to be an
+/// R302 that no record could settle.
+#[test]
+fn a_format_shape_closes_a_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = chain(
+        dir.path(),
+        &[
+            (
+                "s0",
+                json!({"street": {"type": "string", "pattern": "^[0-9]{1,5}$"}}),
+            ),
+            ("s1", json!({"m": {"type": "string", "format": "date"}})),
+            ("s2", json!({"t": {"type": "string", "maxLength": 1}})),
+        ],
+        &[
+            ("s0", "s1", &[("m", "street")]),
+            ("s1", "s2", &[("t", "lower(m)")]),
+        ],
+    );
+    let at_s1 = findings_at(&p, "s1", "/m");
+    assert!(
+        matches!(at_s1.as_slice(), [(Code::Incompatible, Some(_))]),
+        "{at_s1:?}"
+    );
+    assert_eq!(findings_at(&p, "s2", "/t"), vec![]);
+}

@@ -169,6 +169,13 @@ fn str_possible(s: &Str) -> bool {
     s.max.is_none_or(|m| m >= s.min)
         && s.max_bytes().is_none_or(|b| b >= s.min)
         && (s.min == 0 || !s.chars.ranges().is_empty())
+        // A format whose strings all contain a character (`@` in an e-mail address).
+        && s
+            .format
+            .as_deref()
+            .and_then(super::format::shape)
+            .and_then(|shape| shape.needs)
+            .is_none_or(|c| super::contains(&s.chars, c))
 }
 
 /// Whether the description covers `t`.

@@ -16,6 +16,7 @@ use crate::schema::{Keyword, Leaf, TypeName};
 pub(crate) mod chars;
 pub(crate) mod constraint;
 mod empty;
+pub(crate) mod format;
 mod pattern;
 
 pub use constraint::Constraint;
@@ -249,7 +250,19 @@ pub fn refine(abs: Abs, leaf: &Leaf) -> Abs {
                     // cp1252 exactly one): a value that passed has at most that many.
                     Keyword::EncodedBytes(_, n) => s.max = Some(s.max.map_or(*n, |m| m.min(*n))),
                     Keyword::Encodable(e) => s.chars = intersect(&s.chars, &encodable_chars(*e)),
-                    Keyword::Format(f) => s.format = Some(f.clone()),
+                    Keyword::Format(f) => {
+                        // What the format's grammar fixes (a `date` is 10 of `[0-9-]`).
+                        if let Some(shape) = format::shape(f) {
+                            s.min = s.min.max(shape.min);
+                            if let Some(hi) = shape.max {
+                                s.max = Some(s.max.map_or(hi, |m| m.min(hi)));
+                            }
+                            if let Some(c) = &shape.chars {
+                                s.chars = intersect(&s.chars, c);
+                            }
+                        }
+                        s.format = Some(f.clone());
+                    }
                     Keyword::Charset(c) => s.chars = intersect(&s.chars, &charset_chars(*c)),
                     Keyword::Pattern(p) => {
                         if let Some((c, lo, hi)) = pattern_bounds(p) {
