@@ -493,3 +493,35 @@ fn a_format_shape_closes_a_path() {
     );
     assert_eq!(findings_at(&p, "s2", "/t"), vec![]);
 }
+
+/// A string that passed an `enum` or `const` is one of its strings, and one under a UTF-8
+/// byte limit has at most that many characters: `part("u", ".", -2)` gives nothing (so
+/// `boolean` at the target is never asked), and `pad_left` of at most 4 bytes to 5 fits 5
+/// characters. Both were R302.
+#[test]
+fn listed_strings_and_byte_limits_narrow_the_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = chain(
+        dir.path(),
+        &[
+            (
+                "s0",
+                json!({
+                    "b": {"type": "string", "const": "u"},
+                    "c": {"type": ["string", "null"], "x-maxBytes": 4}
+                }),
+            ),
+            (
+                "s1",
+                json!({"t": {"type": "boolean"}, "u": {"maxLength": 5}}),
+            ),
+        ],
+        &[(
+            "s0",
+            "s1",
+            &[("t", "part(b, \".\", -2)"), ("u", "pad_left(c, 5, \"0\")")],
+        )],
+    );
+    assert_eq!(findings_at(&p, "s1", "/t"), vec![]);
+    assert_eq!(findings_at(&p, "s1", "/u"), vec![]);
+}

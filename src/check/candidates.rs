@@ -65,7 +65,11 @@ impl Hints {
 pub(super) fn candidates(abs: &Abs, leaf: &Leaf, hints: &Hints) -> Vec<Value> {
     let mut out = match abs {
         Abs::Str(s) => strings(s, hints),
-        Abs::Num(num) => numbers(num),
+        Abs::Num(num) => {
+            let mut out = numbers(num);
+            out.extend(long_integers(hints, num));
+            out
+        }
         Abs::Any => {
             let mut out: Vec<Value> = ["a", "ä", "Ä", "a b", "😀"]
                 .into_iter()
@@ -99,6 +103,9 @@ pub(super) fn candidates(abs: &Abs, leaf: &Leaf, hints: &Hints) -> Vec<Value> {
         }
     }
     out.extend(other_types(abs, leaf));
+    if matches!(abs, Abs::Any) && leaf.types().allows(TypeName::Integer) {
+        out.extend(long_integers(hints, &Num::any(true)));
+    }
     // Literals: repeated right after the longest strings for a string (see `strings`),
     // here for anything else; alone last (short, so they do not become the "shortest"
     // value other fields are held at).
@@ -206,6 +213,22 @@ fn numbers(num: &Num) -> Vec<Value> {
                 }
             })
         })
+        .collect()
+}
+
+/// Integers one digit longer than each length limit on the path (`string(n)` or `trim(n)`
+/// into a `maxLength`), within the description's bounds.
+fn long_integers(hints: &Hints, num: &Num) -> Vec<Value> {
+    hints
+        .lengths
+        .iter()
+        .filter(|&&n| (1..=18).contains(&n))
+        .map(|&n| 10_i64.pow(u32::try_from(n).unwrap_or(18)))
+        .filter(|&x| {
+            let x = x as f64;
+            num.min.is_none_or(|m| x >= m) && num.max.is_none_or(|m| x <= m)
+        })
+        .map(Value::from)
         .collect()
 }
 

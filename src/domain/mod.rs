@@ -245,10 +245,23 @@ pub fn refine(abs: Abs, leaf: &Leaf) -> Abs {
                 match k {
                     Keyword::MinLength(n) => s.min = s.min.max(*n),
                     Keyword::MaxLength(n) => s.max = Some(s.max.map_or(*n, |m| m.min(*n))),
-                    Keyword::MaxBytes(n) => s.bytes = Some(s.bytes.map_or(*n, |m| m.min(*n))),
-                    // Every encoding spends at least one byte per character (latin1 and
-                    // cp1252 exactly one): a value that passed has at most that many.
-                    Keyword::EncodedBytes(_, n) => s.max = Some(s.max.map_or(*n, |m| m.min(*n))),
+                    // Every character takes at least one byte in UTF-8.
+                    Keyword::MaxBytes(n) => {
+                        s.bytes = Some(s.bytes.map_or(*n, |m| m.min(*n)));
+                        s.max = Some(s.max.map_or(*n, |m| m.min(*n)));
+                    }
+                    // One byte a character in latin1 and cp1252, at least two in UTF-16.
+                    Keyword::EncodedBytes(e, n) => {
+                        let chars = if *e == crate::schema::Encoding::Utf16 {
+                            n / 2
+                        } else {
+                            *n
+                        };
+                        s.max = Some(s.max.map_or(chars, |m| m.min(chars)));
+                    }
+                    // A string that passed is one of the strings listed.
+                    Keyword::Enum(items) => s = meet_listed(s, items),
+                    Keyword::Const(v) => s = meet_listed(s, std::slice::from_ref(v)),
                     Keyword::Encodable(e) => s.chars = intersect(&s.chars, &encodable_chars(*e)),
                     Keyword::Format(f) => {
                         // What the format's grammar fixes (a `date` is 10 of `[0-9-]`).
@@ -283,6 +296,9 @@ pub fn refine(abs: Abs, leaf: &Leaf) -> Abs {
                 match k {
                     Keyword::Minimum(x) => n.min = Some(n.min.map_or(*x, |m| m.max(*x))),
                     Keyword::Maximum(x) => n.max = Some(n.max.map_or(*x, |m| m.min(*x))),
+                    // Closed bounds for open ones: a sound, slightly wider description.
+                    Keyword::ExclusiveMinimum(x) => n.min = Some(n.min.map_or(*x, |m| m.max(*x))),
+                    Keyword::ExclusiveMaximum(x) => n.max = Some(n.max.map_or(*x, |m| m.min(*x))),
                     Keyword::MultipleOf(x) => n.multiple = Some(*x),
                     Keyword::Type(t, _) if !t.allows(TypeName::Number) => n.integer = true,
                     _ => {}
@@ -290,8 +306,36 @@ pub fn refine(abs: Abs, leaf: &Leaf) -> Abs {
             }
             Abs::Num(n)
         }
-        Abs::Any => Abs::Any,
+        // A value that passed a `type` naming only strings (or only numbers) is one.
+        Abs::Any => from_leaf(leaf),
     }
+}
+
+/// `s` narrowed to the strings among `items` (an `enum` or `const`): their lengths, bytes
+/// and characters. No string listed: no string passes (an empty length interval).
+fn meet_listed(mut s: Str, items: &[serde_json::Value]) -> Str {
+    let listed = items
+        .iter()
+        .filter_map(serde_json::Value::as_str)
+        .map(Str::literal)
+        .reduce(|a, b| match join(&Abs::Str(a), &Abs::Str(b)) {
+            Abs::Str(j) => j,
+            // Two strings join to a string.
+            _ => Str::any(),
+        });
+    let Some(l) = listed else {
+        s.min = s.min.max(1);
+        s.max = Some(0);
+        return s;
+    };
+    s.min = s.min.max(l.min);
+    s.max = Some(l.max.map_or(u64::MAX, |m| s.max.map_or(m, |x| x.min(m))));
+    s.bytes = match (s.bytes, l.bytes) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    s.chars = intersect(&s.chars, &l.chars);
+    s
 }
 
 /// The least description covering both.
@@ -368,10 +412,29 @@ mod tests {
         assert_eq!((s.max, s.bytes), (Some(6), None));
         assert!(contains(&s.chars, '€') && !contains(&s.chars, '\u{81}'));
         assert!(e.is_exact());
-        // In UTF-16 it bounds the characters (at least one byte each), loosely.
+        // In UTF-16 it bounds the characters (at least two bytes each), loosely.
         let f = leaf(json!({"type": "string", "x-maxBytes": 6, "x-encoding": "utf-16"}));
         let Abs::Str(s) = from_leaf(&f) else { panic!() };
-        assert_eq!((s.max, s.bytes), (Some(6), None));
+        assert_eq!((s.max, s.bytes), (Some(3), None));
         assert!(!f.is_exact(), "2 or 4 bytes a character: not exact");
+        // A UTF-8 byte limit bounds the characters too.
+        let g = leaf(json!({"type": "string", "x-maxBytes": 4}));
+        let Abs::Str(s) = from_leaf(&g) else { panic!() };
+        assert_eq!((s.max, s.max_bytes()), (Some(4), Some(4)));
+        // A string that passed an `enum` is one of its strings; with none, no string passes.
+        let h = leaf(json!({"type": "string", "enum": ["ab", "c", 7]}));
+        let Abs::Str(s) = from_leaf(&h) else { panic!() };
+        assert_eq!((s.min, s.max), (1, Some(2)));
+        assert!(contains(&s.chars, 'a') && !contains(&s.chars, 'd'));
+        assert!(!rejects_all(&Abs::Any, &leaf(json!({"enum": [1, 2]}))));
+        assert!(rejects_all(
+            &Abs::Str(Str::any()),
+            &leaf(json!({"type": "string", "enum": [1, 2]}))
+        ));
+        // An untyped value that passed `type: string` is a string.
+        assert!(matches!(
+            refine(Abs::Any, &leaf(json!({"type": "string", "maxLength": 2}))),
+            Abs::Str(Str { max: Some(2), .. })
+        ));
     }
 }
