@@ -21,7 +21,7 @@ mod pattern;
 
 pub use constraint::Constraint;
 pub use empty::{rejects_all, rejects_null};
-pub use pattern::{pattern_bounds, simple_pattern};
+pub use pattern::{pattern_bounds, pattern_min_len, simple_pattern};
 
 /// A set of characters.
 pub type Chars = ClassUnicode;
@@ -284,6 +284,9 @@ pub fn refine(abs: Abs, leaf: &Leaf) -> Abs {
                             if let Some(hi) = hi {
                                 s.max = Some(s.max.map_or(hi, |m| m.min(hi)));
                             }
+                        } else {
+                            // Any pattern: a match is at least this long (`(?m)^[a-z]+$`: 1).
+                            s.min = s.min.max(pattern_min_len(p));
                         }
                     }
                     _ => {}

@@ -122,3 +122,89 @@ fn pattern_bounds_uncached(pattern: &str) -> PatternFacts {
     }
     Some((chars, min, max))
 }
+
+/// The fewest characters a string matching `pattern` can have: every match of the regex
+/// is at least that long, anchored or not, in multi-line mode or not, so a value that
+/// passed the pattern is too. 0 when the pattern cannot be read.
+#[must_use]
+pub fn pattern_min_len(pattern: &str) -> u64 {
+    static MIN: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<String, u64>>> =
+        std::sync::OnceLock::new();
+    let map = MIN.get_or_init(Default::default);
+    if let Ok(m) = map.lock()
+        && let Some(n) = m.get(pattern)
+    {
+        return *n;
+    }
+    let n = jsonschema_regex::to_rust_regex(pattern)
+        .ok()
+        .and_then(|t| regex_syntax::parse(&t).ok())
+        .map_or(0, |hir| min_chars(&hir));
+    if let Ok(mut m) = map.lock() {
+        m.insert(pattern.to_owned(), n);
+    }
+    n
+}
+
+/// The fewest characters a match of `hir` spans.
+fn min_chars(hir: &Hir) -> u64 {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => 0,
+        HirKind::Literal(lit) => {
+            std::str::from_utf8(&lit.0).map_or(0, |s| s.chars().count() as u64)
+        }
+        // One character (a byte class, outside Unicode mode, one byte of one).
+        HirKind::Class(_) => 1,
+        HirKind::Repetition(rep) => u64::from(rep.min).saturating_mul(min_chars(&rep.sub)),
+        HirKind::Capture(cap) => min_chars(&cap.sub),
+        HirKind::Concat(parts) => parts.iter().map(min_chars).fold(0, u64::saturating_add),
+        HirKind::Alternation(alts) => alts.iter().map(min_chars).min().unwrap_or(0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    const PATTERNS: [&str; 8] = [
+        "(?m)^[a-z]+$",
+        "[0-9]{3}",
+        "^(ab|c)+d?$",
+        "(?i)x.y",
+        "^\\d{1,5}$|^[a-z]{4}",
+        "(?m)^$",
+        "é{2}",
+        "^(?:[A-Z]{2}-)?[0-9]+$",
+    ];
+
+    #[test]
+    fn minimum_lengths() {
+        let got: Vec<u64> = PATTERNS.iter().map(|p| pattern_min_len(p)).collect();
+        assert_eq!(got, [1, 3, 1, 3, 1, 0, 2, 1]);
+        assert_eq!(pattern_min_len("(unclosed"), 0);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(5000))]
+
+        /// Every string the real validator matches against a pattern is at least as long
+        /// as the pattern's minimum.
+        #[test]
+        fn matched_strings_are_at_least_the_minimum(
+            p in 0..PATTERNS.len(),
+            s in "[a-zA-Z0-9é\\n-]{0,6}",
+        ) {
+            let schema = json!({"pattern": PATTERNS[p]});
+            let matched = jsonschema::options()
+                .with_pattern_options(jsonschema::PatternOptions::regex())
+                .build(&schema)
+                .is_ok_and(|v| v.is_valid(&Value::from(s.as_str())));
+            if matched {
+                prop_assert!(s.chars().count() as u64 >= pattern_min_len(PATTERNS[p]));
+            }
+        }
+    }
+}
