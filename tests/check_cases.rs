@@ -525,3 +525,53 @@ fn listed_strings_and_byte_limits_narrow_the_value() {
     assert_eq!(findings_at(&p, "s1", "/t"), vec![]);
     assert_eq!(findings_at(&p, "s1", "/u"), vec![]);
 }
+
+/// A `oneOf` judged on the values the system's own field keywords accept: with `t0_0` and
+/// `t0_1` at most 3 characters, both branches (`≤ 4`, `≤ 7`) always hold, so `s1` rejects
+/// every record and nothing reaches `s2`, whose `type: number` is then nothing to prove.
+/// Judged on the values the mappings give (unbounded), it stayed an R302.
+#[test]
+fn a_one_of_that_the_fields_own_limits_decide_closes_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = chain(
+        dir.path(),
+        &[
+            (
+                "s0",
+                json!({"c": {"type": "string"}, "city": {"type": "string"}}),
+            ),
+            (
+                "s1",
+                json!({
+                    "t0_0": {"maxLength": 3},
+                    "t0_1": {"maxLength": 3},
+                    "$root": {"oneOf": [
+                        {"properties": {"t0_0": {"maxLength": 4}}},
+                        {"properties": {"t0_1": {"maxLength": 7}}}
+                    ]}
+                }),
+            ),
+            ("s2", json!({"t": {"type": "number"}})),
+        ],
+        &[
+            // Through a function, so that no demand of `s1` bounds the entry fields.
+            ("s0", "s1", &[("t0_0", "ascii(c)"), ("t0_1", "ascii(city)")]),
+            ("s1", "s2", &[("t", "upper(t0_1)")]),
+        ],
+    );
+    assert_eq!(findings_at(&p, "s2", "/t"), vec![]);
+    for record in [json!({"city": "a"}), json!({"city": "a", "c": "bb"})] {
+        let change = ChangeRequest {
+            record,
+            ..ChangeRequest::default()
+        };
+        let report = validate::validate(&p, &SystemGraph::new(&p), &change).unwrap();
+        // `s1` rejects it (what `validate` says further on is behind that rejection).
+        assert!(
+            report
+                .violations
+                .iter()
+                .any(|v| p.systems[v.system].id == "s1")
+        );
+    }
+}

@@ -758,7 +758,9 @@ fn fires(ctx: &PathCtx<'_>, k: usize, memo: &mut Memo) -> bool {
     let fires = fires
         && !(super::rules::has_one_of(schema.raw()) && {
             // Only then: working out every field the flow writes costs a pass over it.
-            let arrived = arrivals(ctx, k, memo);
+            // A record that fails a field's own keywords is rejected anyway: the rules
+            // need judging only for values those keywords accept.
+            let arrived = arrivals(ctx, k, memo, true);
             super::rules::rules_fail(schema.raw(), &|name| arrived_at(&arrived, name))
         });
     memo.insert(key, fires.then(|| (Abs::Any, Acc::default())));
@@ -766,18 +768,30 @@ fn fires(ctx: &PathCtx<'_>, k: usize, memo: &mut Memo) -> bool {
 }
 
 /// What the flow into `systems[k]` of the path writes, by target pointer: each mapping's
-/// value (`None`: it gives nothing), or unknown when two mappings write one field.
+/// value (`None`: it gives nothing), or unknown when two mappings write one field. With
+/// `accepted`, only the values the system's own keywords at the field accept (absent when
+/// it accepts none of them): what a record it accepts can hold.
 fn arrivals(
     ctx: &PathCtx<'_>,
     k: usize,
     memo: &mut Memo,
+    accepted_only: bool,
 ) -> HashMap<String, super::rules::Arrived> {
     use super::rules::Arrived;
     let mut out: HashMap<String, Arrived> = HashMap::new();
+    let system = &ctx.pipeline.systems[ctx.systems[k]];
     for m in &ctx.pipeline.flows[ctx.flows[k - 1]].mappings {
         let mut a = Acc::default();
         let lookup = &mut |p: &str, acc: &mut Acc| field_on_path(ctx, k - 1, p, acc, memo);
         let value = match eval_mapping(&m.expr, lookup, &mut a) {
+            Some(abs) if accepted_only => {
+                let leaf = system.schema.leaf(&m.target_pointer);
+                a.accepted_by(&leaf);
+                match accepted(abs, a.null, &leaf) {
+                    Some(abs) => Arrived::Value(abs, a.null),
+                    None => Arrived::Absent,
+                }
+            }
             Some(abs) => Arrived::Value(abs, a.null),
             None => Arrived::Absent,
         };
@@ -831,7 +845,7 @@ pub(crate) fn target_rules_pass(
     if k == 0 || !fires(&ctx, k, &mut memo) {
         return false;
     }
-    let arrived = arrivals(&ctx, k, &mut memo);
+    let arrived = arrivals(&ctx, k, &mut memo, false);
     let schema = &pipeline.systems[systems[k]].schema;
     super::rules::rules_pass(schema.raw(), &|name| arrived_at(&arrived, name))
 }
