@@ -575,3 +575,42 @@ fn a_one_of_that_the_fields_own_limits_decide_closes_the_path() {
         );
     }
 }
+
+/// `replace` of text that cannot contain its `from` gives the text unchanged (digits stay
+/// digits, not "digits or ä"), and a field that can only be empty has no characters (a
+/// UTF-16 `x-maxBytes: 1` leaves only ""; `pad_left` of it is "ää", no white space).
+/// Both were R302.
+#[test]
+fn replace_without_its_from_and_the_empty_string_are_exact() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = chain(
+        dir.path(),
+        &[
+            (
+                "s0",
+                json!({"b": {"type": "string", "pattern": "^[0-9]{1,6}$"}, "c": {"type": "string"}}),
+            ),
+            (
+                "s1",
+                json!({
+                    "t": {"type": "string", "x-charset": "ascii"},
+                    "e": {"type": "string", "x-maxBytes": 1, "x-encoding": "utf-16"}
+                }),
+            ),
+            (
+                "s2",
+                json!({"u": {"type": "string", "pattern": "^[^\\s]{0,8}$"}}),
+            ),
+        ],
+        &[
+            (
+                "s0",
+                "s1",
+                &[("t", "replace(b, \"x\", \"ä\")"), ("e", "ascii(c)")],
+            ),
+            ("s1", "s2", &[("u", "pad_left(lower(e), 2, \"ä\")")]),
+        ],
+    );
+    assert_eq!(findings_at(&p, "s1", "/t"), vec![]);
+    assert_eq!(findings_at(&p, "s2", "/u"), vec![]);
+}

@@ -292,6 +292,10 @@ pub fn refine(abs: Abs, leaf: &Leaf) -> Abs {
                     _ => {}
                 }
             }
+            // Only the empty string: it has no characters.
+            if s.max == Some(0) {
+                s.chars = ClassUnicode::empty();
+            }
             Abs::Str(s)
         }
         Abs::Num(mut n) => {

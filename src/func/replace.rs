@@ -47,6 +47,11 @@ impl MappingFunction for Replace {
             lit_str(lits, 1).unwrap_or_default(),
             lit_str(lits, 2).unwrap_or_default(),
         );
+        // Text that cannot contain `from` (a character of it is never there) comes out
+        // as it went in: `replace(digits, "x", "ä")` gives digits.
+        if from.chars().any(|c| !domain::contains(&s.chars, c)) {
+            return Abs::Str(Str { format: None, ..s });
+        }
         let (lf, lt) = (
             from.chars().count().max(1) as u64,
             to.chars().count() as u64,
