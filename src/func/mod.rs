@@ -399,6 +399,54 @@ pub fn eval_ref<'a>(
     }
 }
 
+/// [`eval`] into `out`, overwriting what it held (batch validation rewrites its derived
+/// records in place, README "`cargo bench --bench batch`"): a field or string literal
+/// copied into `out`'s own string when both are text, without a new `String`. `Ok(true)`
+/// when there is a result (then `out` is it), `Ok(false)` when it is missing (then `out`
+/// is unchanged).
+///
+/// # Errors
+/// As [`eval`]; `out` is then unchanged.
+pub fn eval_into<'a>(
+    expr: &Expr,
+    lookup: &dyn Fn(&FieldPath) -> Option<&'a Value>,
+    out: &mut Value,
+) -> Result<bool, EvalError> {
+    match &expr.kind {
+        ExprKind::Str(s) => {
+            assign_str(out, s);
+            Ok(true)
+        }
+        _ => match eval_ref(expr, lookup)? {
+            Some(v) => {
+                assign(out, v);
+                Ok(true)
+            }
+            None => Ok(false),
+        },
+    }
+}
+
+/// `*out = v`, reusing `out`'s string when both are text.
+pub(crate) fn assign(out: &mut Value, v: Cow<'_, Value>) {
+    match v {
+        Cow::Borrowed(Value::String(s)) => assign_str(out, s),
+        Cow::Borrowed(v) => *out = v.clone(),
+        Cow::Owned(v) => *out = v,
+    }
+}
+
+/// `*out = Value::String(s.to_owned())`, reusing `out`'s string when it is one.
+fn assign_str(out: &mut Value, s: &str) {
+    match out {
+        Value::String(t) => {
+            t.clear();
+            t.push_str(s);
+        }
+        other => *other = Value::String(s.to_owned()),
+    }
+}
+
 /// The parse-time check of one call: its argument count and literal arguments against
 /// [`MappingFunction::params`], with the function's signature as help.
 fn check_call(func: Func, args: &[Expr], span: &std::ops::Range<usize>) -> Result<(), ExprError> {
