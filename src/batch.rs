@@ -311,6 +311,13 @@ struct Scratch {
     /// The change of the last bare line (its entry set), whose record the next bare line
     /// is parsed over ([`crate::reparse`]: its keys and strings reused).
     bare: ChangeRequest,
+    /// Whether every field of `bare.record` was found declared by the entry schema; it
+    /// stays so while the bare lines keep their shape (the same keys in the same places).
+    bare_declared: bool,
+    /// For [`accepts`]: the record at hand is known to have only declared fields.
+    known_declared: bool,
+    /// From [`accepts`]: the record at hand was found to have only declared fields.
+    found_declared: bool,
 }
 
 fn work(shared: Shared<'_>, rx: &Mutex<Receiver<Chunk>>, tx: &SyncSender<(usize, Vec<Outcome>)>) {
@@ -445,9 +452,19 @@ fn one(
         RawRecord::Json(range) => {
             let text = lines.get(range).unwrap_or_default();
             let mut bare = std::mem::take(&mut scratch.bare);
-            let read = read_line(text, &header.entry, &mut bare);
+            let mut same_shape = false;
+            let read = read_line(text, &header.entry, &mut bare, &mut same_shape);
+            let known = std::mem::take(&mut scratch.bare_declared);
+            scratch.found_declared = false;
             let outcome = match read {
-                Ok(None) => judge(shared, scratch, line, &bare),
+                Ok(None) => {
+                    // The fields of a record of the same shape as the last are those.
+                    scratch.known_declared = same_shape && known;
+                    let outcome = judge(shared, scratch, line, &bare);
+                    scratch.known_declared = false;
+                    scratch.bare_declared = scratch.found_declared;
+                    outcome
+                }
                 Ok(Some(change)) => judge(shared, scratch, line, &change),
                 Err(e) => Ok(malformed(e)),
             };
@@ -469,13 +486,16 @@ fn one(
 
 /// A JSON Lines record: a change request when it has `record` (`Some`), else a bare entry
 /// record, parsed into `bare.record` over the previous one ([`crate::reparse`]), `bare`'s
-/// entry set to `entry` (`None`).
+/// entry set to `entry` (`None`); `same_shape`: whether the line has the shape of the
+/// value `bare.record` held.
 fn read_line(
     text: &str,
     entry: &str,
     bare: &mut ChangeRequest,
+    same_shape: &mut bool,
 ) -> Result<Option<ChangeRequest>, String> {
-    crate::reparse::parse_into(text, &mut bare.record).map_err(|e| format!("not JSON: {e}"))?;
+    *same_shape =
+        crate::reparse::parse_into(text, &mut bare.record).map_err(|e| format!("not JSON: {e}"))?;
     let Value::Object(map) = &bare.record else {
         return Err("a record must be a JSON object".to_owned());
     };
@@ -526,7 +546,10 @@ fn accepts(
     match shared.plan {
         Some(plan) if partial && change.entry.as_deref() == Some(shared.header.entry.as_str()) => {
             let entry = &shared.pipeline.systems[plan.entry()];
-            if !scratch.declared.all(&entry.schema, &change.record) {
+            let declared = std::mem::take(&mut scratch.known_declared)
+                || scratch.declared.all(&entry.schema, &change.record);
+            scratch.found_declared = declared;
+            if !declared {
                 change.check_fields(&entry.id, &entry.schema)?;
             }
             Ok(plan.accepts(shared.pipeline, &change.record, &mut scratch.docs))

@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::{Map, Value};
 
-use crate::expr::FieldPath;
+use crate::expr::{FieldPath, Segment};
 use crate::graph::SystemGraph;
 use crate::pipeline::{Flow, FlowId, Pipeline, SystemId};
 use crate::propagate::MAX_ARRIVALS;
@@ -63,6 +63,9 @@ pub struct Plan {
     /// Per flow, per mapping: whether the expression reads one field only, the mapping's
     /// one input (`ascii(city)`), so each field it reads is that input, not compared.
     single: Vec<Vec<bool>>,
+    /// Per flow: whether every mapping's target is one key, no two the same, so a
+    /// record its mappings wrote has their keys in the order written ([`derive`]).
+    flat: Vec<bool>,
     /// This plan among every plan made, so [`Docs`] used with another one start afresh.
     id: u64,
 }
@@ -149,12 +152,29 @@ impl Plan {
                     .collect()
             })
             .collect();
+        let flat = pipeline
+            .flows
+            .iter()
+            .map(|flow| {
+                let keys: Vec<&Segment> = flow
+                    .mappings
+                    .iter()
+                    .filter_map(|m| match m.target.segments() {
+                        [key @ Segment::Key(_)] => Some(key),
+                        _ => None,
+                    })
+                    .collect();
+                keys.len() == flow.mappings.len()
+                    && keys.iter().enumerate().all(|(i, k)| !keys[..i].contains(k))
+            })
+            .collect();
         Some(Self {
             entry,
             nodes,
             backs,
             repeated,
             single,
+            flat,
             id: PLANS.fetch_add(1, Ordering::Relaxed),
         })
     }
@@ -197,7 +217,8 @@ impl Plan {
             };
             let slot = &mut after[0];
             let single = self.single.get(flow.index()).map_or(&[][..], Vec::as_slice);
-            match derive(&pipeline.flows[flow], single, source, slot) {
+            let flat = self.flat.get(flow.index()).copied().unwrap_or(false);
+            match derive(&pipeline.flows[flow], single, flat, source, slot) {
                 None => {}
                 Some(true) => return false,
                 Some(false) => {
@@ -236,7 +257,7 @@ impl Plan {
             };
             let mut came = Slot::default();
             let flow = &pipeline.flows[back.flow];
-            if derive(flow, &[], source, &mut came).is_none() {
+            if derive(flow, &[], false, source, &mut came).is_none() {
                 continue;
             }
             if echoes(had, &came.doc) {
@@ -281,9 +302,15 @@ fn echoes(had: &Value, came: &Value) -> bool {
 /// into its place there ([`crate::func::eval_into`]: a copied string overwrites the old
 /// one's buffer); should the mappings that give a result differ, the record is built
 /// afresh.
-fn derive(flow: &Flow, single: &[bool], source: &Value, slot: &mut Slot) -> Option<bool> {
+fn derive(
+    flow: &Flow,
+    single: &[bool],
+    flat: bool,
+    source: &Value,
+    slot: &mut Slot,
+) -> Option<bool> {
     if let Some(written) = slot.written.take()
-        && let Some(verdict) = overwrite(flow, single, source, slot, written)
+        && let Some(verdict) = overwrite(flow, single, flat, source, slot, written)
     {
         return verdict;
     }
@@ -334,12 +361,19 @@ fn with_inputs<'v, T>(
 fn overwrite(
     flow: &Flow,
     single: &[bool],
+    flat: bool,
     source: &Value,
     slot: &mut Slot,
     written: Vec<usize>,
 ) -> Option<Option<bool>> {
     let (mut reached, mut failed) = (false, false);
     let mut next = 0;
+    // A flat flow's record holds the results of `written`, in that order, and nothing
+    // else: each one's place is the next value, no key looked up.
+    let mut places = match &mut slot.doc {
+        Value::Object(map) if flat && map.len() == written.len() => Places::Flat(map.values_mut()),
+        doc => Places::Paths(doc),
+    };
     for (index, mapping) in flow.mappings.iter().enumerate() {
         let inputs = &mapping.inputs;
         let (found, present) = inputs_of(inputs, source);
@@ -348,7 +382,10 @@ fn overwrite(
         }
         let single = single.get(index).copied().unwrap_or(false);
         if written.get(next) == Some(&index) {
-            let place = mapping.target.slot_mut(&mut slot.doc).ok()?;
+            let place = match &mut places {
+                Places::Flat(values) => values.next()?,
+                Places::Paths(doc) => mapping.target.slot_mut(doc).ok()?,
+            };
             let gave = with_inputs(inputs, &found, single, source, |lookup| {
                 crate::func::eval_into(&mapping.expr, lookup, place)
             });
@@ -377,6 +414,14 @@ fn overwrite(
     // Every result of `written` was written again: the record is what they make.
     slot.written = Some(written);
     Some(reached.then_some(failed))
+}
+
+/// Where [`overwrite`] finds each result's place.
+enum Places<'d> {
+    /// The record's values, in the order written (a flat flow).
+    Flat(serde_json::map::ValuesMut<'d>),
+    /// The record, each target looked up.
+    Paths(&'d mut Value),
 }
 
 /// [`derive`] into an emptied record, each result written as it comes (as into a fresh

@@ -13,19 +13,32 @@ use serde_json::{Map, Number, Value};
 
 /// Parses `text` into `value`, reusing the keys, maps and strings `value` already has
 /// where the new value has the same ones at the same places. On success `value` is what
-/// `serde_json::from_str(text)` gives; on an error (the same error) `value` holds
-/// anything (a later `parse_into` overwrites it whole).
+/// `serde_json::from_str(text)` gives, and the answer is whether it has the same shape as
+/// what `value` held: every object the same keys in the same order, every array the same
+/// length, no object or array where there was none or the other way round (scalars may
+/// differ). On an error (the same error) `value` holds anything (a later `parse_into`
+/// overwrites it whole).
 ///
 /// # Errors
 /// `text` is not one JSON value.
-pub fn parse_into(text: &str, value: &mut Value) -> Result<(), serde_json::Error> {
+pub fn parse_into(text: &str, value: &mut Value) -> Result<bool, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(text);
-    InPlace(value).deserialize(&mut de)?;
-    de.end()
+    let mut changed = false;
+    InPlace(value, &mut changed).deserialize(&mut de)?;
+    de.end()?;
+    Ok(!changed)
 }
 
-/// Deserializes a JSON value over the one it holds.
-struct InPlace<'a>(&'a mut Value);
+/// Deserializes a JSON value over the one it holds, noting a change of shape.
+struct InPlace<'a>(&'a mut Value, &'a mut bool);
+
+impl InPlace<'_> {
+    /// Overwrites the value with a scalar.
+    fn scalar(self, v: Value) {
+        *self.1 |= matches!(self.0, Value::Array(_) | Value::Object(_));
+        *self.0 = v;
+    }
+}
 
 impl<'de> DeserializeSeed<'de> for InPlace<'_> {
     type Value = ();
@@ -44,35 +57,35 @@ impl<'de> Visitor<'de> for InPlace<'_> {
     }
 
     fn visit_bool<E>(self, v: bool) -> Result<(), E> {
-        *self.0 = Value::Bool(v);
+        self.scalar(Value::Bool(v));
         Ok(())
     }
 
     fn visit_i64<E>(self, v: i64) -> Result<(), E> {
-        *self.0 = Value::Number(v.into());
+        self.scalar(Value::Number(v.into()));
         Ok(())
     }
 
     fn visit_u64<E>(self, v: u64) -> Result<(), E> {
-        *self.0 = Value::Number(v.into());
+        self.scalar(Value::Number(v.into()));
         Ok(())
     }
 
     fn visit_i128<E: serde::de::Error>(self, v: i128) -> Result<(), E> {
         // As `serde_json::Value` reads one.
         let de = serde::de::value::I128Deserializer::new(v);
-        *self.0 = Value::Number(serde::Deserialize::deserialize(de)?);
+        self.scalar(Value::Number(serde::Deserialize::deserialize(de)?));
         Ok(())
     }
 
     fn visit_u128<E: serde::de::Error>(self, v: u128) -> Result<(), E> {
         let de = serde::de::value::U128Deserializer::new(v);
-        *self.0 = Value::Number(serde::Deserialize::deserialize(de)?);
+        self.scalar(Value::Number(serde::Deserialize::deserialize(de)?));
         Ok(())
     }
 
     fn visit_f64<E>(self, v: f64) -> Result<(), E> {
-        *self.0 = Number::from_f64(v).map_or(Value::Null, Value::Number);
+        self.scalar(Number::from_f64(v).map_or(Value::Null, Value::Number));
         Ok(())
     }
 
@@ -82,18 +95,18 @@ impl<'de> Visitor<'de> for InPlace<'_> {
                 s.clear();
                 s.push_str(v);
             }
-            other => *other = Value::String(v.to_owned()),
+            _ => self.scalar(Value::String(v.to_owned())),
         }
         Ok(())
     }
 
     fn visit_string<E>(self, v: String) -> Result<(), E> {
-        *self.0 = Value::String(v);
+        self.scalar(Value::String(v));
         Ok(())
     }
 
     fn visit_none<E>(self) -> Result<(), E> {
-        *self.0 = Value::Null;
+        self.scalar(Value::Null);
         Ok(())
     }
 
@@ -102,28 +115,35 @@ impl<'de> Visitor<'de> for InPlace<'_> {
     }
 
     fn visit_unit<E>(self) -> Result<(), E> {
-        *self.0 = Value::Null;
+        self.scalar(Value::Null);
         Ok(())
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         if !self.0.is_array() {
             *self.0 = Value::Array(Vec::new());
+            *self.1 = true;
         }
+        let changed = self.1;
         let Value::Array(items) = self.0 else {
             return Ok(());
         };
+        let before = items.len();
         let mut n = 0;
         loop {
             if n == items.len() {
                 items.push(Value::Null);
             }
             let Some(slot) = items.get_mut(n) else { break };
-            if seq.next_element_seed(InPlace(slot))?.is_none() {
+            if seq
+                .next_element_seed(InPlace(slot, &mut *changed))?
+                .is_none()
+            {
                 break;
             }
             n += 1;
         }
+        *changed |= n != before;
         items.truncate(n);
         Ok(())
     }
@@ -131,7 +151,9 @@ impl<'de> Visitor<'de> for InPlace<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<(), A::Error> {
         if !self.0.is_object() {
             *self.0 = Value::Object(Map::new());
+            *self.1 = true;
         }
+        let changed = self.1;
         let Value::Object(map) = self.0 else {
             return Ok(());
         };
@@ -149,12 +171,12 @@ impl<'de> Visitor<'de> for InPlace<'_> {
             match (access.next_key_seed(Key(key))?, value) {
                 (None, _) => break,
                 (Some(None), Some(value)) => {
-                    access.next_value_seed(InPlace(value))?;
+                    access.next_value_seed(InPlace(value, &mut *changed))?;
                     kept += 1;
                 }
                 (Some(key), _) => {
                     let mut value = Value::Null;
-                    access.next_value_seed(InPlace(&mut value))?;
+                    access.next_value_seed(InPlace(&mut value, &mut *changed))?;
                     rest.push((key_or_empty(key), value));
                     break;
                 }
@@ -166,10 +188,11 @@ impl<'de> Visitor<'de> for InPlace<'_> {
                     break;
                 };
                 let mut value = Value::Null;
-                access.next_value_seed(InPlace(&mut value))?;
+                access.next_value_seed(InPlace(&mut value, &mut *changed))?;
                 rest.push((key_or_empty(key), value));
             }
         }
+        *changed |= !rest.is_empty() || map.len() > kept;
         if map.len() > kept {
             let mut at = 0;
             map.retain(|_, _| {
@@ -238,16 +261,36 @@ mod tests {
         for text in texts {
             let expected: Result<Value, String> =
                 serde_json::from_str(text).map_err(|e| e.to_string());
+            let before = value.clone();
             let got = parse_into(text, &mut value).map_err(|e| e.to_string());
             match expected {
                 Ok(v) => {
-                    assert_eq!(got, Ok(()), "{text}");
+                    assert_eq!(got, Ok(same_shape(&before, &v)), "{text}");
                     assert_eq!(value, v, "{text}");
                     // The order of the members too (`preserve_order`).
                     assert_eq!(value.to_string(), v.to_string(), "{text}");
                 }
                 Err(e) => assert_eq!(got, Err(e), "{text}"),
             }
+        }
+    }
+
+    /// Whether `a` and `b` have the same shape, as [`parse_into`] tells.
+    fn same_shape(a: &Value, b: &Value) -> bool {
+        match (a, b) {
+            (Value::Object(a), Value::Object(b)) => {
+                a.len() == b.len()
+                    && a.iter()
+                        .zip(b)
+                        .all(|((ka, va), (kb, vb))| ka == kb && same_shape(va, vb))
+            }
+            (Value::Array(a), Value::Array(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_shape(x, y))
+            }
+            (Value::Object(_) | Value::Array(_), _) | (_, Value::Object(_) | Value::Array(_)) => {
+                false
+            }
+            _ => true,
         }
     }
 
