@@ -14,12 +14,13 @@
 //! record by record, so [`crate::change::ChangeRequest::check_fields`] runs only for a
 //! record with a field not seen before.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::{Map, Value};
 
-use crate::expr::{FieldPath, Segment};
+use crate::expr::{ExprKind, FieldPath, Segment};
 use crate::graph::SystemGraph;
 use crate::pipeline::{Flow, FlowId, Pipeline, SystemId};
 use crate::propagate::MAX_ARRIVALS;
@@ -386,9 +387,16 @@ fn overwrite(
                 Places::Flat(values) => values.next()?,
                 Places::Paths(doc) => mapping.target.slot_mut(doc).ok()?,
             };
-            let gave = with_inputs(inputs, &found, single, source, |lookup| {
-                crate::func::eval_into(&mapping.expr, lookup, place)
-            });
+            let gave = match (&mapping.expr.kind, found[0]) {
+                // A plain copy of its one input (`mail: email`): copied in as it is.
+                (ExprKind::Field(_), Some(value)) if single => {
+                    crate::func::assign(place, Cow::Borrowed(value));
+                    Ok(true)
+                }
+                _ => with_inputs(inputs, &found, single, source, |lookup| {
+                    crate::func::eval_into(&mapping.expr, lookup, place)
+                }),
+            };
             // A mapping that gave a result last time and none now: built afresh.
             if gave != Ok(true) {
                 return None;
