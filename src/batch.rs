@@ -458,7 +458,8 @@ fn one(
             scratch.found_declared = false;
             let outcome = match read {
                 Ok(None) => {
-                    // The fields of a record of the same shape as the last are those.
+                    // A record of the same shape as the last has its fields: declared if
+                    // those were.
                     scratch.known_declared = same_shape && known;
                     let outcome = judge(shared, scratch, line, &bare);
                     scratch.known_declared = false;
