@@ -201,12 +201,14 @@ struct Tally {
     causes: HashMap<Vec<FieldRef>, u64>,
 }
 
-/// A chunk of raw records: (line number, text).
-type Chunk = (usize, Vec<(u64, RawRecord)>);
+/// A chunk of raw records: its index, each record with its line number, and the text of
+/// its JSON lines (one buffer for the chunk, not a `String` per line).
+type Chunk = (usize, Vec<(u64, RawRecord)>, String);
 
 /// A record as read, before parsing.
 enum RawRecord {
-    Json(String),
+    /// A JSON line: where it is in its chunk's text.
+    Json(std::ops::Range<usize>),
     Csv(Vec<String>),
     Unreadable(String),
 }
@@ -306,6 +308,16 @@ struct Scratch {
     docs: Docs,
     /// Entry fields known to be declared.
     declared: Declared,
+    /// The change of the last bare line (its entry set), whose record the next bare line
+    /// is parsed over ([`crate::reparse`]: its keys and strings reused).
+    bare: ChangeRequest,
+    /// Whether every field of `bare.record` was found declared by the entry schema; it
+    /// stays so while the bare lines keep their shape (the same keys in the same places).
+    bare_declared: bool,
+    /// For [`accepts`]: the record at hand is known to have only declared fields.
+    known_declared: bool,
+    /// From [`accepts`]: the record at hand was found to have only declared fields.
+    found_declared: bool,
 }
 
 fn work(shared: Shared<'_>, rx: &Mutex<Receiver<Chunk>>, tx: &SyncSender<(usize, Vec<Outcome>)>) {
@@ -315,10 +327,12 @@ fn work(shared: Shared<'_>, rx: &Mutex<Receiver<Chunk>>, tx: &SyncSender<(usize,
             Ok(guard) => guard.recv(),
             Err(_) => return,
         };
-        let Ok((index, records)) = next else { return };
+        let Ok((index, records, text)) = next else {
+            return;
+        };
         let outcomes = records
             .into_iter()
-            .map(|(line, raw)| one(shared, &mut scratch, line, raw))
+            .map(|(line, raw)| one(shared, &mut scratch, line, raw, &text))
             .collect();
         if tx.send((index, outcomes)).is_err() {
             return;
@@ -424,14 +438,40 @@ fn typed(cell: Cell, text: &str) -> Value {
     }
 }
 
-fn one(shared: Shared<'_>, scratch: &mut Scratch, line: u64, raw: RawRecord) -> Outcome {
+/// One record of a chunk whose JSON lines are in `lines`.
+fn one(
+    shared: Shared<'_>,
+    scratch: &mut Scratch,
+    line: u64,
+    raw: RawRecord,
+    lines: &str,
+) -> Outcome {
     let header = shared.header;
     let malformed = |error: String| Outcome::Malformed { line, error };
     let change = match raw {
-        RawRecord::Json(text) => match change_of_line(&text, &header.entry) {
-            Ok(c) => c,
-            Err(e) => return malformed(e),
-        },
+        RawRecord::Json(range) => {
+            let text = lines.get(range).unwrap_or_default();
+            let mut bare = std::mem::take(&mut scratch.bare);
+            let mut same_shape = false;
+            let read = read_line(text, &header.entry, &mut bare, &mut same_shape);
+            let known = std::mem::take(&mut scratch.bare_declared);
+            scratch.found_declared = false;
+            let outcome = match read {
+                Ok(None) => {
+                    // A record of the same shape as the last has its fields: declared if
+                    // those were.
+                    scratch.known_declared = same_shape && known;
+                    let outcome = judge(shared, scratch, line, &bare);
+                    scratch.known_declared = false;
+                    scratch.bare_declared = scratch.found_declared;
+                    outcome
+                }
+                Ok(Some(change)) => judge(shared, scratch, line, &change),
+                Err(e) => Ok(malformed(e)),
+            };
+            scratch.bare = bare;
+            return outcome.unwrap_or_else(|e| malformed(e.message));
+        }
         RawRecord::Csv(cells) => match header.record(&cells) {
             Ok(record) => ChangeRequest {
                 entry: Some(header.entry.clone()),
@@ -445,23 +485,37 @@ fn one(shared: Shared<'_>, scratch: &mut Scratch, line: u64, raw: RawRecord) -> 
     judge(shared, scratch, line, &change).unwrap_or_else(|e| malformed(e.message))
 }
 
-/// A JSON Lines record: a change request when it has `record`, else a bare entry record.
-fn change_of_line(text: &str, entry: &str) -> Result<ChangeRequest, String> {
-    let value: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
-    let Value::Object(map) = &value else {
+/// A JSON Lines record: a change request when it has `record` (`Some`), else a bare entry
+/// record, parsed into `bare.record` over the previous one ([`crate::reparse`]), `bare`'s
+/// entry set to `entry` (`None`); `same_shape`: whether the line has the shape of the
+/// value `bare.record` held.
+fn read_line(
+    text: &str,
+    entry: &str,
+    bare: &mut ChangeRequest,
+    same_shape: &mut bool,
+) -> Result<Option<ChangeRequest>, String> {
+    *same_shape =
+        crate::reparse::parse_into(text, &mut bare.record).map_err(|e| format!("not JSON: {e}"))?;
+    let Value::Object(map) = &bare.record else {
         return Err("a record must be a JSON object".to_owned());
     };
-    if map.contains_key("record") {
+    // A record has a few keys: compared, not hashed with SipHash.
+    let change = if map.len() <= 16 {
+        map.keys().any(|k| k == "record")
+    } else {
+        map.contains_key("record")
+    };
+    if change {
         let mut change =
             ChangeRequest::parse(Path::new("<batch>"), text.to_owned()).map_err(|e| e.message)?;
         change.entry.get_or_insert_with(|| entry.to_owned());
-        return Ok(change);
+        return Ok(Some(change));
     }
-    Ok(ChangeRequest {
-        entry: Some(entry.to_owned()),
-        record: value,
-        ..ChangeRequest::default()
-    })
+    if bare.entry.as_deref() != Some(entry) {
+        bare.entry = Some(entry.to_owned());
+    }
+    Ok(None)
 }
 
 /// The fast path, then the full validation for a record something may reject.
@@ -493,7 +547,10 @@ fn accepts(
     match shared.plan {
         Some(plan) if partial && change.entry.as_deref() == Some(shared.header.entry.as_str()) => {
             let entry = &shared.pipeline.systems[plan.entry()];
-            if !scratch.declared.all(&entry.schema, &change.record) {
+            let declared = std::mem::take(&mut scratch.known_declared)
+                || scratch.declared.all(&entry.schema, &change.record);
+            scratch.found_declared = declared;
+            if !declared {
                 change.check_fields(&entry.id, &entry.schema)?;
             }
             Ok(plan.accepts(shared.pipeline, &change.record, &mut scratch.docs))
@@ -576,14 +633,17 @@ fn read_csv<R: BufRead>(
             p.store(csv.position().byte(), Ordering::Relaxed);
         }
         if chunk.len() == CHUNK {
-            if tx.send((index, std::mem::take(&mut chunk))).is_err() {
+            if tx
+                .send((index, std::mem::take(&mut chunk), String::new()))
+                .is_err()
+            {
                 return Ok(());
             }
             index += 1;
         }
     }
     if !chunk.is_empty() {
-        let _ = tx.send((index, chunk));
+        let _ = tx.send((index, chunk, String::new()));
     }
     Ok(())
 }
@@ -595,6 +655,8 @@ fn read_lines<R: BufRead>(
 ) -> Result<(), Error> {
     let (mut chunk, mut index, mut line) = (Vec::with_capacity(CHUNK), 0usize, 0u64);
     let mut buf = Vec::new();
+    // The chunk's JSON lines, one after the other.
+    let mut lines = String::new();
     loop {
         buf.clear();
         let n = reader
@@ -618,16 +680,20 @@ fn read_lines<R: BufRead>(
         if text.is_empty() {
             continue;
         }
-        chunk.push((line, RawRecord::Json(text.to_owned())));
+        let start = lines.len();
+        lines.push_str(text);
+        chunk.push((line, RawRecord::Json(start..lines.len())));
         if chunk.len() == CHUNK {
-            if tx.send((index, std::mem::take(&mut chunk))).is_err() {
+            let size = lines.len();
+            let full = std::mem::replace(&mut lines, String::with_capacity(size));
+            if tx.send((index, std::mem::take(&mut chunk), full)).is_err() {
                 return Ok(());
             }
             index += 1;
         }
     }
     if !chunk.is_empty() {
-        let _ = tx.send((index, chunk));
+        let _ = tx.send((index, chunk, lines));
     }
     Ok(())
 }

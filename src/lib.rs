@@ -40,6 +40,7 @@ pub mod pipeline;
 pub mod plan;
 pub mod pointer;
 pub mod propagate;
+pub mod reparse;
 pub mod report;
 pub mod request;
 pub mod submit;

@@ -14,12 +14,13 @@
 //! record by record, so [`crate::change::ChangeRequest::check_fields`] runs only for a
 //! record with a field not seen before.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::{Map, Value};
 
-use crate::expr::FieldPath;
+use crate::expr::{ExprKind, FieldPath, Segment};
 use crate::graph::SystemGraph;
 use crate::pipeline::{Flow, FlowId, Pipeline, SystemId};
 use crate::propagate::MAX_ARRIVALS;
@@ -63,6 +64,9 @@ pub struct Plan {
     /// Per flow, per mapping: whether the expression reads one field only, the mapping's
     /// one input (`ascii(city)`), so each field it reads is that input, not compared.
     single: Vec<Vec<bool>>,
+    /// Per flow: whether every mapping's target is one key, no two the same, so a
+    /// record its mappings wrote has their keys in the order written ([`derive`]).
+    flat: Vec<bool>,
     /// This plan among every plan made, so [`Docs`] used with another one start afresh.
     id: u64,
 }
@@ -79,8 +83,6 @@ pub struct Docs {
     /// The plan the slots are for.
     plan: Option<u64>,
     slots: Vec<Slot>,
-    /// The mapping results of the flow at hand, before they are written.
-    values: Vec<(usize, Value)>,
 }
 
 /// One plan node's derived record.
@@ -151,12 +153,29 @@ impl Plan {
                     .collect()
             })
             .collect();
+        let flat = pipeline
+            .flows
+            .iter()
+            .map(|flow| {
+                let keys: Vec<&Segment> = flow
+                    .mappings
+                    .iter()
+                    .filter_map(|m| match m.target.segments() {
+                        [key @ Segment::Key(_)] => Some(key),
+                        _ => None,
+                    })
+                    .collect();
+                keys.len() == flow.mappings.len()
+                    && keys.iter().enumerate().all(|(i, k)| !keys[..i].contains(k))
+            })
+            .collect();
         Some(Self {
             entry,
             nodes,
             backs,
             repeated,
             single,
+            flat,
             id: PLANS.fetch_add(1, Ordering::Relaxed),
         })
     }
@@ -199,13 +218,8 @@ impl Plan {
             };
             let slot = &mut after[0];
             let single = self.single.get(flow.index()).map_or(&[][..], Vec::as_slice);
-            match derive(
-                &pipeline.flows[flow],
-                single,
-                source,
-                slot,
-                &mut docs.values,
-            ) {
+            let flat = self.flat.get(flow.index()).copied().unwrap_or(false);
+            match derive(&pipeline.flows[flow], single, flat, source, slot) {
                 None => {}
                 Some(true) => return false,
                 Some(false) => {
@@ -244,7 +258,7 @@ impl Plan {
             };
             let mut came = Slot::default();
             let flow = &pipeline.flows[back.flow];
-            if derive(flow, &[], source, &mut came, &mut Vec::new()).is_none() {
+            if derive(flow, &[], false, source, &mut came).is_none() {
                 continue;
             }
             if echoes(had, &came.doc) {
@@ -282,46 +296,165 @@ fn echoes(had: &Value, came: &Value) -> bool {
 /// without provenance: a mapping whose inputs are all missing gives nothing; one that
 /// reads a present input reaches the target; a mapping that fails on a present input
 /// reaches it too, failed. `None` when the flow is not reached; else whether a mapping
-/// failed, the target's record in `slot.doc` (`values`: scratch, reused). `single`: the
-/// mappings that read one field, their input ([`Plan`]; empty: none known).
+/// failed, the target's record in `slot.doc`. `single`: the mappings that read one field,
+/// their input ([`Plan`]; empty: none known).
+///
+/// When the same mappings wrote `slot.doc` last time, each result is evaluated straight
+/// into its place there ([`crate::func::eval_into`]: a copied string overwrites the old
+/// one's buffer); should the mappings that give a result differ, the record is built
+/// afresh.
 fn derive(
     flow: &Flow,
     single: &[bool],
+    flat: bool,
     source: &Value,
     slot: &mut Slot,
-    values: &mut Vec<(usize, Value)>,
 ) -> Option<bool> {
-    values.clear();
+    if let Some(written) = slot.written.take()
+        && let Some(verdict) = overwrite(flow, single, flat, source, slot, written)
+    {
+        return verdict;
+    }
+    build(flow, single, source, slot)
+}
+
+/// One mapping's inputs in `source`, looked up once (the expression reads the same
+/// fields; mappings read at most a few), and how many are present.
+fn inputs_of<'v>(
+    inputs: &[(FieldPath, String)],
+    source: &'v Value,
+) -> ([Option<&'v Value>; 4], usize) {
+    let mut found: [Option<&Value>; 4] = [None; 4];
+    for ((f, _), slot) in inputs.iter().zip(&mut found) {
+        *slot = f.get(source);
+    }
+    let present = inputs
+        .iter()
+        .enumerate()
+        .filter(|&(i, (f, _))| found.get(i).map_or_else(|| f.get(source), |v| *v).is_some())
+        .count();
+    (found, present)
+}
+
+/// Evaluates a mapping with the inputs [`inputs_of`] found, through `eval`.
+fn with_inputs<'v, T>(
+    inputs: &[(FieldPath, String)],
+    found: &[Option<&'v Value>; 4],
+    single: bool,
+    source: &'v Value,
+    eval: impl FnOnce(&dyn Fn(&FieldPath) -> Option<&'v Value>) -> T,
+) -> T {
+    let lookup = |f: &FieldPath| {
+        if single {
+            return found[0];
+        }
+        match inputs.iter().position(|(g, _)| g == f) {
+            Some(i) if i < found.len() => found[i],
+            _ => f.get(source),
+        }
+    };
+    eval(&lookup)
+}
+
+/// [`derive`] over the record the mappings `written` wrote last time, each result
+/// evaluated into its place; `None` (the record is then to be built afresh) as soon as
+/// the mappings that give a result are not `written`, or a place cannot be found.
+fn overwrite(
+    flow: &Flow,
+    single: &[bool],
+    flat: bool,
+    source: &Value,
+    slot: &mut Slot,
+    written: Vec<usize>,
+) -> Option<Option<bool>> {
     let (mut reached, mut failed) = (false, false);
+    let mut next = 0;
+    // A flat flow's record holds the results of `written`, in that order, and nothing
+    // else: each one's place is the next value, no key looked up.
+    let mut places = match &mut slot.doc {
+        Value::Object(map) if flat && map.len() == written.len() => Places::Flat(map.values_mut()),
+        doc => Places::Paths(doc),
+    };
     for (index, mapping) in flow.mappings.iter().enumerate() {
         let inputs = &mapping.inputs;
-        // Each input looked up once (a lookup hashes every key on the way): the expression
-        // reads the same fields. Mappings read at most a few.
-        let mut found: [Option<&Value>; 4] = [None; 4];
-        for ((f, _), slot) in inputs.iter().zip(&mut found) {
-            *slot = f.get(source);
-        }
-        let present = inputs
-            .iter()
-            .enumerate()
-            .filter(|&(i, (f, _))| found.get(i).map_or_else(|| f.get(source), |v| *v).is_some())
-            .count();
+        let (found, present) = inputs_of(inputs, source);
         if present == 0 && !inputs.is_empty() {
             continue;
         }
         let single = single.get(index).copied().unwrap_or(false);
-        let lookup = |f: &FieldPath| {
-            if single {
-                return found[0];
+        if written.get(next) == Some(&index) {
+            let place = match &mut places {
+                Places::Flat(values) => values.next()?,
+                Places::Paths(doc) => mapping.target.slot_mut(doc).ok()?,
+            };
+            let gave = match (&mapping.expr.kind, found[0]) {
+                // A plain copy of its one input (`mail: email`): copied in as it is.
+                (ExprKind::Field(_), Some(value)) if single => {
+                    crate::func::assign(place, Cow::Borrowed(value));
+                    Ok(true)
+                }
+                _ => with_inputs(inputs, &found, single, source, |lookup| {
+                    crate::func::eval_into(&mapping.expr, lookup, place)
+                }),
+            };
+            // A mapping that gave a result last time and none now: built afresh.
+            if gave != Ok(true) {
+                return None;
             }
-            match inputs.iter().position(|(g, _)| g == f) {
-                Some(i) if i < found.len() => found[i],
-                _ => f.get(source),
-            }
-        };
-        match crate::func::eval(&mapping.expr, &lookup) {
+            next += 1;
+            reached |= present > 0;
+            continue;
+        }
+        let result = with_inputs(inputs, &found, single, source, |lookup| {
+            crate::func::eval_ref(&mapping.expr, lookup)
+        });
+        match result {
+            // A mapping that gives a result it did not give last time: built afresh.
+            Ok(Some(_)) => return None,
+            Ok(None) => reached |= !inputs.is_empty() && present == inputs.len(),
+            Err(_) if present == 0 => {}
+            Err(_) => (reached, failed) = (true, true),
+        }
+    }
+    if next != written.len() {
+        return None;
+    }
+    // Every result of `written` was written again: the record is what they make.
+    slot.written = Some(written);
+    Some(reached.then_some(failed))
+}
+
+/// Where [`overwrite`] finds each result's place.
+enum Places<'d> {
+    /// The record's values, in the order written (a flat flow).
+    Flat(serde_json::map::ValuesMut<'d>),
+    /// The record, each target looked up.
+    Paths(&'d mut Value),
+}
+
+/// [`derive`] into an emptied record, each result written as it comes (as into a fresh
+/// object).
+fn build(flow: &Flow, single: &[bool], source: &Value, slot: &mut Slot) -> Option<bool> {
+    match &mut slot.doc {
+        Value::Object(map) => map.clear(),
+        doc => *doc = Value::Object(Map::with_capacity(flow.mappings.len())),
+    }
+    let (mut reached, mut failed, mut wrote) = (false, false, true);
+    let mut written = Vec::new();
+    for (index, mapping) in flow.mappings.iter().enumerate() {
+        let inputs = &mapping.inputs;
+        let (found, present) = inputs_of(inputs, source);
+        if present == 0 && !inputs.is_empty() {
+            continue;
+        }
+        let single = single.get(index).copied().unwrap_or(false);
+        let result = with_inputs(inputs, &found, single, source, |lookup| {
+            crate::func::eval(&mapping.expr, lookup)
+        });
+        match result {
             Ok(Some(value)) => {
-                values.push((index, value));
+                wrote &= mapping.target.set(&mut slot.doc, value).is_ok();
+                written.push(index);
                 reached |= present > 0;
             }
             // A reached field that comes out missing (`required` applies), or a mapping
@@ -333,38 +466,13 @@ fn derive(
             Err(_) => (reached, failed) = (true, true),
         }
     }
+    // After a failed write the record is not what a fresh one would be: built afresh
+    // next time.
+    slot.written = wrote.then_some(written);
     if !reached {
-        // Nothing reads the record; `slot` stays as it was, consistent with `written`.
         return None;
     }
-    // The results written in mapping order, as into a fresh object: in place when the
-    // same mappings wrote the record last time (so it has exactly the keys they make).
-    let same = slot.written.as_ref().is_some_and(|w| {
-        w.len() == values.len() && w.iter().zip(values.iter()).all(|(a, (b, _))| a == b)
-    });
-    let mut written = slot.written.take().unwrap_or_default();
-    if !same {
-        match &mut slot.doc {
-            Value::Object(map) => map.clear(),
-            doc => *doc = Value::Object(Map::with_capacity(flow.mappings.len())),
-        }
-    }
-    written.clear();
-    let mut wrote = true;
-    for (index, value) in values.drain(..) {
-        let target = &flow.mappings[index].target;
-        let ok = if same {
-            target.overwrite(&mut slot.doc, value)
-        } else {
-            target.set(&mut slot.doc, value)
-        };
-        wrote &= ok.is_ok();
-        written.push(index);
-    }
-    failed |= !wrote;
-    // After a failed write the record is not what a fresh one would be: rebuilt next time.
-    slot.written = wrote.then_some(written);
-    Some(failed)
+    Some(failed || !wrote)
 }
 
 /// Entry fields known to be declared by the entry schema, learnt record by record: per

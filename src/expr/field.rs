@@ -125,13 +125,28 @@ impl FieldPath {
         self.put(doc, value, true)
     }
 
+    /// The value at this path in a record rewritten record after record, to be
+    /// overwritten in place (batch validation's derived records, README "`cargo bench
+    /// --bench batch`"): as [`FieldPath::overwrite`] finds it, creating it (`null`) and the
+    /// objects on the way when missing. Assigning to it gives what `overwrite` gives.
+    ///
+    /// # Errors
+    /// As [`FieldPath::set`].
+    pub fn slot_mut<'a>(&self, doc: &'a mut Value) -> Result<&'a mut Value, String> {
+        self.place(doc, true)
+    }
+
     fn put(&self, doc: &mut Value, value: Value, look_first: bool) -> Result<(), String> {
-        let Some((last, init)) = self.segments.split_last() else {
-            *doc = value;
-            return Ok(());
-        };
+        *self.place(doc, look_first)? = value;
+        Ok(())
+    }
+
+    /// Where a value at this path goes: the member or element, created (`null`) when it
+    /// is missing, with the objects on the way (`look_first`: look each key up before
+    /// inserting it).
+    fn place<'a>(&self, doc: &'a mut Value, look_first: bool) -> Result<&'a mut Value, String> {
         let mut cur = doc;
-        for s in init {
+        for s in &self.segments {
             cur = match s {
                 Segment::Key(k) => {
                     if cur.is_null() {
@@ -154,34 +169,7 @@ impl FieldPath {
                     .ok_or_else(|| format!("`{self}`: no element [{i}]"))?,
             };
         }
-        match last {
-            Segment::Key(k) => {
-                if cur.is_null() {
-                    *cur = Value::Object(Map::new());
-                }
-                let map = cur.as_object_mut().ok_or_else(|| {
-                    format!("`{self}`: `{k}` is inside a value that is not an object")
-                })?;
-                let existing = match look_first.then(|| position(map, k)).flatten() {
-                    Some(i) => map.values_mut().nth(i),
-                    None => None,
-                };
-                match existing {
-                    Some(slot) => *slot = value,
-                    None => {
-                        map.insert(k.clone(), value);
-                    }
-                }
-            }
-            Segment::Index(i) => {
-                let slot = cur
-                    .as_array_mut()
-                    .and_then(|a| a.get_mut(*i))
-                    .ok_or_else(|| format!("`{self}`: no element [{i}]"))?;
-                *slot = value;
-            }
-        }
-        Ok(())
+        Ok(cur)
     }
 
     /// The path one step up, if any.

@@ -42,9 +42,16 @@ impl MappingFunction for Concat {
     }
 
     fn eval(args: &mut Args<'_, '_>) -> Result<Option<Value>, EvalError> {
-        // Room for a name or an address line: one allocation, not one per doubling.
-        let mut out = String::with_capacity(32);
+        // Room for a name or an address line: one allocation, not one per doubling (none
+        // when the caller has a string to spare, README "`cargo bench --bench batch`").
+        let mut out = args.take_spare();
+        out.reserve(32);
         for i in 0..args.len() {
+            // A string literal is read where it is, not copied first.
+            if let Some(text) = args.literal_text(i) {
+                out.push_str(text);
+                continue;
+            }
             let Some(v) = args.get(i)? else {
                 return Ok(None);
             };

@@ -190,6 +190,11 @@ pub enum Literal {
 pub struct Args<'a, 'v> {
     len: usize,
     eval: &'a mut dyn FnMut(usize) -> ArgResult<'v>,
+    /// The argument expressions, when evaluating a call of the syntax tree: a string
+    /// literal is then read in place ([`Args::literal_text`]).
+    exprs: &'a [Expr],
+    /// A string the function may build its text result in ([`Args::take_spare`]).
+    spare: Option<String>,
 }
 
 /// One argument's value: borrowed from the record or a literal, or computed (`None`:
@@ -199,7 +204,30 @@ pub type ArgResult<'v> = Result<Option<Cow<'v, Value>>, EvalError>;
 impl<'a, 'v> Args<'a, 'v> {
     /// `len` arguments, the `i`-th evaluated by `eval(i)`.
     pub fn new(len: usize, eval: &'a mut dyn FnMut(usize) -> ArgResult<'v>) -> Self {
-        Self { len, eval }
+        Self {
+            len,
+            eval,
+            exprs: &[],
+            spare: None,
+        }
+    }
+
+    /// The `i`-th argument's text when it is a string literal (read in place, not
+    /// copied); `None` for any other argument. [`Args::get`] gives the same text as a
+    /// value.
+    #[must_use]
+    pub fn literal_text(&self, i: usize) -> Option<&'a str> {
+        match &self.exprs.get(i)?.kind {
+            ExprKind::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// An empty string to build a text result in: one the caller no longer needs (batch
+    /// validation's old value of the target field, README "`cargo bench --bench batch`"),
+    /// so the result needs no allocation; else a new one.
+    pub fn take_spare(&mut self) -> String {
+        self.spare.take().unwrap_or_default()
     }
 
     /// How many arguments there are.
@@ -391,11 +419,89 @@ pub fn eval_ref<'a>(
         ExprKind::Bool(b) => Ok(Some(Cow::Owned(Value::Bool(*b)))),
         ExprKind::Null => Ok(Some(Cow::Owned(Value::Null))),
         ExprKind::Call { func, args, .. } => {
-            let mut arg = |i: usize| args.get(i).map_or(Ok(None), |a| eval_ref(a, lookup));
-            Ok(func
-                .eval(&mut Args::new(args.len(), &mut arg))?
-                .map(Cow::Owned))
+            Ok(eval_call(*func, args, lookup, None)?.map(Cow::Owned))
         }
+    }
+}
+
+/// A call of `func` on the expressions `args`; `spare`: an empty string the function may
+/// build its text result in ([`Args::take_spare`]).
+fn eval_call<'a>(
+    func: Func,
+    args: &[Expr],
+    lookup: &dyn Fn(&FieldPath) -> Option<&'a Value>,
+    spare: Option<String>,
+) -> Result<Option<Value>, EvalError> {
+    let mut arg = |i: usize| args.get(i).map_or(Ok(None), |a| eval_ref(a, lookup));
+    let mut call = Args::new(args.len(), &mut arg);
+    call.exprs = args;
+    call.spare = spare;
+    func.eval(&mut call)
+}
+
+/// [`eval`] into `out`, overwriting what it held (batch validation rewrites its derived
+/// records in place, README "`cargo bench --bench batch`"): a field or string literal
+/// copied into `out`'s own string when both are text, and a call given `out`'s string to
+/// build its text in ([`Args::take_spare`]), without a new `String`. `Ok(true)` when there
+/// is a result (then `out` is it), `Ok(false)` when it is missing (then `out` holds
+/// anything: its text may be gone).
+///
+/// # Errors
+/// As [`eval`]; `out` then holds anything, as for a missing result.
+pub fn eval_into<'a>(
+    expr: &Expr,
+    lookup: &dyn Fn(&FieldPath) -> Option<&'a Value>,
+    out: &mut Value,
+) -> Result<bool, EvalError> {
+    match &expr.kind {
+        ExprKind::Str(s) => {
+            assign_str(out, s);
+            Ok(true)
+        }
+        ExprKind::Call { func, args, .. } => {
+            let spare = match out {
+                Value::String(s) => {
+                    let mut s = std::mem::take(s);
+                    s.clear();
+                    Some(s)
+                }
+                _ => None,
+            };
+            match eval_call(*func, args, lookup, spare)? {
+                Some(v) => {
+                    *out = v;
+                    Ok(true)
+                }
+                None => Ok(false),
+            }
+        }
+        _ => match eval_ref(expr, lookup)? {
+            Some(v) => {
+                assign(out, v);
+                Ok(true)
+            }
+            None => Ok(false),
+        },
+    }
+}
+
+/// `*out = v`, reusing `out`'s string when both are text.
+pub(crate) fn assign(out: &mut Value, v: Cow<'_, Value>) {
+    match v {
+        Cow::Borrowed(Value::String(s)) => assign_str(out, s),
+        Cow::Borrowed(v) => *out = v.clone(),
+        Cow::Owned(v) => *out = v,
+    }
+}
+
+/// `*out = Value::String(s.to_owned())`, reusing `out`'s string when it is one.
+fn assign_str(out: &mut Value, s: &str) {
+    match out {
+        Value::String(t) => {
+            t.clear();
+            t.push_str(s);
+        }
+        other => *other = Value::String(s.to_owned()),
     }
 }
 
@@ -528,14 +634,19 @@ pub(crate) fn eval_text(
     let Some(v) = args.get(0)? else {
         return Ok(None);
     };
-    if text_ref(func.name(), &v)
-        .map_err(|m| fail(func, m))?
-        .is_none()
-    {
-        return Ok(Some(Value::Null));
-    }
-    // Every string function has at most three arguments: no allocation for them.
-    let null = || Cow::Owned(Value::Null);
+    // The first argument is passed as text, not in `lits` (whose first slot stays `null`).
+    let text: Cow<'_, str> = match v {
+        Cow::Owned(Value::String(s)) => Cow::Owned(s),
+        Cow::Borrowed(Value::String(s)) => Cow::Borrowed(s.as_str()),
+        other => match text_ref(func.name(), &other).map_err(|m| fail(func, m))? {
+            Some(t) => Cow::Owned(t.into_owned()),
+            None => return Ok(Some(Value::Null)),
+        },
+    };
+    // Every string function has at most three arguments: no allocation for them (and
+    // the `null`s borrowed, so nothing to drop).
+    static NULL: Value = Value::Null;
+    let null = || Cow::Borrowed(&NULL);
     let mut small = [null(), null(), null()];
     let mut more = Vec::new();
     let lits: &mut [Cow<'_, Value>] = match small.get_mut(..args.len()) {
@@ -548,15 +659,6 @@ pub(crate) fn eval_text(
     for (i, lit) in lits.iter_mut().enumerate().skip(1) {
         *lit = args.get(i)?.unwrap_or_else(null);
     }
-    // The first argument is passed as text, not in `lits` (whose first slot stays `null`).
-    let text: Cow<'_, str> = match v {
-        Cow::Owned(Value::String(s)) => Cow::Owned(s),
-        Cow::Borrowed(Value::String(s)) => Cow::Borrowed(s.as_str()),
-        other => match text_ref(func.name(), &other) {
-            Ok(Some(t)) => Cow::Owned(t.into_owned()),
-            Ok(None) | Err(_) => return Ok(Some(Value::Null)),
-        },
-    };
     Ok(apply(text, lits).map(Value::String))
 }
 
