@@ -945,77 +945,86 @@ pub(crate) fn eval(
             acc.null = true;
             Abs::Any
         }
-        ExprKind::Call { func, args, .. } => {
-            if *func == Func::Default {
-                // Either side may be all there is: `x` when `v` is never filled, `v` when
-                // `x` is absent or null.
-                // A `null` `x` gives `v`, so only `v` can make the result `null` (`x` null
-                // and `v` absent is no value at all).
-                let (mut xa, mut va) = (Acc::default(), Acc::default());
-                let x = args.first().and_then(|a| eval(a, lookup, &mut xa));
-                let v = args.get(1).and_then(|a| eval(a, lookup, &mut va));
-                let null = v.is_some() && va.null;
-                xa.null = false;
-                va.null = false;
-                acc.absorb(&xa);
-                acc.absorb(&va);
-                acc.null |= null;
-                acc.composite = (x.is_some() && xa.composite) || (v.is_some() && va.composite);
-                return match (x, v) {
-                    (Some(x), Some(v)) => Some(domain::join(&x, &v)),
-                    (x, v) => x.or(v),
-                };
+        ExprKind::Call { func, args, .. } => return eval_call(*func, args, lookup, acc),
+    })
+}
+
+/// [`eval`] of a function call: `default` joins its two sides; any other function is
+/// applied to its arguments' descriptions, noting whether it may fail or give nothing.
+fn eval_call(
+    func: Func,
+    args: &[Expr],
+    lookup: &mut dyn FnMut(&str, &mut Acc) -> Option<Abs>,
+    acc: &mut Acc,
+) -> Option<Abs> {
+    if func == Func::Default {
+        // Either side may be all there is: `x` when `v` is never filled, `v` when
+        // `x` is absent or null.
+        // A `null` `x` gives `v`, so only `v` can make the result `null` (`x` null
+        // and `v` absent is no value at all).
+        let (mut xa, mut va) = (Acc::default(), Acc::default());
+        let x = args.first().and_then(|a| eval(a, lookup, &mut xa));
+        let v = args.get(1).and_then(|a| eval(a, lookup, &mut va));
+        let null = v.is_some() && va.null;
+        xa.null = false;
+        va.null = false;
+        acc.absorb(&xa);
+        acc.absorb(&va);
+        acc.null |= null;
+        acc.composite = (x.is_some() && xa.composite) || (v.is_some() && va.composite);
+        return match (x, v) {
+            (Some(x), Some(v)) => Some(domain::join(&x, &v)),
+            (x, v) => x.or(v),
+        };
+    }
+    let mut abs = Vec::with_capacity(args.len());
+    let mut lits = Vec::with_capacity(args.len());
+    // Whether an argument before the one at hand may fail (evaluation goes left
+    // to right and stops at the first failure or missing argument).
+    let outer = std::mem::take(&mut acc.may_fail);
+    // Whether each argument may be an array or object.
+    let mut composite = Vec::with_capacity(args.len());
+    for a in args {
+        acc.composite = false;
+        match eval(a, lookup, acc) {
+            Some(v) => {
+                composite.push(acc.composite);
+                abs.push(v);
             }
-            let mut abs = Vec::with_capacity(args.len());
-            let mut lits = Vec::with_capacity(args.len());
-            // Whether an argument before the one at hand may fail (evaluation goes left
-            // to right and stops at the first failure or missing argument).
-            let outer = std::mem::take(&mut acc.may_fail);
-            // Whether each argument may be an array or object.
-            let mut composite = Vec::with_capacity(args.len());
-            for a in args {
+            // `concat` stops at a `null` argument before it sees a missing one:
+            // its result is then `null`.
+            None if func == Func::Concat && acc.null => {
+                acc.may_fail |= outer;
                 acc.composite = false;
-                match eval(a, lookup, acc) {
-                    Some(v) => {
-                        composite.push(acc.composite);
-                        abs.push(v);
-                    }
-                    // `concat` stops at a `null` argument before it sees a missing one:
-                    // its result is then `null`.
-                    None if *func == Func::Concat && acc.null => {
-                        acc.may_fail |= outer;
-                        acc.composite = false;
-                        return Some(Abs::Str(Str::literal("")));
-                    }
-                    // An earlier argument may fail before this one is found missing:
-                    // the mapping fails or gives nothing, never certainly nothing.
-                    None if acc.may_fail => {
-                        acc.composite = false;
-                        return Some(Abs::Any);
-                    }
-                    None => {
-                        acc.may_fail = outer;
-                        return None;
-                    }
-                }
-                lits.push(literal(a));
+                return Some(Abs::Str(Str::literal("")));
             }
-            // Surely no value: unless an argument may fail first (then the mapping fails
-            // or gives nothing) or be `null` (a function of `null` gives `null`).
-            if func.gives_nothing(&abs, &lits) && !acc.may_fail && !acc.null {
+            // An earlier argument may fail before this one is found missing:
+            // the mapping fails or gives nothing, never certainly nothing.
+            None if acc.may_fail => {
+                acc.composite = false;
+                return Some(Abs::Any);
+            }
+            None => {
                 acc.may_fail = outer;
                 return None;
             }
-            acc.may_fail |= outer;
-            acc.may_fail |= func.may_fail(&abs);
-            // Every function but `default` fails on an array or object, which a value
-            // described as `Any` (untyped, or an object) may be.
-            acc.may_fail |= composite.iter().any(|c| *c);
-            // A function gives text, a number or `null`: never an array or object.
-            acc.composite = false;
-            func.forward(&abs, &lits)
         }
-    })
+        lits.push(literal(a));
+    }
+    // Surely no value: unless an argument may fail first (then the mapping fails
+    // or gives nothing) or be `null` (a function of `null` gives `null`).
+    if func.gives_nothing(&abs, &lits) && !acc.may_fail && !acc.null {
+        acc.may_fail = outer;
+        return None;
+    }
+    acc.may_fail |= outer;
+    acc.may_fail |= func.may_fail(&abs);
+    // Every function but `default` fails on an array or object, which a value
+    // described as `Any` (untyped, or an object) may be.
+    acc.may_fail |= composite.iter().any(|c| *c);
+    // A function gives text, a number or `null`: never an array or object.
+    acc.composite = false;
+    Some(func.forward(&abs, &lits))
 }
 
 fn literal(e: &Expr) -> Option<Value> {
