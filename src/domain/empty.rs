@@ -138,9 +138,7 @@ fn passes(schema: &Value, v: &Value) -> bool {
     let cache = VALIDATORS.get_or_init(Default::default);
     let cached = cache.lock().ok().and_then(|m| m.get(&key).cloned());
     let validator = cached.unwrap_or_else(|| {
-        let built = jsonschema::options()
-            .should_validate_formats(true)
-            .with_pattern_options(jsonschema::PatternOptions::regex())
+        let built = crate::schema::validator_options()
             .build(schema)
             .ok()
             .map(std::sync::Arc::new);

@@ -103,11 +103,14 @@ pub(crate) fn pull<'e>(expr: &'e Expr, c: Constraint, out: &mut Walk<'e>) {
     }
 }
 
-/// Whether a non-text literal (a `default()` fallback such as `0`) meets `c`, judged by
-/// the real validator on the constraint as a schema; text limits do not apply to it.
+/// Whether a literal (a `default()` fallback such as `0`, or text that fits the structured
+/// limits) meets `c`, judged by the real validator on the constraint as a schema, with the
+/// options `validate` uses (a `format` asserted: `"n/a"` is no e-mail address).
 fn literal_passes(c: &Constraint, literal: &Value) -> bool {
     c.never.is_none()
-        && jsonschema::validator_for(&c.to_schema()).is_ok_and(|v| v.is_valid(literal))
+        && crate::schema::validator_options()
+            .build(&c.to_schema())
+            .is_ok_and(|v| v.is_valid(literal))
 }
 
 /// Lets `null` through the keywords of `c` that would reject it: `type`, `enum` and

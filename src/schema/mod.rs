@@ -22,6 +22,19 @@ use crate::span::SourceFile;
 use crate::text::{escape, plural, shorten};
 
 pub use keywords::{CP1252_HIGH, Charset, Encoding};
+
+/// The options every value is judged with, in `validate` and wherever ripple asks the real
+/// validator about a value (a `default()` fallback, a branch): formats asserted, patterns
+/// in the `regex` engine, ripple's own keywords (README, "System schemas").
+pub(crate) fn validator_options() -> jsonschema::ValidationOptions<'static> {
+    jsonschema::options()
+        .should_validate_formats(true)
+        .with_pattern_options(jsonschema::PatternOptions::regex())
+        .with_keyword("x-maxBytes", keywords::max_bytes)
+        .with_keyword("x-charset", keywords::charset)
+        .with_keyword("x-encoding", keywords::encoding)
+        .with_keyword("x-pii", keywords::pii)
+}
 pub use leaf::{Conditional, Keyword, Leaf, TypeName, TypeSet};
 
 /// A value a schema rejects, in ripple's terms.
@@ -108,14 +121,8 @@ impl SystemSchema {
                 lint::check(doc, value, &raw, &mut warnings)?;
             }
         }
-        let validator = jsonschema::options()
+        let validator = validator_options()
             .with_base_uri(base)
-            .should_validate_formats(true)
-            .with_pattern_options(jsonschema::PatternOptions::regex())
-            .with_keyword("x-maxBytes", keywords::max_bytes)
-            .with_keyword("x-charset", keywords::charset)
-            .with_keyword("x-encoding", keywords::encoding)
-            .with_keyword("x-pii", keywords::pii)
             .build(&raw)
             .map_err(|e| {
                 let pointer = e.instance_path().as_str();

@@ -335,3 +335,8 @@ fn emitted_default_null_into_field_any_of() {
 fn emitted_mapping_failure_of_one_concat_input() {
     holds("emitted-mapping-failure-of-one-concat-input");
 }
+
+#[test]
+fn emitted_default_fallback_fails_format() {
+    holds("emitted-default-fallback-fails-format");
+}
