@@ -984,9 +984,13 @@ fn eval_call(
     let outer = std::mem::take(&mut acc.may_fail);
     // Whether each argument may be an array or object.
     let mut composite = Vec::with_capacity(args.len());
-    for a in args {
+    for (i, a) in args.iter().enumerate() {
         acc.composite = false;
-        match eval(a, lookup, acc) {
+        let v = eval(a, lookup, acc);
+        if v.is_none() {
+            note_origins(&args[i + 1..], lookup, acc);
+        }
+        match v {
             Some(v) => {
                 composite.push(acc.composite);
                 abs.push(v);
@@ -1025,6 +1029,22 @@ fn eval_call(
     // A function gives text, a number or `null`: never an array or object.
     acc.composite = false;
     Some(func.forward(&abs, &lits))
+}
+
+/// Adds the entry fields `args` derive from to `acc`'s origins, and nothing else: when
+/// evaluation stops at a missing argument, the fields of those after it are origins all
+/// the same, and a witness search that left them out would be no search of every value
+/// (`concat(b, c)` with `b` never present still reads `c`).
+fn note_origins(
+    args: &[Expr],
+    lookup: &mut dyn FnMut(&str, &mut Acc) -> Option<Abs>,
+    acc: &mut Acc,
+) {
+    for a in args {
+        let mut scratch = Acc::default();
+        let _ = eval(a, lookup, &mut scratch);
+        acc.origins.extend(scratch.origins);
+    }
 }
 
 fn literal(e: &Expr) -> Option<Value> {

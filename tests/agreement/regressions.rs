@@ -340,3 +340,13 @@ fn emitted_mapping_failure_of_one_concat_input() {
 fn emitted_default_fallback_fails_format() {
     holds("emitted-default-fallback-fails-format");
 }
+
+#[test]
+fn proof_concat_origins_after_an_absent_argument() {
+    holds("proof-concat-origins-after-an-absent-argument");
+}
+
+#[test]
+fn proof_concat_origins_after_an_impossible_email_enum() {
+    holds("proof-concat-origins-after-an-impossible-email-enum");
+}
