@@ -285,14 +285,19 @@ fn findings_at(p: &Pipeline, system: &str, field: &str) -> Vec<(Code, Option<Val
         .collect()
 }
 
+/// What `validate` says about a change of `record`.
+fn validated(p: &Pipeline, record: Value) -> validate::Report {
+    let change = ChangeRequest {
+        record,
+        ..ChangeRequest::default()
+    };
+    validate::validate(p, &SystemGraph::new(p), &change).unwrap()
+}
+
 /// Whether `validate` accepts `record` at the entry and every system before `system`, and
 /// rejects it at `system`.
 fn rejected_first_at(p: &Pipeline, record: &Value, system: &str) -> bool {
-    let change = ChangeRequest {
-        record: record.clone(),
-        ..ChangeRequest::default()
-    };
-    let report = validate::validate(p, &SystemGraph::new(p), &change).unwrap();
+    let report = validated(p, record.clone());
     let rejecting: Vec<&str> = report
         .violations
         .iter()
@@ -418,11 +423,7 @@ fn scalar_unions_and_accepted_failures_do_not_make_a_mapping_fail() {
         "{n:?}"
     );
     for record in [json!({"a": 5}), json!({"a": "x", "street": "12"})] {
-        let change = ChangeRequest {
-            record,
-            ..ChangeRequest::default()
-        };
-        let report = validate::validate(&p, &SystemGraph::new(&p), &change).unwrap();
+        let report = validated(&p, record);
         assert!(report.violations.is_empty(), "{:?}", report.violations);
     }
 }
@@ -561,11 +562,7 @@ fn a_one_of_that_the_fields_own_limits_decide_closes_the_path() {
     );
     assert_eq!(findings_at(&p, "s2", "/t"), vec![]);
     for record in [json!({"city": "a"}), json!({"city": "a", "c": "bb"})] {
-        let change = ChangeRequest {
-            record,
-            ..ChangeRequest::default()
-        };
-        let report = validate::validate(&p, &SystemGraph::new(&p), &change).unwrap();
+        let report = validated(&p, record);
         // `s1` rejects it (what `validate` says further on is behind that rejection).
         assert!(
             report

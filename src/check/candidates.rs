@@ -96,7 +96,7 @@ pub(super) fn candidates(abs: &Abs, leaf: &Leaf, hints: &Hints) -> Vec<Value> {
             }
             Keyword::Format(f) if f == "email" => out.extend(emails(leaf)),
             // A value the format accepts: the entry rejects almost every other string.
-            Keyword::Format(f) => out.extend(format_example(f).map(Value::from)),
+            Keyword::Format(f) => out.extend(domain::format::example(f).map(Value::from)),
             Keyword::Enum(items) => out.extend(items.iter().cloned()),
             Keyword::Const(v) => out.push(v.clone()),
             _ => {}
@@ -266,18 +266,6 @@ fn other_types(abs: &Abs, leaf: &Leaf) -> Vec<Value> {
         out.push(serde_json::json!({}));
     }
     out
-}
-
-/// A string of a format whose grammar fixes its shape (see `domain::format`).
-fn format_example(format: &str) -> Option<&'static str> {
-    Some(match format {
-        "date" => "2024-01-31",
-        "time" => "12:00:00Z",
-        "date-time" => "2024-01-31T12:00:00Z",
-        "uuid" => "0f8fad5b-d9cb-469f-a165-70867728950e",
-        "ipv4" => "192.168.100.200",
-        _ => return None,
-    })
 }
 
 /// E-mail addresses around the usual limits (64-character local part, 254 in all).

@@ -71,6 +71,19 @@ pub(crate) fn shape(format: &str) -> Option<Shape> {
     })
 }
 
+/// A string the format accepts, for the formats whose shape is described here (e-mail
+/// addresses have their own candidates, around their length limits).
+pub(crate) fn example(format: &str) -> Option<&'static str> {
+    Some(match format {
+        "date" => "2024-01-31",
+        "time" => "12:00:00Z",
+        "date-time" => "2024-01-31T12:00:00Z",
+        "uuid" => "0f8fad5b-d9cb-469f-a165-70867728950e",
+        "ipv4" => "192.168.100.200",
+        _ => return None,
+    })
+}
+
 /// The characters of an RFC 3339 time (and `extra`): digits, `:`, a fraction's `.`, the
 /// offset's sign, `Z`.
 fn time_chars(extra: &[(char, char)]) -> Chars {

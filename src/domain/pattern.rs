@@ -14,12 +14,13 @@ pub fn simple_pattern(pattern: &str) -> Option<(Chars, u64, Option<u64>)> {
 /// What a pattern says about characters and length, remembered per pattern text: parsing
 /// the regex again for every field on every path dominated `check` on large graphs.
 type PatternFacts = Option<(Chars, u64, Option<u64>)>;
-type PatternMemo =
-    std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<String, PatternFacts>>>;
+type PatternMemo<T = PatternFacts> =
+    std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<String, T>>>;
 static SIMPLE: PatternMemo = std::sync::OnceLock::new();
 static BOUNDS: PatternMemo = std::sync::OnceLock::new();
+static MIN_LEN: PatternMemo<u64> = std::sync::OnceLock::new();
 
-fn memo(cache: &PatternMemo, pattern: &str, f: fn(&str) -> PatternFacts) -> PatternFacts {
+fn memo<T: Clone>(cache: &PatternMemo<T>, pattern: &str, f: fn(&str) -> T) -> T {
     let map = cache.get_or_init(Default::default);
     if let Ok(m) = map.lock()
         && let Some(found) = m.get(pattern)
@@ -128,22 +129,12 @@ fn pattern_bounds_uncached(pattern: &str) -> PatternFacts {
 /// passed the pattern is too. 0 when the pattern cannot be read.
 #[must_use]
 pub fn pattern_min_len(pattern: &str) -> u64 {
-    static MIN: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<String, u64>>> =
-        std::sync::OnceLock::new();
-    let map = MIN.get_or_init(Default::default);
-    if let Ok(m) = map.lock()
-        && let Some(n) = m.get(pattern)
-    {
-        return *n;
-    }
-    let n = jsonschema_regex::to_rust_regex(pattern)
-        .ok()
-        .and_then(|t| regex_syntax::parse(&t).ok())
-        .map_or(0, |hir| min_chars(&hir));
-    if let Ok(mut m) = map.lock() {
-        m.insert(pattern.to_owned(), n);
-    }
-    n
+    memo(&MIN_LEN, pattern, |p| {
+        jsonschema_regex::to_rust_regex(p)
+            .ok()
+            .and_then(|t| regex_syntax::parse(&t).ok())
+            .map_or(0, |hir| min_chars(&hir))
+    })
 }
 
 /// The fewest characters a match of `hir` spans.
