@@ -611,3 +611,44 @@ fn replace_without_its_from_and_the_empty_string_are_exact() {
     assert_eq!(findings_at(&p, "s1", "/t"), vec![]);
     assert_eq!(findings_at(&p, "s2", "/u"), vec![]);
 }
+
+/// On one path the witness search varies that path's own origins, not the summary's (on a
+/// graph with two paths into a system, the summary's holds both paths' fields). Here `/x`
+/// of `b` comes from `a:/x` on `a → b` and from `a:/y` on `a → d → b`; on `a → b`, any
+/// `y` makes `b` reject (`w` is always too long), so a search that also set `y` never got
+/// a record past `b` and the field ended R302.
+#[test]
+fn the_search_on_a_path_varies_that_paths_origins_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = chain(
+        dir.path(),
+        &[
+            (
+                "a",
+                json!({
+                    "x": {"type": "string", "maxLength": 20},
+                    "y": {"type": "string", "maxLength": 5}
+                }),
+            ),
+            (
+                "b",
+                json!({"x": {"type": "string"}, "w": {"type": "string", "maxLength": 1}}),
+            ),
+            ("d", json!({"x": {"type": "string"}})),
+            ("c", json!({"z": {"type": "string", "maxLength": 10}})),
+        ],
+        &[
+            ("a", "b", &[("x", "x"), ("w", "concat(y, \"xx\")")]),
+            ("a", "d", &[("x", "y")]),
+            ("d", "b", &[("x", "x")]),
+            ("b", "c", &[("z", "x")]),
+        ],
+    );
+    let found = findings_at(&p, "c", "/z");
+    let [(Code::Incompatible, Some(witness))] = found.as_slice() else {
+        panic!("{found:?}")
+    };
+    let record = witness.clone();
+    assert!(record.get("y").is_none(), "{record}");
+    assert!(rejected_first_at(&p, &record, "c"), "{record}");
+}

@@ -132,7 +132,7 @@ pub(super) fn analyze(
     let mut decided = *complete;
     let mut inconsistency = None;
     for path in paths.iter().filter(|_| useful) {
-        match on_path(&subject, path, &derivation, &unproven) {
+        match on_path(&subject, path, &unproven) {
             OnPath::Decided => {}
             OnPath::Refuted(found) => return found,
             OnPath::Open => decided = false,
@@ -155,12 +155,7 @@ pub(super) fn analyze(
 }
 
 /// Proves the field on one path alone, or looks for a witness on it.
-fn on_path(
-    subject: &Subject<'_>,
-    path: &FlowPath,
-    derivation: &Derivation,
-    unproven: &[(String, Value)],
-) -> OnPath {
+fn on_path(subject: &Subject<'_>, path: &FlowPath, unproven: &[(String, Value)]) -> OnPath {
     let pipeline = subject.pipeline;
     let mut path_acc = Acc::default();
     let k = path.systems.len() - 2;
@@ -193,17 +188,16 @@ fn on_path(
         Ok(None) => return OnPath::Decided,
         Err(e) => return OnPath::Inconsistent(e),
     }
-    // The path knows origins the summary cannot see (a field inside an object copied
-    // whole comes from that field, not from the whole object): search both.
-    let widened;
-    let derivation = if path_acc.origins.is_subset(&derivation.origins) {
-        derivation
-    } else {
-        let mut origins = derivation.origins.clone();
-        origins.extend(path_acc.origins.iter().cloned());
-        widened = Derivation { origins };
-        &widened
+    // On this path the value derives from the path's own origins: the summary joins every
+    // path's (on a graph with cycles, often every entry field), and a search over fields
+    // that cannot change the value here only spends the budget. The path's set is complete
+    // for the path (see `dataflow::eval`), so an exhaustive search over it decides it; it
+    // also knows origins the summary cannot see (a field inside an object copied whole
+    // comes from that field, not from the whole object).
+    let own = Derivation {
+        origins: path_acc.origins,
     };
+    let derivation = &own;
     let mapping = subject.mapping;
     match search(subject.budget, pipeline, path, mapping, derivation, None) {
         Search::Found(record, v) => {

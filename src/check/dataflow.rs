@@ -99,6 +99,9 @@ impl Summary {
         // evaluated again.
         let mut dirty: Vec<Option<rustc_hash::FxHashSet<String>>> =
             vec![None; pipeline.flows.len()];
+        // Per flow, what its target accepting a record demands of the source's fields
+        // (computed when the flow is first evaluated).
+        let mut local: Vec<Option<HashMap<String, Demand>>> = vec![None; pipeline.flows.len()];
         while let Some(fid) = queue.pop_front() {
             queued[fid.index()] = false;
             let flow = &pipeline.flows[fid];
@@ -108,16 +111,20 @@ impl Summary {
             let due = dirty[fid.index()].replace(rustc_hash::FxHashSet::default());
             let target = &pipeline.systems[flow.to];
             let mut changed_keys: Vec<String> = Vec::new();
+            let narrow = local[fid.index()].get_or_insert_with(|| flow_demands(pipeline, fid));
             for m in &flow.mappings {
                 if due.as_ref().is_some_and(|due| !reads_any(m, due)) {
                     continue;
                 }
                 let mut acc = Acc::default();
-                let Some(v) = eval_mapping(
-                    &m.expr,
-                    &mut |p, acc| s.value(pipeline, flow.from, p, acc),
-                    &mut acc,
-                ) else {
+                let lookup = &mut |p: &str, acc: &mut Acc| {
+                    let mut v = s.value(pipeline, flow.from, p, acc)?;
+                    if let Some(d) = narrow.get(p) {
+                        d.narrow(&mut v);
+                    }
+                    Some(v)
+                };
+                let Some(v) = eval_mapping(&m.expr, lookup, &mut acc) else {
                     continue;
                 };
                 let key = m.target_pointer.to_string();
@@ -382,6 +389,37 @@ struct Demand {
     absent: bool,
 }
 
+impl Demand {
+    /// Both demands at once.
+    fn meet(&mut self, other: Demand) {
+        if let Some(m) = other.max {
+            self.max = Some(self.max.map_or(m, |x| x.min(m)));
+        }
+        if let Some(c) = other.chars {
+            self.chars = Some(match self.chars.take() {
+                Some(mut x) => {
+                    x.intersect(&c);
+                    x
+                }
+                None => c,
+            });
+        }
+        self.absent |= other.absent;
+    }
+
+    /// Narrows a string description to what the demand allows.
+    fn narrow(&self, abs: &mut Abs) {
+        if let Abs::Str(s) = abs {
+            if let Some(m) = self.max {
+                s.max = Some(s.max.map_or(m, |x| x.min(m)));
+            }
+            if let Some(c) = &self.chars {
+                s.chars.intersect(c);
+            }
+        }
+    }
+}
+
 /// Runs the accepting systems' limits backwards through mappings that never shorten a
 /// value (copies, `upper`, `lower`, `pad_left`, `string`, `default`, `concat` with
 /// literals, `replace` with a `to` no shorter than `from`: each function's demand rule) to
@@ -395,47 +433,64 @@ fn demands(
 ) -> HashMap<String, Demand> {
     let mut out: HashMap<String, Demand> = HashMap::new();
     for k in 1..=last_accepting.min(flows.len()) {
-        let system = &pipeline.systems[systems[k]];
         for m in &pipeline.flows[flows[k - 1]].mappings {
-            if m.inputs.len() != 1 {
-                continue;
+            if let Some((pointer, demand)) = mapping_demand(pipeline, systems[k], m) {
+                propagate_back(pipeline, flows, k - 1, &pointer, demand, &mut out);
             }
-            // Only limits that hold for every accepted value: a branch of an `anyOf` is
-            // no demand.
-            let leaf = system.schema.leaf(&m.target_pointer);
-            let max = leaf
-                .keywords
-                .iter()
-                .filter_map(|k| match k {
-                    Keyword::MaxLength(n) => Some(*n),
-                    _ => None,
-                })
-                .min();
-            let chars = match &m.expr.kind {
-                ExprKind::Field(_) => leaf.keywords.iter().find_map(|k| match k {
-                    Keyword::Charset(c) => Some(domain::charset_chars(*c)),
-                    _ => None,
-                }),
-                _ => None,
-            };
-            let Some((max, field)) = back(&m.expr, max) else {
-                continue;
-            };
-            propagate_back(
-                pipeline,
-                flows,
-                k - 1,
-                &field.pointer(),
-                Demand {
-                    max,
-                    chars,
-                    absent: false,
-                },
-                &mut out,
-            );
         }
     }
     absent_demands(pipeline, systems, flows, last_accepting, &mut out);
+    out
+}
+
+/// What `system` accepting the value of one mapping demands of the mapping's one input
+/// field (a pointer of the flow's source system): at most so many characters, and for a
+/// plain copy the target's character set. `None` for a mapping of several inputs.
+fn mapping_demand(
+    pipeline: &Pipeline,
+    system: SystemId,
+    m: &crate::pipeline::Mapping,
+) -> Option<(String, Demand)> {
+    if m.inputs.len() != 1 {
+        return None;
+    }
+    // Only limits that hold for every accepted value: a branch of an `anyOf` is no demand.
+    let leaf = pipeline.systems[system].schema.leaf(&m.target_pointer);
+    let max = leaf
+        .keywords
+        .iter()
+        .filter_map(|k| match k {
+            Keyword::MaxLength(n) => Some(*n),
+            _ => None,
+        })
+        .min();
+    let chars = match &m.expr.kind {
+        ExprKind::Field(_) => leaf.keywords.iter().find_map(|k| match k {
+            Keyword::Charset(c) => Some(domain::charset_chars(*c)),
+            _ => None,
+        }),
+        _ => None,
+    };
+    let (max, field) = back(&m.expr, max)?;
+    let demand = Demand {
+        max,
+        chars,
+        absent: false,
+    };
+    Some((field.pointer(), demand))
+}
+
+/// What the flow's target accepting a record demands of the source's fields, one hop
+/// back ([`mapping_demand`] of each mapping, met per field): the summary narrows the
+/// source's values by it before evaluating the flow, as a path does with its demands.
+fn flow_demands(pipeline: &Pipeline, flow: FlowId) -> HashMap<String, Demand> {
+    let mut out: HashMap<String, Demand> = HashMap::new();
+    let to = pipeline.flows[flow].to;
+    for m in &pipeline.flows[flow].mappings {
+        if let Some((pointer, demand)) = mapping_demand(pipeline, to, m) {
+            out.entry(pointer).or_default().meet(demand);
+        }
+    }
     out
 }
 
@@ -561,19 +616,7 @@ fn propagate_back(
     out: &mut HashMap<String, Demand>,
 ) {
     if k == 0 {
-        let slot = out.entry(pointer.to_owned()).or_default();
-        if let Some(m) = demand.max {
-            slot.max = Some(slot.max.map_or(m, |x| x.min(m)));
-        }
-        if let Some(c) = demand.chars {
-            slot.chars = Some(match slot.chars.take() {
-                Some(mut x) => {
-                    x.intersect(&c);
-                    x
-                }
-                None => c,
-            });
-        }
+        out.entry(pointer.to_owned()).or_default().meet(demand);
         return;
     }
     let Some(m) = pipeline.flows[flows[k - 1]]
@@ -649,13 +692,8 @@ fn entry_on_path(ctx: &PathCtx<'_>, pointer: &str) -> Option<(Abs, Acc)> {
     entry_value(&leaf, a.null)
         .filter(|_| !absent)
         .map(|mut abs| {
-            if let (Abs::Str(s), Some(d)) = (&mut abs, ctx.demands.get(pointer)) {
-                if let Some(m) = d.max {
-                    s.max = Some(s.max.map_or(m, |x| x.min(m)));
-                }
-                if let Some(c) = &d.chars {
-                    s.chars.intersect(c);
-                }
+            if let Some(d) = ctx.demands.get(pointer) {
+                d.narrow(&mut abs);
             }
             (abs, a)
         })
@@ -1052,5 +1090,41 @@ fn literal(e: &Expr) -> Option<Value> {
         ExprKind::Str(s) => Some(Value::String(s.clone())),
         ExprKind::Number(n) => Some(Value::Number(n.clone())),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `b` accepting `u: upper(x)` of at most 5 characters means `x` had at most 5 (upper
+    /// never shortens): the summary narrows `x` by that before it evaluates the flow's other
+    /// mappings, so `k: x` holds at most 5 characters at `b` too, though `b` does not limit
+    /// `k` itself.
+    #[test]
+    fn the_summary_narrows_a_source_field_by_what_the_flows_target_demands_of_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+        write(
+            "a.json",
+            r#"{"type":"object","properties":{"x":{"type":"string","maxLength":40}}}"#,
+        );
+        write(
+            "b.json",
+            r#"{"type":"object","properties":{"u":{"type":"string","maxLength":5},"k":{"type":"string"}}}"#,
+        );
+        write(
+            "p.yaml",
+            "version: 1\nname: t\nsystems:\n  a: { name: A, schema: a.json, entry: true }\n  b: { name: B, schema: b.json }\nflows:\n  - from: a\n    to: b\n    map:\n      u: upper(x)\n      k: x\n",
+        );
+        let pipeline = crate::pipeline::load(&dir.path().join("p.yaml")).unwrap();
+        let graph = SystemGraph::new(&pipeline);
+        let (a, b) = (SystemId::new(0), SystemId::new(1));
+        let summary = Summary::compute(&pipeline, &graph, a);
+        let k = summary.value(&pipeline, b, "/k", &mut Acc::default());
+        let Some(Abs::Str(k)) = k else {
+            panic!("{k:?}")
+        };
+        assert_eq!(k.max, Some(5));
     }
 }
