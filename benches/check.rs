@@ -24,8 +24,18 @@ fn benches(c: &mut Criterion) {
         let p = pipeline::load(&path).unwrap_or_else(|e| panic!("{e}"));
         let mut report = CheckReport::default();
         check::check_pipeline(&p, &mut report);
+        // Per flow field: proven (no finding), refuted (R301 first) or undecided (R302).
+        let (mut proven, mut refuted, mut undecided) = (0, 0, 0);
+        for (_, _, range) in &report.checked {
+            match report.findings[range.clone()].first().map(|f| f.code()) {
+                None => proven += 1,
+                Some(check::Code::Incompatible) => refuted += 1,
+                Some(_) => undecided += 1,
+            }
+        }
         eprintln!(
-            "{systems} systems, {} flows: {} flow fields, {} findings",
+            "{systems} systems, {} flows: {} flow fields ({proven} proven, {refuted} R301, \
+             {undecided} R302), {} findings",
             p.flows.len(),
             report.checked.len(),
             report.findings.len()

@@ -109,46 +109,13 @@ impl Summary {
                 continue;
             }
             let due = dirty[fid.index()].replace(rustc_hash::FxHashSet::default());
-            let target = &pipeline.systems[flow.to];
-            let mut changed_keys: Vec<String> = Vec::new();
             let narrow = local[fid.index()].get_or_insert_with(|| flow_demands(pipeline, fid));
-            for m in &flow.mappings {
-                if due.as_ref().is_some_and(|due| !reads_any(m, due)) {
-                    continue;
-                }
-                let mut acc = Acc::default();
-                let lookup = &mut |p: &str, acc: &mut Acc| {
-                    let mut v = s.value(pipeline, flow.from, p, acc)?;
-                    if let Some(d) = narrow.get(p) {
-                        d.narrow(&mut v);
-                    }
-                    Some(v)
-                };
-                let Some(v) = eval_mapping(&m.expr, lookup, &mut acc) else {
-                    continue;
-                };
-                let key = m.target_pointer.to_string();
-                let Some(held) = s.arrive(flow.to, &key, v, acc) else {
-                    continue;
-                };
-                let leaf = target.schema.leaf(&key);
-                let mut acc = held.acc.clone();
-                acc.accepted_by(&leaf);
-                let Some(accepted) = accepted(held.abs.clone(), acc.null, &leaf) else {
-                    // The system rejects every value that can arrive: the field is absent
-                    // from whatever it accepts.
-                    continue;
-                };
-                s.held[flow.to.index()].insert(
-                    key.clone(),
-                    Held {
-                        abs: accepted,
-                        acc,
-                        ..held
-                    },
-                );
-                changed_keys.push(key);
-            }
+            let changed_keys: Vec<String> = flow
+                .mappings
+                .iter()
+                .filter(|m| due.as_ref().is_none_or(|due| reads_any(m, due)))
+                .filter_map(|m| s.apply(pipeline, flow, m, narrow))
+                .collect();
             if !changed_keys.is_empty() {
                 for &next in graph.outgoing(flow.to) {
                     if let Some(d) = &mut dirty[next.index()] {
@@ -162,6 +129,44 @@ impl Summary {
             }
         }
         s
+    }
+
+    /// Evaluates one mapping of `flow` on what its source holds (narrowed by `narrow`, what
+    /// the flow's target demands of the source's fields) and joins the result into its
+    /// target; the target's field when what it holds changed.
+    fn apply(
+        &mut self,
+        pipeline: &Pipeline,
+        flow: &crate::pipeline::Flow,
+        m: &crate::pipeline::Mapping,
+        narrow: &HashMap<String, Demand>,
+    ) -> Option<String> {
+        let mut acc = Acc::default();
+        let lookup = &mut |p: &str, acc: &mut Acc| {
+            let mut v = self.value(pipeline, flow.from, p, acc)?;
+            if let Some(d) = narrow.get(p) {
+                d.narrow(&mut v);
+            }
+            Some(v)
+        };
+        let v = eval_mapping(&m.expr, lookup, &mut acc)?;
+        let key = m.target_pointer.to_string();
+        let held = self.arrive(flow.to, &key, v, acc)?;
+        let leaf = pipeline.systems[flow.to].schema.leaf(&key);
+        let mut acc = held.acc.clone();
+        acc.accepted_by(&leaf);
+        // `None` when the system rejects every value that can arrive: the field is absent
+        // from whatever it accepts.
+        let accepted = accepted(held.abs.clone(), acc.null, &leaf)?;
+        self.held[flow.to.index()].insert(
+            key.clone(),
+            Held {
+                abs: accepted,
+                acc,
+                ..held
+            },
+        );
+        Some(key)
     }
 
     /// Joins `v` into what arrives at `key` of `system`; the new description, or `None`
