@@ -233,7 +233,9 @@ impl Summary {
             acc.composite = h.acc.composite;
             return Some(h.abs.clone());
         }
-        // A whole object read, or a field inside an object copied whole: nothing is known.
+        // A whole object read, or a field inside an object copied whole: nothing is known,
+        // and a field inside may be `null` (`Abs::Any` leaves `null` to the flag) whatever
+        // the object around it is.
         let prefix = format!("{pointer}/");
         let related: Vec<&Held> = held
             .iter()
@@ -247,6 +249,7 @@ impl Summary {
             acc.absorb(&h.acc);
         }
         acc.composite = true;
+        acc.null = true;
         Some(Abs::Any)
     }
 }

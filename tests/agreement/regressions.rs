@@ -350,3 +350,9 @@ fn proof_concat_origins_after_an_absent_argument() {
 fn proof_concat_origins_after_an_impossible_email_enum() {
     holds("proof-concat-origins-after-an-impossible-email-enum");
 }
+
+#[test]
+// Found by the long run (seed 211); fixed on main.
+fn proof_null_inside_an_object_copied_whole() {
+    holds("proof-null-inside-an-object-copied-whole");
+}
