@@ -165,6 +165,20 @@ fn strings(s: &Str, hints: &Hints) -> Vec<Value> {
         let n = lit.chars().count().max(1) as u64;
         Value::String(lit.repeat(usize::try_from((hi / n).max(1)).unwrap_or(1)))
     });
+    // Each literal between characters, long and short (`a a a … a`, `a a`): a `part`
+    // separator or a `replace`'s `from` with text on both sides, where the literal alone
+    // repeated leaves only empty parts.
+    let between = usable(&hints.literals, s).into_iter().flat_map(|lit| {
+        let unit = format!("{base}{lit}");
+        let n = unit.chars().count().max(1) as u64;
+        let times = usize::try_from((hi.saturating_sub(1) / n).max(1)).unwrap_or(1);
+        [times, 1].map(|k| {
+            let mut t = unit.repeat(k);
+            t.push(base);
+            Value::String(t)
+        })
+    });
+    let repeated = repeated.chain(between);
     let mut repeated = Some(repeated);
     let mut out = Vec::new();
     for (i, &len) in lengths.iter().enumerate() {
