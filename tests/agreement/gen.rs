@@ -1,4 +1,5 @@
-//! The generator: small random pipelines (2–4 systems, one entry) as a [`PipelineSpec`]
+//! The generator: small random pipelines (2–4 systems, one entry; up to [`MAX_SYSTEMS`]
+//! with `RIPPLE_AGREE_SYSTEMS`, see [`Sizes`]) as a [`PipelineSpec`]
 //! (plain data, so proptest shrinks it), rendered to real files — `pipeline.yaml` and
 //! `schemas/*.json` — and loaded through the normal loader; and entry records biased to the
 //! limits as [`RecordSpec`]s, resolved against the rendered pipeline (a record can repeat
@@ -253,35 +254,84 @@ impl Default for Features {
     }
 }
 
-/// How the systems are connected (`s0` is the entry).
+/// How the systems are connected (`s0` is the entry). Up to four systems the shapes are
+/// the ones named; past four each repeats (see [`Topology::edges`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Topology {
     /// `s0 → s1 → s2 → s3`.
     Chain,
-    /// `s0 → s1`, `s0 → s2`, then `s1 → s3`.
+    /// `s0 → s1`, `s0 → s2`, then `s1 → s3` (a binary tree: `s{(i-1)/2} → s{i}`).
     Fork,
-    /// `s0 → s1`, `s0 → s2`, `s1 → s3`, `s2 → s3` (three systems: `s1 → s2` closes it).
+    /// `s0 → s1`, `s0 → s2`, `s1 → s3`, `s2 → s3` (three systems: `s1 → s2` closes it;
+    /// past four a ladder: `s{i-2} → s{i}`, and `s{i-1} → s{i}` for odd `i`).
     Diamond,
     /// A chain with a flow back: `s1 → s0` (two systems), `s2 → s1` (three), `s3 → s0`
-    /// (four).
+    /// (four; past four also `s{i} → s{i-3}` for every third `i`).
     RoundTrip,
 }
 
 impl Topology {
     /// The flows (from, to) for `n` systems, in an order where every source's inputs come
-    /// first.
+    /// first (a flow back last, writing into fields its target already has).
     pub fn edges(self, n: usize) -> Vec<(usize, usize)> {
-        let all: Vec<(usize, usize)> = match (self, n) {
+        let chain = || (1..n).map(|i| (i - 1, i));
+        match (self, n) {
             (Self::RoundTrip, 2) => vec![(0, 1), (1, 0)],
-            (Self::Chain, _) | (_, 2) => (1..n).map(|i| (i - 1, i)).collect(),
-            (Self::Fork, 3) => vec![(0, 1), (0, 2)],
-            (Self::Fork, _) => vec![(0, 1), (0, 2), (1, 3)],
+            (Self::Chain, _) | (_, 2) => chain().collect(),
+            (Self::Fork, _) => (1..n).map(|i| ((i - 1) / 2, i)).collect(),
             (Self::Diamond, 3) => vec![(0, 1), (0, 2), (1, 2)],
-            (Self::Diamond, _) => vec![(0, 1), (0, 2), (1, 3), (2, 3)],
+            (Self::Diamond, _) => {
+                let mut edges = vec![(0, 1), (0, 2)];
+                for i in 3..n {
+                    edges.push((i - 2, i));
+                    if i % 2 == 1 {
+                        edges.push((i - 1, i));
+                    }
+                }
+                edges
+            }
             (Self::RoundTrip, 3) => vec![(0, 1), (1, 2), (2, 1)],
-            (Self::RoundTrip, _) => vec![(0, 1), (1, 2), (2, 3), (3, 0)],
+            (Self::RoundTrip, _) => chain()
+                .chain((3..n).step_by(3).map(|i| (i, i - 3)))
+                .collect(),
+        }
+    }
+}
+
+/// The largest pipeline the generator makes (`RIPPLE_AGREE_SYSTEMS`).
+pub const MAX_SYSTEMS: usize = 64;
+
+/// How many systems a generated pipeline has: 2–4 by default (CI), or a range up to
+/// [`MAX_SYSTEMS`] for a run at the size teams write (`RIPPLE_AGREE_SYSTEMS=10-50`).
+#[derive(Debug, Clone, Copy)]
+pub struct Sizes {
+    /// The fewest systems (at least 2).
+    pub min: usize,
+    /// The most systems.
+    pub max: usize,
+}
+
+impl Default for Sizes {
+    fn default() -> Self {
+        Self { min: 2, max: 4 }
+    }
+}
+
+impl Sizes {
+    /// Reads `N` (2 to N systems) or `MIN-MAX`; `None` when it is neither, or out of
+    /// 2..=[`MAX_SYSTEMS`].
+    pub fn parse(text: &str) -> Option<Self> {
+        let (min, max) = match text.split_once('-') {
+            Some((a, b)) => (a.trim().parse().ok()?, b.trim().parse().ok()?),
+            None => (2, text.trim().parse().ok()?),
         };
-        all
+        (2 <= min && min <= max && max <= MAX_SYSTEMS).then_some(Self { min, max })
+    }
+
+    /// Flow specs drawn per pipeline: one per flow of the largest topology past four
+    /// systems, reused in turn up to four (as the CI seed has always drawn them).
+    fn flow_specs(self) -> usize {
+        if self.max <= 4 { 4 } else { 2 * self.max }
     }
 }
 
@@ -528,7 +578,7 @@ pub struct FlowSpec {
 /// A whole pipeline.
 #[derive(Debug, Clone)]
 pub struct PipelineSpec {
-    /// How many systems (2–4).
+    /// How many systems (2–4, or as [`Sizes`] says).
     pub n: usize,
     /// How they are connected.
     pub topology: Topology,
@@ -881,8 +931,8 @@ fn rule(f: &Features) -> Option<BoxedStrategy<RuleSpec>> {
     )
 }
 
-/// A whole pipeline.
-pub fn pipeline(f: &Features) -> BoxedStrategy<PipelineSpec> {
+/// A whole pipeline of as many systems as `sizes` allows.
+pub fn pipeline(f: &Features, sizes: Sizes) -> BoxedStrategy<PipelineSpec> {
     let topology = match (f.dag, f.round_trips) {
         (true, true) => prop_oneof![
             3 => Just(Topology::Chain),
@@ -913,14 +963,14 @@ pub fn pipeline(f: &Features) -> BoxedStrategy<PipelineSpec> {
     let entry_leaf = leaf(f, 0.1, true);
     let concat_same_field = f.concat_same_field;
     (
-        2usize..=4,
+        sizes.min..=sizes.max,
         topology,
         [entry_leaf.clone(), entry_leaf.clone(), entry_leaf.clone()],
         opt(f.nested, 0.6, (entry_leaf.clone(), entry_leaf)),
-        proptest::collection::vec(rules, 3),
+        proptest::collection::vec(rules, sizes.max - 1),
         proptest::collection::vec(
             proptest::collection::vec(mapping(f), 1..=3).prop_map(|mappings| FlowSpec { mappings }),
-            4,
+            sizes.flow_specs(),
         ),
     )
         .prop_map(
@@ -1190,17 +1240,18 @@ fn rule_schema(rule: RuleSpec, fields: &[String]) -> Option<Value> {
 }
 
 impl PipelineSpec {
-    /// The pipeline's files.
-    /// A downstream field's schema: `spec`'s, or none on a pipeline with a round trip
-    /// (whose every system must accept a value for it to come back at all).
+    /// A downstream field's schema: `spec`'s, or none on a pipeline of up to four systems
+    /// with a round trip (whose every system must accept a value for it to come back at
+    /// all; past four the schemas stay, or a large round trip would limit nothing).
     fn downstream(&self, spec: &LeafSpec) -> Value {
-        if self.topology == Topology::RoundTrip {
+        if self.topology == Topology::RoundTrip && self.n <= 4 {
             json!({})
         } else {
             spec.schema()
         }
     }
 
+    /// The pipeline's files.
     pub fn render(&self) -> Rendered {
         let edges = self.topology.edges(self.n);
         let mut fields: Vec<Fields> = vec![Fields::default(); self.n];

@@ -29,6 +29,8 @@
 //! - `RIPPLE_AGREE_SEED=N`: another fixed seed (default [`SEED`]).
 //! - `RIPPLE_AGREE_RECORDS=N`: sampled records per pipeline (default [`RECORDS`]).
 //! - `RIPPLE_AGREE_BUDGET=N`: `check`'s witness budget (default [`props::WITNESS_BUDGET`]).
+//! - `RIPPLE_AGREE_SYSTEMS=N` or `MIN-MAX`: pipelines of 2 to N (or MIN to MAX) systems,
+//!   up to 64, the shapes repeated (default 2–4; `10-50` for the size teams write).
 //! - `RIPPLE_AGREE_ALL=1`: every generator feature on (what CI gates off for an open bug; none today).
 //! - `RIPPLE_AGREE_OFF=a,b`: switch these features off too (field names of `Features`).
 //! - `RIPPLE_AGREE_SAVE=DIR`: save a shrunk failing case as a fixture under `DIR/<property>`
@@ -91,13 +93,31 @@ fn features(property: &str) -> generator::Features {
     f
 }
 
+/// The pipeline sizes: [`generator::Sizes::default`], or `RIPPLE_AGREE_SYSTEMS`.
+fn sizes() -> generator::Sizes {
+    match std::env::var("RIPPLE_AGREE_SYSTEMS") {
+        Ok(text) => generator::Sizes::parse(&text).unwrap_or_else(|| {
+            panic!(
+                "RIPPLE_AGREE_SYSTEMS: `{text}` is not N or MIN-MAX within 2-{}",
+                generator::MAX_SYSTEMS
+            )
+        }),
+        Err(_) => generator::Sizes::default(),
+    }
+}
+
 type Property = fn(&props::Loaded, &[Value]) -> props::Outcome;
 
 /// Runs `property` on generated pipelines; panics with the shrunk counterexample.
 fn run(name: &str, property: Property) {
+    run_with(name, property, sizes(), cases());
+}
+
+/// [`run`] on pipelines of `sizes`, `cases` of them.
+fn run_with(name: &str, property: Property, sizes: generator::Sizes, cases: u32) {
     let features = &features(name);
     let config = Config {
-        cases: cases(),
+        cases,
         rng_seed: RngSeed::Fixed(env_u64("RIPPLE_AGREE_SEED").unwrap_or(SEED)),
         failure_persistence: None,
         max_shrink_iters: 2048,
@@ -105,7 +125,7 @@ fn run(name: &str, property: Property) {
     };
     let mut runner = TestRunner::new(config);
     let strategy = (
-        generator::pipeline(features),
+        generator::pipeline(features, sizes),
         proptest::collection::vec(
             generator::record(features),
             env_u64("RIPPLE_AGREE_RECORDS").map_or(RECORDS, |n| n as usize),
@@ -195,6 +215,21 @@ fn p4b_emitted_schema_keeps_types() {
     );
 }
 
+/// Cases of [`large_pipelines_keep_witnesses_and_proofs`] in CI.
+pub const LARGE_CI_CASES: u32 = 6;
+
+/// Properties 1 and 2 on pipelines of 10–50 systems (the shapes repeated), a few cases in
+/// CI; `RIPPLE_AGREE_SYSTEMS` and `RIPPLE_AGREE_CASES` run the others at any size.
+#[test]
+fn large_pipelines_keep_witnesses_and_proofs() {
+    fn both(l: &props::Loaded, records: &[Value]) -> props::Outcome {
+        props::witnesses_reproduce(l, records)?;
+        props::proofs_hold(l, records)
+    }
+    let sizes = generator::Sizes { min: 10, max: 50 };
+    run_with("large_pipelines", both, sizes, LARGE_CI_CASES);
+}
+
 /// The generator produces pipelines that load and records the entry accepts often enough
 /// for the properties to say something.
 #[test]
@@ -208,7 +243,7 @@ fn generator_produces_loadable_pipelines_and_accepted_records() {
     };
     let mut runner = TestRunner::new(config);
     let strategy = (
-        generator::pipeline(&f),
+        generator::pipeline(&f, generator::Sizes::default()),
         proptest::collection::vec(generator::record(&f), RECORDS),
     );
     let accepted = std::cell::Cell::new(0usize);
@@ -248,12 +283,39 @@ static CHECKED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize:
 static REFUTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 static UNDECIDED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
+/// Of them, the fields a sampled record reaches (`RIPPLE_AGREE_REACHED=1`): all, R301, R302.
+static REACHED: [std::sync::atomic::AtomicUsize; 3] = [
+    std::sync::atomic::AtomicUsize::new(0),
+    std::sync::atomic::AtomicUsize::new(0),
+    std::sync::atomic::AtomicUsize::new(0),
+];
+
 fn count_verdicts(l: &props::Loaded, records: &[Value]) -> props::Outcome {
     use std::sync::atomic::Ordering::Relaxed;
     let report = l.check();
+    let reached = std::env::var_os("RIPPLE_AGREE_REACHED").map(|_| props::reached(l, records));
     for (_, name, range) in &report.checked {
         CHECKED.fetch_add(1, Relaxed);
-        match report.findings.get(range.clone()).and_then(<[_]>::first) {
+        let verdict = report.findings.get(range.clone()).and_then(<[_]>::first);
+        let is_reached = reached.as_ref().is_some_and(|set| {
+            name.split_once(" → ")
+                .and_then(|(from, rest)| Some((from, rest.split_once(' ')?)))
+                .is_some_and(|(from, (to, pointer))| {
+                    set.contains(&(from.to_owned(), to.to_owned(), pointer.to_owned()))
+                })
+        });
+        if is_reached {
+            let k = match verdict {
+                None => 0,
+                Some(f) if f.code() == ripple::check::Code::Incompatible => 1,
+                Some(_) => 2,
+            };
+            REACHED[0].fetch_add(1, Relaxed);
+            if k > 0 {
+                REACHED[k].fetch_add(1, Relaxed);
+            }
+        }
+        match verdict {
             Some(f) if f.code() == ripple::check::Code::Incompatible => {
                 REFUTED.fetch_add(1, Relaxed);
                 if std::env::var_os("RIPPLE_R301_SEEN").is_some() {
@@ -328,6 +390,8 @@ fn dump_case(root: &std::path::Path, l: &props::Loaded, message: &str) {
 
 /// How often `check` leaves a generated flow field undecided (R302), for the README:
 /// `RIPPLE_AGREE_CASES=2000 cargo test --release --test agreement r302_rate -- --ignored --nocapture`.
+/// `RIPPLE_AGREE_REACHED=1` also splits the fields a sampled record reaches (every earlier
+/// system accepting): the rest may be proven only because no value gets there.
 #[test]
 #[ignore = "measurement: prints check's R302 rate on generated pipelines"]
 fn r302_rate() {
@@ -345,6 +409,17 @@ fn r302_rate() {
         pct(r301),
         pct(r302)
     );
+    let reached = REACHED.each_ref().map(|c| c.load(Relaxed));
+    if std::env::var_os("RIPPLE_AGREE_REACHED").is_some() {
+        let of = |k: usize| 100.0 * k as f64 / reached[0].max(1) as f64;
+        println!(
+            "{} of them a sampled record reaches: {:.1} % proven, {:.1} % R301, {:.1} % R302",
+            reached[0],
+            of(reached[0] - reached[1] - reached[2]),
+            of(reached[1]),
+            of(reached[2])
+        );
+    }
 }
 
 /// How many of the echoes `validate` shows on sampled records `check` reports (R205), for

@@ -719,6 +719,41 @@ pub fn truth(l: &Loaded, record: &Value) -> Value {
     }
 }
 
+/// For `r302_rate`'s `RIPPLE_AGREE_REACHED` split: every (flow source, target, pointer)
+/// one of `records` brings a value to with every earlier system accepting (one
+/// `validate` per record, shared by the pipeline's fields).
+pub fn reached(
+    l: &Loaded,
+    records: &[Value],
+) -> std::collections::HashSet<(String, String, String)> {
+    let mut out = std::collections::HashSet::new();
+    for record in records {
+        let Ok((got, propagation)) = l.validate_propagation(record) else {
+            continue;
+        };
+        for arrival in &propagation.arrivals {
+            let Some(&last) = arrival.flows.last() else {
+                continue;
+            };
+            if !Loaded::earlier_accept(&got, &arrival.path) {
+                continue;
+            }
+            let flow = &l.pipeline.flows[last];
+            for m in &flow.mappings {
+                let pointer = m.target_pointer.to_string();
+                if arrival.record.doc.pointer(&pointer).is_some() {
+                    out.insert((
+                        l.id(flow.from).to_owned(),
+                        l.id(flow.to).to_owned(),
+                        pointer,
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// For `r302_rate`'s breakdown: whether one of `records` brings `pointer` of system `to`
 /// along a flow from `from` (every earlier system accepting), and whether `validate` then
 /// rejects it there.
