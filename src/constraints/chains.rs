@@ -19,17 +19,37 @@ pub(super) fn pull_chain_to(
     at: usize,
     stop: usize,
 ) -> Constraint {
+    walk_back(pipeline, chain, at, stop, &mut |_, _| {})
+}
+
+/// [`pull_chain_to`] for every stop from `at` down to `stop` in one walk: `visit(j, c)`
+/// gets the constraint of position `at` pulled back to `j` (what `pull_chain_to(at, j)`
+/// returns), so a caller wanting every pair pays for each hop once per `at`, not once per
+/// (`at`, `j`).
+pub(super) fn walk_back(
+    pipeline: &Pipeline,
+    chain: &[Hop],
+    at: usize,
+    stop: usize,
+    visit: &mut dyn FnMut(usize, &Constraint),
+) -> Constraint {
     let Some(hop) = chain.get(at) else {
         return Constraint::default();
     };
     let mut c = Constraint::from_leaf(&pipeline.systems[hop.system].schema.leaf(&hop.pointer));
-    for k in (stop + 1..=at).rev() {
+    visit(at, &c);
+    let mut k = at;
+    while k > stop {
         let (here, prev) = (&chain[k], &chain[k - 1]);
         let Some(m) = mapping_of(pipeline, here) else {
+            // No mapping to pull through: what holds at `here` is all there is further
+            // back too.
             break;
         };
+        k -= 1;
         if here.inside_copy {
             // A field inside a whole object copied unchanged: the limit holds as it is.
+            visit(k, &c);
             continue;
         }
         if *m.target_pointer != *here.pointer {
@@ -47,6 +67,10 @@ pub(super) fn pull_chain_to(
             }
         }
         c = next;
+        visit(k, &c);
+    }
+    for j in (stop..k).rev() {
+        visit(j, &c);
     }
     c
 }

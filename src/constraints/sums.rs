@@ -166,26 +166,32 @@ pub(super) fn part_origin(
     Some((origin?, funcs, total?))
 }
 
-/// The length limits on the result of hop `j` of `chain` from every field from there on:
-/// the fields' own limits pulled back to it.
-fn limit_at(pipeline: &Pipeline, chain: &[Hop], j: usize) -> Constraint {
-    let mut c = Constraint::default();
-    for k in j..chain.len() {
-        let pulled = pull_chain_to(pipeline, chain, k, j);
-        c.meet(&Constraint {
-            min_len: pulled.min_len,
-            max_len: pulled.max_len,
-            max_bytes: pulled.max_bytes,
-            ..Constraint::default()
+/// The length limits on the result of each hop `j` of `chain` (index `j`; `0` unused)
+/// from every field from there on: the fields' own limits pulled back to it. One walk back
+/// per field, so quadratic in the chain's length (a walk per pair was cubic, minutes on a
+/// 50-system chain).
+fn limits_on(pipeline: &Pipeline, chain: &[Hop]) -> Vec<Constraint> {
+    let mut out = vec![Constraint::default(); chain.len()];
+    for k in 1..chain.len() {
+        super::chains::walk_back(pipeline, chain, k, 1, &mut |j, pulled| {
+            if let Some(c) = out.get_mut(j) {
+                c.meet(&Constraint {
+                    min_len: pulled.min_len,
+                    max_len: pulled.max_len,
+                    max_bytes: pulled.max_bytes,
+                    ..Constraint::default()
+                });
+            }
         });
     }
-    c
+    out
 }
 
 /// Every `concat` of several fields on `chain` whose result has a length limit: the hop,
 /// the call's arguments and the limits on its result.
 fn sites_on<'p>(pipeline: &'p Pipeline, chain: &[Hop]) -> Vec<(usize, &'p [Expr], Constraint)> {
     let mut out = Vec::new();
+    let mut limits: Option<Vec<Constraint>> = None;
     for j in 1..chain.len() {
         let Some(m) = mapping_of(pipeline, &chain[j]) else {
             continue;
@@ -193,7 +199,11 @@ fn sites_on<'p>(pipeline: &'p Pipeline, chain: &[Hop]) -> Vec<(usize, &'p [Expr]
         if chain[j].inside_copy || *m.target_pointer != *chain[j].pointer {
             continue;
         }
-        let limit = limit_at(pipeline, chain, j);
+        let limit = limits
+            .get_or_insert_with(|| limits_on(pipeline, chain))
+            .get(j)
+            .cloned()
+            .unwrap_or_default();
         if limit.is_empty() {
             continue;
         }
