@@ -19,14 +19,14 @@ pub(super) fn pull_chain_to(
     at: usize,
     stop: usize,
 ) -> Constraint {
-    walk_back(pipeline, chain, at, stop, &mut |_, _| {})
+    pull_chain_each(pipeline, chain, at, stop, &mut |_, _| {})
 }
 
 /// [`pull_chain_to`] for every stop from `at` down to `stop` in one walk: `visit(j, c)`
 /// gets the constraint of position `at` pulled back to `j` (what `pull_chain_to(at, j)`
 /// returns), so a caller wanting every pair pays for each hop once per `at`, not once per
 /// (`at`, `j`).
-pub(super) fn walk_back(
+pub(super) fn pull_chain_each(
     pipeline: &Pipeline,
     chain: &[Hop],
     at: usize,

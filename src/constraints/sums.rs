@@ -173,7 +173,7 @@ pub(super) fn part_origin(
 fn limits_on(pipeline: &Pipeline, chain: &[Hop]) -> Vec<Constraint> {
     let mut out = vec![Constraint::default(); chain.len()];
     for k in 1..chain.len() {
-        super::chains::walk_back(pipeline, chain, k, 1, &mut |j, pulled| {
+        super::chains::pull_chain_each(pipeline, chain, k, 1, &mut |j, pulled| {
             if let Some(c) = out.get_mut(j) {
                 c.meet(&Constraint {
                     min_len: pulled.min_len,

@@ -100,3 +100,86 @@ fn a_class_renders_as_an_ecma_class_that_matches_the_same_characters() {
     assert!(re.is_match("a-ä"));
     assert!(!re.is_match("A"));
 }
+
+/// The walk to one position, hop by hop, as `pull_chain_to` did before it shared
+/// `pull_chain_each`: the reference the shared walk is held to.
+fn reference_pull_to(pipeline: &Pipeline, chain: &[Hop], at: usize, stop: usize) -> Constraint {
+    let hop = &chain[at];
+    let mut c = Constraint::from_leaf(&pipeline.systems[hop.system].schema.leaf(&hop.pointer));
+    for k in (stop + 1..=at).rev() {
+        let (here, prev) = (&chain[k], &chain[k - 1]);
+        let Some(m) = mapping_of(pipeline, here) else {
+            break;
+        };
+        if here.inside_copy {
+            continue;
+        }
+        if *m.target_pointer != *here.pointer {
+            c = Constraint::from_leaf(
+                &pipeline.systems[here.system].schema.leaf(&m.target_pointer),
+            );
+        }
+        let mut next = Constraint::default();
+        for (f, fc) in pull_back(&m.expr, c) {
+            if f.pointer() == prev.pointer {
+                next.meet(&fc);
+            }
+        }
+        c = next;
+    }
+    c
+}
+
+/// Every property pointer of a schema, nested ones too (`/mailing`, `/mailing/street`).
+fn property_pointers(schema: &Value, prefix: &str, out: &mut Vec<String>) {
+    if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+        for (name, sub) in props {
+            let pointer = format!("{prefix}/{name}");
+            property_pointers(sub, &pointer, out);
+            out.push(pointer);
+        }
+    }
+}
+
+/// One walk back per position gives, at every earlier position, what a walk to just that
+/// position gives: on every chain into every field of the example pipelines, the
+/// e-commerce fixture (`default`, `concat`, a flow back) and two agreement fixtures with
+/// whole-object copies (fields inside a copy).
+#[test]
+fn one_walk_back_visits_what_each_pull_to_a_position_gives() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (mut pairs, mut inside_copies) = (0, 0);
+    for file in [
+        "pipelines/customer-identity.yaml",
+        "pipelines/hr-onboarding.yaml",
+        "tests/fixtures/ecommerce/pipelines/ecommerce.yaml",
+        "tests/fixtures/agreement/proof-through-object-copy/pipeline.yaml",
+        "tests/fixtures/agreement/proof-object-copy-nested-limit/pipeline.yaml",
+    ] {
+        let pipeline = crate::pipeline::load(&root.join(file)).unwrap_or_else(|e| panic!("{e}"));
+        for (id, system) in pipeline.systems_with_ids() {
+            let mut pointers = Vec::new();
+            property_pointers(system.schema.raw(), "", &mut pointers);
+            for pointer in pointers {
+                for chain in chains(&pipeline, id, &pointer, None) {
+                    inside_copies += chain.iter().filter(|h| h.inside_copy).count();
+                    for at in 0..chain.len() {
+                        let mut seen = Vec::new();
+                        chains::pull_chain_each(&pipeline, &chain, at, 0, &mut |j, c| {
+                            seen.push((j, c.clone()));
+                        });
+                        let want: Vec<usize> = (0..=at).rev().collect();
+                        let got: Vec<usize> = seen.iter().map(|(j, _)| *j).collect();
+                        assert_eq!(got, want, "{file}: every position once, the nearest first");
+                        for (j, c) in seen {
+                            assert_eq!(c, reference_pull_to(&pipeline, &chain, at, j), "{file}");
+                            pairs += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(pairs > 50, "only {pairs} pairs compared");
+    assert!(inside_copies > 0, "no chain runs inside an object copy");
+}
