@@ -230,6 +230,52 @@ fn large_pipelines_keep_witnesses_and_proofs() {
     run_with("large_pipelines", both, sizes, LARGE_CI_CASES);
 }
 
+/// Up to four systems the shapes are the ones CI has always drawn; past four every
+/// system is reached by a flow from an earlier one, each flow's source is filled before
+/// it (a flow back last), and sizes parse as documented.
+#[test]
+fn generator_shapes_keep_small_pipelines_and_grow_in_order() {
+    use generator::Topology::{Chain, Diamond, Fork, RoundTrip};
+    type Edges = &'static [(usize, usize)];
+    let small: [(generator::Topology, usize, Edges); 8] = [
+        (Chain, 4, &[(0, 1), (1, 2), (2, 3)]),
+        (Fork, 3, &[(0, 1), (0, 2)]),
+        (Fork, 4, &[(0, 1), (0, 2), (1, 3)]),
+        (Diamond, 3, &[(0, 1), (0, 2), (1, 2)]),
+        (Diamond, 4, &[(0, 1), (0, 2), (1, 3), (2, 3)]),
+        (RoundTrip, 2, &[(0, 1), (1, 0)]),
+        (RoundTrip, 3, &[(0, 1), (1, 2), (2, 1)]),
+        (RoundTrip, 4, &[(0, 1), (1, 2), (2, 3), (3, 0)]),
+    ];
+    for (shape, n, edges) in small {
+        assert_eq!(shape.edges(n), edges, "{shape:?} {n}");
+    }
+    for shape in [Chain, Fork, Diamond, RoundTrip] {
+        for n in 5..=generator::MAX_SYSTEMS {
+            let edges = shape.edges(n);
+            let forward: Vec<_> = edges.iter().filter(|(a, b)| a < b).collect();
+            for i in 1..n {
+                assert!(
+                    forward.iter().any(|(_, b)| *b == i),
+                    "{shape:?} {n}: s{i} unreached"
+                );
+            }
+            let first_back = edges.iter().position(|(a, b)| a > b).unwrap_or(edges.len());
+            assert!(
+                edges[first_back..].iter().all(|(a, b)| a > b),
+                "{shape:?} {n}: flows back last"
+            );
+            assert!(edges.iter().all(|&(a, b)| a < n && b < n && a != b));
+        }
+    }
+    let parse = |t: &str| generator::Sizes::parse(t).map(|s| (s.min, s.max));
+    assert_eq!(parse("50"), Some((2, 50)));
+    assert_eq!(parse("10-50"), Some((10, 50)));
+    assert_eq!(parse("1-4"), None);
+    assert_eq!(parse("9-5"), None);
+    assert_eq!(parse("65"), None);
+}
+
 /// The generator produces pipelines that load and records the entry accepts often enough
 /// for the properties to say something.
 #[test]
