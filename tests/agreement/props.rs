@@ -719,14 +719,14 @@ pub fn truth(l: &Loaded, record: &Value) -> Value {
     }
 }
 
-/// For `r302_rate`'s `RIPPLE_AGREE_REACHED` split: every (flow source, target, pointer)
-/// one of `records` brings a value to with every earlier system accepting (one
-/// `validate` per record, shared by the pipeline's fields).
-pub fn reached(
+/// Every arrival one of `records` brings along a flow with every earlier system
+/// accepting: `visit(report, arrival, flow)` with `validate`'s report of that record and
+/// the flow the arrival came by. One `validate` per record.
+fn accepted_arrivals(
     l: &Loaded,
     records: &[Value],
-) -> std::collections::HashSet<(String, String, String)> {
-    let mut out = std::collections::HashSet::new();
+    visit: &mut dyn FnMut(&Report, &ripple::propagate::Arrival, &pipeline::Flow),
+) {
     for record in records {
         let Ok((got, propagation)) = l.validate_propagation(record) else {
             continue;
@@ -735,22 +735,32 @@ pub fn reached(
             let Some(&last) = arrival.flows.last() else {
                 continue;
             };
-            if !Loaded::earlier_accept(&got, &arrival.path) {
-                continue;
-            }
-            let flow = &l.pipeline.flows[last];
-            for m in &flow.mappings {
-                let pointer = m.target_pointer.to_string();
-                if arrival.record.doc.pointer(&pointer).is_some() {
-                    out.insert((
-                        l.id(flow.from).to_owned(),
-                        l.id(flow.to).to_owned(),
-                        pointer,
-                    ));
-                }
+            if Loaded::earlier_accept(&got, &arrival.path) {
+                visit(&got, arrival, &l.pipeline.flows[last]);
             }
         }
     }
+}
+
+/// For `r302_rate`'s `RIPPLE_AGREE_REACHED` split: every (flow source, target, pointer)
+/// one of `records` brings a value to with every earlier system accepting.
+pub fn reached(
+    l: &Loaded,
+    records: &[Value],
+) -> std::collections::HashSet<(String, String, String)> {
+    let mut out = std::collections::HashSet::new();
+    accepted_arrivals(l, records, &mut |_, arrival, flow| {
+        for m in &flow.mappings {
+            let pointer = m.target_pointer.to_string();
+            if arrival.record.doc.pointer(&pointer).is_some() {
+                out.insert((
+                    l.id(flow.from).to_owned(),
+                    l.id(flow.to).to_owned(),
+                    pointer,
+                ));
+            }
+        }
+    });
     out
 }
 
@@ -766,30 +776,15 @@ pub fn sampled_arrival(
         return (false, false);
     };
     let (mut reached, mut rejected) = (false, false);
-    for record in records {
-        let Ok((got, propagation)) = l.validate_propagation(record) else {
-            continue;
-        };
-        for arrival in &propagation.arrivals {
-            let Some(&last) = arrival.flows.last() else {
-                continue;
-            };
-            let flow = &l.pipeline.flows[last];
-            if flow.from != from
-                || flow.to != to
-                || arrival.record.doc.pointer(pointer).is_none()
-                || !Loaded::earlier_accept(&got, &arrival.path)
-            {
-                continue;
-            }
-            reached = true;
-            rejected |= got.violations.iter().any(|v| {
-                v.system == arrival.system
-                    && v.path == arrival.path
-                    && at_or_under(&v.field, pointer)
-            });
+    accepted_arrivals(l, records, &mut |got, arrival, flow| {
+        if flow.from != from || flow.to != to || arrival.record.doc.pointer(pointer).is_none() {
+            return;
         }
-    }
+        reached = true;
+        rejected |= got.violations.iter().any(|v| {
+            v.system == arrival.system && v.path == arrival.path && at_or_under(&v.field, pointer)
+        });
+    });
     (reached, rejected)
 }
 
